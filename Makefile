@@ -1,0 +1,40 @@
+# The two commands: `make run` and `make test`. Everything else is for development and CI.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
+	command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test venv lint migrate demo worker beat check-deploy
+
+$(VENV)/.installed: requirements.txt build-constraints.txt
+	@test -n "$(PYTHON)" || { echo "Нужен Python 3.12 или новее (Django 6)."; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --build-constraint build-constraints.txt -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py demo
+
+run: demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+worker: venv
+	$(VENV)/bin/celery -A crm worker -l info
+
+beat: venv
+	$(VENV)/bin/celery -A crm beat -l info

@@ -1,0 +1,109 @@
+"""Personas shared by every app's tests: two managers, a head of sales, an anonymous client."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from crm.models import User
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _user(username, role=User.Role.MANAGER, **extra):
+    return User.objects.create_user(
+        username=username,
+        password=username,
+        email=f"{username}@example.ru",
+        role=role,
+        first_name=extra.pop("first_name", username.title()),
+        **extra,
+    )
+
+
+@pytest.fixture
+def manager_a(db):
+    return _user("manager_a", first_name="Анна")
+
+
+@pytest.fixture
+def manager_b(db):
+    return _user("manager_b", first_name="Борис")
+
+
+@pytest.fixture
+def head(db):
+    return _user("head", role=User.Role.HEAD, first_name="Ольга")
+
+
+@pytest.fixture
+def client_a(client, manager_a):
+    client.force_login(manager_a)
+    return client
+
+
+@pytest.fixture
+def client_b(manager_b):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(manager_b)
+    return c
+
+
+@pytest.fixture
+def client_head(head):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(head)
+    return c
+
+
+@pytest.fixture
+def anon():
+    from django.test import Client
+
+    return Client()
+
+
+@pytest.fixture
+def stages(db):
+    from deals.models import Stage
+
+    return list(Stage.objects.all())
+
+
+@pytest.fixture
+def make_deal(db, stages):
+    from deals import services
+
+    def make(manager, title="Сайт для стоматологии", budget=Decimal("100000"), **kwargs):
+        return services.deal_create(
+            title=title, manager=manager, by=manager, budget=budget, **kwargs
+        )
+
+    return make
+
+
+@pytest.fixture
+def deal_a(make_deal, manager_a):
+    return make_deal(manager_a)
+
+
+@pytest.fixture
+def future():
+    return timezone.now() + timedelta(days=2)

@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from deals import views as deal_views
+
+from . import views
+
+urlpatterns = [
+    path("", deal_views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("admin/", admin.site.urls),
+    path("api/leads/", deal_views.lead_intake, name="lead_intake"),
+    path("deals/", include("deals.urls")),
+    path("clients/", include("contacts.urls")),
+    path("billing/", include("billing.urls")),
+    path("documents/", include("documents.urls")),
+    path("reports/", include("analytics.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

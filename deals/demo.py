@@ -1,0 +1,132 @@
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from contacts.models import Contact
+from crm.models import User
+
+from . import services
+from .models import Deal, LeadSource, LossReason, Source, Stage
+
+TITLES = [
+    "Сайт-визитка для стоматологии",
+    "Интернет-магазин детской одежды",
+    "Редизайн корпоративного сайта",
+    "Лендинг для курсов английского",
+    "Доработка каталога на 1С-Битрикс",
+    "Мобильная версия сайта автосервиса",
+    "SEO-аудит и продвижение",
+    "Контекстная реклама для фитнес-клуба",
+    "Техподдержка сайта на год",
+    "Сайт для юридической фирмы",
+    "Портал для застройщика",
+    "Личный кабинет клиента",
+    "Интеграция сайта с CRM",
+    "Сайт ресторана с онлайн-бронированием",
+    "Каталог стройматериалов",
+]
+PEOPLE = [
+    ("Сергей Иванов", "директор", "+79161234501"),
+    ("Мария Петрова", "маркетолог", "+79161234502"),
+    ("Алексей Соколов", "владелец", "+79161234503"),
+    ("Елена Морозова", "руководитель отдела", "+79161234504"),
+    ("Дмитрий Новиков", "менеджер проекта", "+79161234505"),
+    ("Татьяна Лебедева", "главный бухгалтер", "+79161234506"),
+    ("Павел Козлов", "ИТ-директор", "+79161234507"),
+    ("Наталья Попова", "администратор", "+79161234508"),
+]
+
+
+def load(stdout):
+    manager = User.objects.get(username="manager")
+    manager2 = User.objects.get(username="manager2")
+    source, _ = LeadSource.objects.get_or_create(
+        name="Сайт студии",
+        defaults={"manager": manager, "site_url": "https://studio.example.ru"},
+    )
+    if settings.CRM_DEMO_SITE_KEY and source.key != settings.CRM_DEMO_SITE_KEY:
+        source.key = settings.CRM_DEMO_SITE_KEY
+        source.save(update_fields=["key"])
+    stdout.write(f"Ключ сайта «{source.name}» для /api/leads/: {source.key}")
+    if Deal.objects.exists():
+        return
+    _deals(manager, manager2, source)
+
+
+def _deals(manager, manager2, source):
+    rng = random.Random(2026)
+    now = timezone.now()
+    open_stages = list(Stage.objects.filter(kind=Stage.Kind.OPEN))
+    won = Stage.objects.filter(kind=Stage.Kind.WON).first()
+    lost = Stage.objects.filter(kind=Stage.Kind.LOST).first()
+    reasons = list(LossReason.objects.filter(active=True))
+    contacts = []
+    for name, position, phone in PEOPLE:
+        contact = Contact(name=name, position=position, created_by=manager)
+        login = phone[-2:]
+        services.contact_save(
+            contact=contact, phones=[phone], emails=[f"client{login}@example.ru"], by=manager
+        )
+        contacts.append(contact)
+
+    for i in range(30):
+        who = manager if i % 3 else manager2
+        created = now - timedelta(days=rng.randint(1, 175), hours=rng.randint(0, 8))
+        deal = services.deal_create(
+            title=TITLES[i % len(TITLES)] + ("" if i < len(TITLES) else " (второй этап)"),
+            manager=who,
+            by=who,
+            source=rng.choice([Source.PHONE, Source.EMAIL, Source.WEBSITE, Source.VISIT]),
+            budget=Decimal(rng.randrange(40, 900) * 1000),
+            lead_source=source if i % 5 == 0 else None,
+            at=created,
+        )
+        services.contact_link(deal=deal, contact=contacts[i % len(contacts)], by=who)
+        if i % 4 == 0:
+            services.contact_link(deal=deal, contact=contacts[(i + 3) % len(contacts)], by=who)
+        services.comment_add(
+            deal=deal,
+            author=who,
+            text="Клиент описал задачу по телефону, договорились прислать бриф.",
+            at=created + timedelta(hours=1),
+        )
+        # Walk the deal along the pipeline; some skip a stage, some are lost or won.
+        depth = rng.randint(0, len(open_stages) - 1)
+        at = created
+        for stage in open_stages[1 : depth + 1]:
+            if rng.random() < 0.15:
+                continue
+            at = min(at + timedelta(days=rng.randint(1, 9)), now - timedelta(hours=1))
+            services.deal_move(deal=deal, stage=stage, by=who, at=at)
+        fate = rng.random()
+        if fate < 0.3 and reasons:
+            at = min(at + timedelta(days=rng.randint(1, 6)), now - timedelta(minutes=30))
+            services.deal_move(
+                deal=deal,
+                stage=lost,
+                by=who,
+                loss_reason=rng.choice(reasons),
+                comment="Клиент отказался, подробности в переписке.",
+                at=at,
+            )
+        elif fate < 0.5 and depth >= 3:
+            at = min(at + timedelta(days=rng.randint(1, 6)), now - timedelta(minutes=30))
+            services.deal_move(deal=deal, stage=won, by=who, at=at)
+        else:
+            # Open deals: most have a next step, a few are overdue, a few have none.
+            if i % 7 == 3:
+                continue
+            due = now + timedelta(days=rng.randint(-3, 7), hours=rng.randint(1, 8))
+            task = services.task_create(
+                deal=deal,
+                author=who,
+                assignee=manager2 if i % 6 == 1 else who,
+                kind=rng.choice(["call", "meeting", "email"]),
+                text="Созвониться и обсудить смету",
+                due_at=due,
+            )
+            if i % 5 == 2:
+                services.task_complete(task=task, by=who, result="Клиент ждёт КП до пятницы.")

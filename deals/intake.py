@@ -1,0 +1,137 @@
+"""Leads posted by websites: every request is stored first, then turned into a deal."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+
+from contacts.models import Contact
+
+from .forms import LeadForm
+from .models import LeadRequest, LeadSource, Source
+from .services import comment_add, contact_link, contact_save, deal_create
+
+HONEYPOT_FIELD = "website"
+FIELDS = [
+    "name",
+    "phone",
+    "email",
+    "message",
+    "source_page",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+]
+
+
+@dataclass
+class IntakeResult:
+    status: int
+    request: LeadRequest | None = None
+    errors: dict | None = None
+
+    @property
+    def deal_id(self):
+        return self.request.deal_id if self.request else None
+
+
+def rate_limited(source: LeadSource) -> bool:
+    """A fixed one-minute window per key in the shared cache."""
+    key = f"intake-rate:{source.pk}"
+    cache.add(key, 0, timeout=60)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=60)
+        count = 1
+    return count > settings.INTAKE_RATE_PER_MINUTE
+
+
+def find_source(key: str) -> LeadSource | None:
+    if not key:
+        return None
+    return LeadSource.objects.filter(key=key, active=True).select_related("manager").first()
+
+
+def lead_receive(
+    *, source: LeadSource, data: dict, idempotency_key: str = "", remote_addr: str | None = None
+) -> IntakeResult:
+    if idempotency_key:
+        first = LeadRequest.objects.filter(source=source, idempotency_key=idempotency_key).first()
+        if first is not None:
+            return IntakeResult(status=200 if first.deal_id else 400, request=first)
+    payload = {k: str(v)[:10000] for k, v in data.items() if k != "key"}
+    try:
+        with transaction.atomic():
+            request = LeadRequest.objects.create(
+                source=source,
+                idempotency_key=idempotency_key[:200],
+                payload=payload,
+                remote_addr=remote_addr,
+            )
+    except IntegrityError:
+        # Another request with the same key got there first.
+        first = LeadRequest.objects.get(source=source, idempotency_key=idempotency_key[:200])
+        return IntakeResult(status=200 if first.deal_id else 400, request=first)
+
+    if (data.get(HONEYPOT_FIELD) or "").strip():
+        request.status = LeadRequest.Status.SPAM
+        request.save(update_fields=["status"])
+        return IntakeResult(status=201, request=request)
+
+    form = LeadForm(data)
+    if not form.is_valid():
+        errors = {
+            ("non_field" if k == "__all__" else k): [str(m) for m in v]
+            for k, v in form.errors.items()
+        }
+        request.status = LeadRequest.Status.INVALID
+        request.errors = errors
+        request.save(update_fields=["status", "errors"])
+        return IntakeResult(status=400, request=request, errors=errors)
+
+    try:
+        _lead_to_deal(request=request, source=source, data=form.cleaned_data)
+    except Exception as exc:
+        request.status = LeadRequest.Status.FAILED
+        request.errors = {"non_field": [f"{type(exc).__name__}: {exc}"]}
+        request.save(update_fields=["status", "errors"])
+        raise
+    return IntakeResult(status=201, request=request)
+
+
+@transaction.atomic
+def _lead_to_deal(*, request: LeadRequest, source: LeadSource, data: dict) -> None:
+    phones = [data["phone"]] if data["phone"] else []
+    emails = [data["email"]] if data["email"] else []
+    name = data["name"].strip() or data["email"] or data["phone"]
+    title = f"Заявка с сайта {source.name}: {name}"
+    description_lines = [
+        f"{label}: {data[field]}"
+        for field, label in [
+            ("source_page", "Страница"),
+            ("utm_source", "utm_source"),
+            ("utm_medium", "utm_medium"),
+            ("utm_campaign", "utm_campaign"),
+        ]
+        if data[field]
+    ]
+    deal = deal_create(
+        title=title[:255],
+        manager=source.manager,
+        by=None,
+        source=Source.WEBSITE,
+        description="\n".join(description_lines),
+        lead_source=source,
+    )
+    existing = Contact.objects.matching(phones=phones, emails=emails).order_by("pk").first()
+    if existing is not None:
+        contact_link(deal=deal, contact=existing)
+    else:
+        contact_save(contact=Contact(name=name[:200]), phones=phones, emails=emails, deal=deal)
+    if data["message"].strip():
+        comment_add(deal=deal, author=None, text=f"Сообщение с сайта:\n{data['message'].strip()}")
+    request.deal = deal
+    request.status = LeadRequest.Status.CREATED
+    request.save(update_fields=["deal", "status"])

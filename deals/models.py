@@ -1,0 +1,383 @@
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts.models import Client, Contact
+from crm.models import TimeStampedModel
+
+
+class Stage(models.Model):
+    class Kind(models.TextChoices):
+        OPEN = "open", "В работе"
+        WON = "won", "Успешно"
+        LOST = "lost", "Проиграна"
+
+    name = models.CharField("название", max_length=100)
+    order = models.PositiveIntegerField("порядок", default=0, db_index=True)
+    kind = models.CharField("вид", max_length=8, choices=Kind, default=Kind.OPEN)
+
+    class Meta:
+        verbose_name = "этап"
+        verbose_name_plural = "этапы воронки"
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.kind == self.Kind.OPEN
+
+    @property
+    def is_lost(self) -> bool:
+        return self.kind == self.Kind.LOST
+
+    @property
+    def is_won(self) -> bool:
+        return self.kind == self.Kind.WON
+
+    @classmethod
+    def first_open(cls) -> "Stage":
+        return cls.objects.filter(kind=cls.Kind.OPEN).order_by("order", "pk").first()
+
+
+class LossReason(models.Model):
+    name = models.CharField("причина", max_length=200)
+    order = models.PositiveIntegerField("порядок", default=0)
+    active = models.BooleanField("используется", default=True)
+
+    class Meta:
+        verbose_name = "причина отказа"
+        verbose_name_plural = "причины отказа"
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Source(models.TextChoices):
+    PHONE = "phone", "Звонок"
+    EMAIL = "email", "E-mail"
+    VISIT = "visit", "Визит в офис"
+    WEBSITE = "website", "Сайт"
+    OTHER = "other", "Другое"
+
+
+class DealQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one rule of who sees what: a head of sales sees every deal; a manager sees the
+        deals they are responsible for and those where they hold an open task."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_head:
+            return self.all()
+        holds_task = Task.objects.filter(deal=OuterRef("pk"), assignee=user, done_at__isnull=True)
+        return self.filter(Q(manager=user) | Exists(holds_task))
+
+    def with_activity(self):
+        now = timezone.now()
+        open_tasks = Task.objects.filter(deal=OuterRef("pk"), done_at__isnull=True)
+        return self.annotate(
+            has_open_task=Exists(open_tasks),
+            has_overdue_task=Exists(open_tasks.filter(due_at__lt=now)),
+        )
+
+    def open(self):
+        return self.filter(stage__kind=Stage.Kind.OPEN)
+
+
+class Deal(models.Model):
+    title = models.CharField("название", max_length=255)
+    source = models.CharField("источник", max_length=16, choices=Source, default=Source.PHONE)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ответственный",
+        on_delete=models.PROTECT,
+        related_name="deals",
+    )
+    stage = models.ForeignKey(
+        Stage, verbose_name="этап", on_delete=models.PROTECT, related_name="deals"
+    )
+    budget = models.DecimalField(
+        "бюджет, ₽", max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    description = models.TextField("описание", blank=True)
+    client = models.ForeignKey(
+        Client,
+        verbose_name="клиент",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deals",
+    )
+    contacts = models.ManyToManyField(
+        Contact, verbose_name="контактные лица", blank=True, related_name="deals"
+    )
+    loss_reason = models.ForeignKey(
+        LossReason,
+        verbose_name="причина отказа",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deals",
+    )
+    lead_source = models.ForeignKey(
+        "LeadSource",
+        verbose_name="сайт",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deals",
+    )
+    created_at = models.DateTimeField("создана", default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField("изменена", auto_now=True)
+    stage_changed_at = models.DateTimeField("этап с", default=timezone.now)
+    closed_at = models.DateTimeField("закрыта", null=True, blank=True)
+
+    objects = DealQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "сделка"
+        verbose_name_plural = "сделки"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["manager", "-created_at"], name="deal_manager_created"),
+            models.Index(fields=["stage", "-created_at"], name="deal_stage_created"),
+        ]
+
+    def __str__(self):
+        return f"№{self.pk} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("deals:detail", args=[self.pk])
+
+    @property
+    def number(self) -> str:
+        return str(self.pk)
+
+    @property
+    def is_closed(self) -> bool:
+        return not self.stage.is_open
+
+
+class StageChange(models.Model):
+    """Every move of a deal between stages: the history the funnel report is built from."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.ForeignKey(
+        Stage,
+        verbose_name="с этапа",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_stage = models.ForeignKey(
+        Stage, verbose_name="на этап", on_delete=models.PROTECT, related_name="+"
+    )
+    loss_reason = models.ForeignKey(
+        LossReason,
+        verbose_name="причина отказа",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField("когда", default=timezone.now)
+
+    class Meta:
+        verbose_name = "смена этапа"
+        verbose_name_plural = "история этапов"
+        ordering = ["at", "pk"]
+        indexes = [
+            models.Index(fields=["deal", "at"], name="stagechange_deal_at"),
+            models.Index(fields=["at", "to_stage"], name="stagechange_at_stage"),
+        ]
+
+    def __str__(self):
+        return f"{self.deal_id}: {self.from_stage} → {self.to_stage}"
+
+
+class Task(models.Model):
+    class Kind(models.TextChoices):
+        CALL = "call", "Звонок"
+        MEETING = "meeting", "Встреча"
+        EMAIL = "email", "Письмо"
+        OTHER = "other", "Другое"
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="tasks")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="исполнитель",
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="автор",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField("тип", max_length=16, choices=Kind, default=Kind.CALL)
+    text = models.CharField("что сделать", max_length=500)
+    due_at = models.DateTimeField("срок")
+    created_at = models.DateTimeField("создана", default=timezone.now)
+    done_at = models.DateTimeField("выполнена", null=True, blank=True)
+    result = models.TextField("результат", blank=True)
+
+    class Meta:
+        verbose_name = "задача"
+        verbose_name_plural = "задачи"
+        ordering = ["done_at", "due_at", "pk"]
+        indexes = [
+            models.Index(fields=["assignee", "done_at", "due_at"], name="task_assignee_open"),
+            models.Index(fields=["deal", "done_at"], name="task_deal_open"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_at < timezone.now()
+
+
+class Comment(models.Model):
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="автор",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    text = models.TextField("комментарий")
+    created_at = models.DateTimeField("создан", default=timezone.now)
+
+    class Meta:
+        verbose_name = "комментарий"
+        verbose_name_plural = "комментарии"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["deal", "-created_at"], name="comment_deal_created")]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class DealEvent(models.Model):
+    """One row of the deal's timeline. Every app writes here through
+    deals.services.timeline_add, so the card shows one feed in one query."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField("когда", default=timezone.now)
+    kind = models.CharField("вид", max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    text = models.TextField("текст")
+    url = models.CharField("ссылка", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "событие сделки"
+        verbose_name_plural = "лента сделок"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["deal", "-at"], name="dealevent_deal_at")]
+
+    def __str__(self):
+        return f"{self.kind}: {self.text[:60]}"
+
+
+def new_source_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class LeadSource(TimeStampedModel):
+    """A website that posts leads to /api/leads/ with its own key."""
+
+    name = models.CharField("название", max_length=200)
+    key = models.CharField("ключ API", max_length=64, unique=True, default=new_source_key)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ответственный за заявки",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    site_url = models.URLField("адрес сайта", blank=True)
+    thanks_url = models.URLField(
+        "страница «спасибо» на сайте",
+        blank=True,
+        help_text="Куда вернуть посетителя после отправки HTML-формы.",
+    )
+    active = models.BooleanField("принимает заявки", default=True)
+
+    class Meta:
+        verbose_name = "сайт (источник заявок)"
+        verbose_name_plural = "сайты (источники заявок)"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class LeadRequest(models.Model):
+    """Every request a website sent, kept whatever became of it."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Получена"
+        CREATED = "created", "Создана сделка"
+        INVALID = "invalid", "Ошибка в данных"
+        SPAM = "spam", "Спам (ловушка)"
+        FAILED = "failed", "Сбой обработки"
+
+    source = models.ForeignKey(LeadSource, on_delete=models.PROTECT, related_name="requests")
+    received_at = models.DateTimeField("получена", default=timezone.now, db_index=True)
+    idempotency_key = models.CharField("Idempotency-Key", max_length=200, blank=True)
+    payload = models.JSONField("данные", default=dict)
+    remote_addr = models.GenericIPAddressField("IP", null=True, blank=True)
+    status = models.CharField(
+        "статус", max_length=16, choices=Status, default=Status.RECEIVED, db_index=True
+    )
+    errors = models.JSONField("ошибки", default=dict, blank=True)
+    deal = models.ForeignKey(
+        Deal, verbose_name="сделка", on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = "заявка с сайта"
+        verbose_name_plural = "заявки с сайтов"
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="leadrequest_idempotency",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source}: {self.received_at:%d.%m.%Y %H:%M}"

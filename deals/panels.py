@@ -1,0 +1,30 @@
+"""Sections of the deal card that later apps contribute (questionnaires, calculations,
+documents, invoices). An app registers its panel in AppConfig.ready(); the card renders
+each panel's template with the context its function returns. A panel's function must run a
+fixed number of queries whatever the number of rows."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: str
+    template: str
+    context: Callable  # (request, deal) -> dict
+    order: int = 100
+
+
+_panels: dict[str, Panel] = {}
+
+
+def register(panel: Panel) -> None:
+    _panels[panel.key] = panel
+
+
+def render_list(request, deal) -> list[dict]:
+    return [
+        {"panel": panel, "template": panel.template, "ctx": panel.context(request, deal)}
+        for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key))
+    ]

@@ -1,0 +1,472 @@
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum, Window
+from django.db.models.functions import RowNumber
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from contacts.forms import ContactForm
+from contacts.models import Contact, ContactEmail, ContactPhone
+
+from . import intake, panels, services
+from .forms import (
+    CommentForm,
+    DealFilterForm,
+    DealForm,
+    DealMoveForm,
+    TaskCompleteForm,
+    TaskForm,
+)
+from .models import Deal, Stage, Task
+
+PAGE_SIZE = 50
+BOARD_COLUMN_SIZE = 30
+
+
+def _get_deal_for_user(request, pk) -> Deal:
+    return get_object_or_404(
+        Deal.objects.visible_to(request.user).select_related(
+            "stage", "manager", "client", "loss_reason", "lead_source"
+        ),
+        pk=pk,
+    )
+
+
+def _get_task_for_user(request, deal_pk, task_pk) -> Task:
+    deal = _get_deal_for_user(request, deal_pk)
+    return get_object_or_404(Task.objects.select_related("deal", "assignee"), pk=task_pk, deal=deal)
+
+
+def _get_contact_for_user(request, deal_pk, contact_pk) -> tuple[Deal, Contact]:
+    deal = _get_deal_for_user(request, deal_pk)
+    return deal, get_object_or_404(deal.contacts.all(), pk=contact_pk)
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+# Deals
+
+
+def deal_list(request):
+    form = DealFilterForm(request.GET or None)
+    deals = (
+        Deal.objects.visible_to(request.user)
+        .with_activity()
+        .select_related("stage", "manager", "client")
+    )
+    if form.is_valid():
+        deals = _apply_filters(deals, form.cleaned_data)
+        sort = form.cleaned_data.get("sort") or "-created"
+    else:
+        sort = "-created"
+    order = {
+        "-created": ["-created_at", "-pk"],
+        "created": ["created_at", "pk"],
+        "-budget": ["-budget", "-pk"],
+        "budget": ["budget", "pk"],
+        "title": ["title", "pk"],
+    }[sort]
+    deals = deals.order_by(*order).prefetch_related(
+        Prefetch("contacts", queryset=Contact.objects.prefetch_related("phones"))
+    )
+    page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "deals/deal_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _apply_filters(deals, data):
+    if data.get("stage"):
+        deals = deals.filter(stage=data["stage"])
+    if data.get("manager"):
+        deals = deals.filter(manager=data["manager"])
+    if data.get("source"):
+        deals = deals.filter(source=data["source"])
+    if data.get("loss_reason"):
+        deals = deals.filter(loss_reason=data["loss_reason"])
+    if data.get("date_from"):
+        deals = deals.filter(created_at__date__gte=data["date_from"])
+    if data.get("date_to"):
+        deals = deals.filter(created_at__date__lte=data["date_to"])
+    if data.get("no_task"):
+        deals = deals.filter(stage__kind=Stage.Kind.OPEN, has_open_task=False)
+    if data.get("overdue"):
+        deals = deals.filter(has_overdue_task=True)
+    q = (data.get("q") or "").strip()
+    if q:
+        contact_match = Q(name__icontains=q) | Exists(
+            ContactEmail.objects.filter(contact=OuterRef("pk"), email__icontains=q)
+        )
+        digits = "".join(c for c in q if c.isdigit())
+        if len(digits) >= 4:
+            if len(digits) == 11 and digits[0] == "8":
+                digits = "7" + digits[1:]
+            contact_match |= Exists(
+                ContactPhone.objects.filter(contact=OuterRef("pk"), number__contains=digits)
+            )
+        deals = deals.filter(
+            Q(title__icontains=q)
+            | Exists(Contact.objects.filter(contact_match, deals=OuterRef("pk")).values("pk")[:1])
+        )
+    return deals
+
+
+def deal_create(request):
+    form = DealForm(request.POST or None, initial={"manager": request.user})
+    if request.method == "POST" and form.is_valid():
+        deal = services.deal_create(by=request.user, **form.cleaned_data)
+        messages.success(request, f"Сделка №{deal.pk} создана. Поставьте по ней задачу.")
+        return redirect(deal)
+    return render(request, "deals/deal_form.html", {"form": form}, status=_status(form))
+
+
+def deal_edit(request, pk):
+    deal = _get_deal_for_user(request, pk)
+    old_budget = deal.budget
+    form = DealForm(request.POST or None, instance=deal)
+    if request.method == "POST" and form.is_valid():
+        new_budget = form.cleaned_data["budget"]
+        deal = form.save(commit=False)
+        deal.budget = old_budget
+        deal.save()
+        services.deal_set_budget(deal=deal, amount=new_budget, by=request.user, reason="вручную")
+        messages.success(request, "Сделка сохранена.")
+        return redirect(deal)
+    return render(
+        request, "deals/deal_form.html", {"form": form, "deal": deal}, status=_status(form)
+    )
+
+
+def _status(form) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+def deal_detail(request, pk):
+    deal = _get_deal_for_user(request, pk)
+    return render(request, "deals/deal_detail.html", _card_context(request, deal))
+
+
+def _card_context(request, deal, **forms) -> dict:
+    tasks = list(deal.tasks.select_related("assignee").order_by("done_at", "due_at", "pk"))
+    contacts = list(deal.contacts.prefetch_related("phones", "emails"))
+    events = list(deal.events.select_related("actor")[:300])
+    stages = list(Stage.objects.all())
+    open_tasks = [t for t in tasks if t.done_at is None]
+    return {
+        "deal": deal,
+        "tasks": tasks,
+        "open_tasks": open_tasks,
+        "has_open_task": bool(open_tasks),
+        "contacts": contacts,
+        "events": events,
+        "stages": stages,
+        "task_form": forms.get("task_form") or TaskForm(initial={"assignee": request.user}),
+        "comment_form": forms.get("comment_form") or CommentForm(),
+        "contact_form": forms.get("contact_form") or ContactForm(),
+        "move_form": forms.get("move_form") or DealMoveForm(initial={"stage": deal.stage}),
+        "panels": panels.render_list(request, deal),
+        "now": timezone.now(),
+    }
+
+
+def deal_move(request, pk):
+    deal = _get_deal_for_user(request, pk)
+    form = DealMoveForm(request.POST or None, initial={"stage": deal.stage})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deal_move(deal=deal, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, f"Сделка №{deal.pk}: этап «{form.cleaned_data['stage']}».")
+            return redirect(_safe_next(request, deal.get_absolute_url()))
+    return render(
+        request,
+        "deals/deal_move.html",
+        {"deal": deal, "form": form, "next": _safe_next(request, "")},
+        status=_status(form),
+    )
+
+
+def board(request):
+    visible = Deal.objects.visible_to(request.user)
+    stages = list(Stage.objects.all())
+    ranked = (
+        visible.with_activity()
+        .select_related("manager", "client")
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("stage_id")], order_by=[F("created_at").desc()]
+            )
+        )
+        .filter(rank__lte=BOARD_COLUMN_SIZE)
+        .order_by("stage_id", "-created_at")
+    )
+    totals = {
+        row["stage_id"]: row
+        for row in visible.values("stage_id").annotate(n=Count("pk"), total=Sum("budget"))
+    }
+    by_stage: dict[int, list] = {s.pk: [] for s in stages}
+    for deal in ranked:
+        by_stage.setdefault(deal.stage_id, []).append(deal)
+    columns = [
+        {
+            "stage": stage,
+            "deals": by_stage.get(stage.pk, []),
+            "count": totals.get(stage.pk, {}).get("n", 0),
+            "total": totals.get(stage.pk, {}).get("total") or 0,
+        }
+        for stage in stages
+    ]
+    return render(request, "deals/deal_board.html", {"columns": columns, "stages": stages})
+
+
+# Tasks
+
+
+@require_POST
+def task_create(request, pk):
+    deal = _get_deal_for_user(request, pk)
+    form = TaskForm(request.POST)
+    if form.is_valid():
+        services.task_create(deal=deal, author=request.user, **form.cleaned_data)
+        messages.success(request, "Задача поставлена.")
+        return redirect(deal.get_absolute_url() + "#tasks")
+    return render(
+        request, "deals/deal_detail.html", _card_context(request, deal, task_form=form), status=400
+    )
+
+
+def task_complete(request, pk, task_pk):
+    task = _get_task_for_user(request, pk, task_pk)
+    form = TaskCompleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.task_complete(task=task, by=request.user, result=form.cleaned_data["result"])
+        messages.success(request, "Задача выполнена.")
+        return redirect(_safe_next(request, task.deal.get_absolute_url() + "#tasks"))
+    return render(
+        request,
+        "deals/task_complete.html",
+        {"task": task, "deal": task.deal, "form": form, "next": _safe_next(request, "")},
+        status=_status(form),
+    )
+
+
+def my_tasks(request):
+    now = timezone.localtime()
+    day_end = now.replace(hour=23, minute=59, second=59, microsecond=0)
+    tasks = list(
+        Task.objects.filter(assignee=request.user, done_at__isnull=True)
+        .select_related("deal", "deal__stage", "author")
+        .order_by("due_at", "pk")
+    )
+    groups = [
+        ("Просроченные", [t for t in tasks if t.due_at < now], "danger"),
+        ("Сегодня", [t for t in tasks if now <= t.due_at <= day_end], "primary"),
+        ("Предстоящие", [t for t in tasks if t.due_at > day_end], "secondary"),
+    ]
+    idle = (
+        Deal.objects.filter(manager=request.user, stage__kind=Stage.Kind.OPEN)
+        .with_activity()
+        .filter(has_open_task=False)
+        .select_related("stage")
+        .order_by("-created_at")[:50]
+    )
+    return render(request, "deals/task_my.html", {"groups": groups, "idle_deals": idle, "now": now})
+
+
+# Comments
+
+
+@require_POST
+def comment_create(request, pk):
+    deal = _get_deal_for_user(request, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        services.comment_add(deal=deal, author=request.user, text=form.cleaned_data["text"])
+        form = CommentForm()
+        if not request.htmx:
+            return redirect(deal.get_absolute_url() + "#timeline")
+    elif not request.htmx:
+        return render(
+            request,
+            "deals/deal_detail.html",
+            _card_context(request, deal, comment_form=form),
+            status=400,
+        )
+    events = deal.events.select_related("actor")[:300]
+    return render(
+        request,
+        "deals/includes/_timeline.html",
+        {"deal": deal, "events": events, "comment_form": form},
+        status=200 if not form.errors else 400,
+    )
+
+
+# Contacts
+
+
+def _contacts_response(request, deal, form, status=200):
+    if not request.htmx:
+        if status == 200:
+            return redirect(deal.get_absolute_url() + "#contacts")
+        return render(
+            request,
+            "deals/deal_detail.html",
+            _card_context(request, deal, contact_form=form),
+            status=status,
+        )
+    contacts = deal.contacts.prefetch_related("phones", "emails")
+    return render(
+        request,
+        "deals/includes/_contacts.html",
+        {"deal": deal, "contacts": contacts, "contact_form": form},
+        status=status,
+    )
+
+
+@require_POST
+def contact_create(request, pk):
+    deal = _get_deal_for_user(request, pk)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        services.contact_save(
+            contact=form.save(commit=False),
+            phones=form.cleaned_data["phones_text"],
+            emails=form.cleaned_data["emails_text"],
+            deal=deal,
+            by=request.user,
+        )
+        return _contacts_response(request, deal, ContactForm())
+    return _contacts_response(request, deal, form, status=400)
+
+
+@require_POST
+def contact_link(request, pk):
+    deal = _get_deal_for_user(request, pk)
+    # Only a contact the duplicate check offered: one sharing a phone or e-mail typed here.
+    form = ContactForm(request.POST)
+    form.is_valid()
+    candidates = Contact.objects.matching(
+        phones=form.cleaned_data.get("phones_text") or [],
+        emails=form.cleaned_data.get("emails_text") or [],
+    )
+    contact = get_object_or_404(candidates, pk=request.POST.get("contact"))
+    services.contact_link(deal=deal, contact=contact, by=request.user)
+    return _contacts_response(request, deal, ContactForm())
+
+
+def contact_edit(request, pk, contact_pk):
+    deal, contact = _get_contact_for_user(request, pk, contact_pk)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        services.contact_save(
+            contact=form.save(commit=False),
+            phones=form.cleaned_data["phones_text"],
+            emails=form.cleaned_data["emails_text"],
+            by=request.user,
+        )
+        response = _contacts_response(request, deal, ContactForm())
+        if request.htmx:
+            response["HX-Retarget"] = "#contacts-block"
+        return response
+    template = "deals/includes/_contact_edit.html" if request.htmx else "deals/contact_form.html"
+    return render(
+        request,
+        template,
+        {"deal": deal, "contact": contact, "form": form},
+        status=_status(form),
+    )
+
+
+@require_POST
+def contact_unlink(request, pk, contact_pk):
+    deal, contact = _get_contact_for_user(request, pk, contact_pk)
+    services.contact_unlink(deal=deal, contact=contact, by=request.user)
+    return _contacts_response(request, deal, ContactForm())
+
+
+# Website intake
+
+
+@login_not_required
+@csrf_exempt
+@require_POST
+def lead_intake(request):
+    """POST /api/leads/: JSON or a plain form post from a website, authenticated by the
+    source key (Authorization: Bearer <key>, or a `key` field in a form)."""
+    is_json = request.content_type == "application/json"
+    if is_json:
+        try:
+            data = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            return JsonResponse({"errors": {"non_field": ["Тело запроса — не JSON."]}}, status=400)
+        if not isinstance(data, dict):
+            return JsonResponse(
+                {"errors": {"non_field": ["Ожидается JSON-объект с полями заявки."]}}, status=400
+            )
+        data = {k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
+    else:
+        data = {k: request.POST.get(k, "") for k in request.POST}
+
+    auth = request.headers.get("Authorization", "")
+    key = auth[7:].strip() if auth.startswith("Bearer ") else data.get("key", "")
+    source = intake.find_source(key)
+    if source is None:
+        return JsonResponse({"errors": {"key": ["Неверный или отсутствующий ключ."]}}, status=401)
+    if intake.rate_limited(source):
+        response = JsonResponse(
+            {"errors": {"non_field": ["Слишком много заявок, повторите через минуту."]}},
+            status=429,
+        )
+        response["Retry-After"] = "60"
+        return response
+
+    result = intake.lead_receive(
+        source=source,
+        data=data,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+        remote_addr=request.META.get("REMOTE_ADDR"),
+    )
+    browser_form = not is_json and "key" in data
+    if browser_form:
+        if result.status >= 400:
+            return render(
+                request,
+                "deals/lead_error.html",
+                {"errors": result.errors or (result.request.errors if result.request else {})},
+                status=400,
+            )
+        if source.thanks_url:
+            return HttpResponseRedirect(source.thanks_url)
+        return render(request, "deals/lead_thanks.html", {"source": source})
+    if result.status >= 400:
+        errors = result.errors or (result.request.errors if result.request else {})
+        return JsonResponse({"errors": errors}, status=400)
+    return JsonResponse({"id": result.deal_id}, status=result.status)
+
+
+def home(request):
+    return redirect(reverse("deals:list"))
