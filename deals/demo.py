@@ -84,9 +84,11 @@ def _deals(manager, manager2, source):
             lead_source=source if i % 5 == 0 else None,
             at=created,
         )
-        services.contact_link(deal=deal, contact=contacts[i % len(contacts)], by=who)
+        services.contact_link(deal=deal, contact=contacts[i % len(contacts)], by=who, at=created)
         if i % 4 == 0:
-            services.contact_link(deal=deal, contact=contacts[(i + 3) % len(contacts)], by=who)
+            services.contact_link(
+                deal=deal, contact=contacts[(i + 3) % len(contacts)], by=who, at=created
+            )
         services.comment_add(
             deal=deal,
             author=who,

@@ -135,7 +135,7 @@ class DealFilterForm(forms.Form):
     stage = forms.ModelChoiceField(label="Этап", queryset=Stage.objects.all(), required=False)
     manager = UserChoiceField(label="Ответственный", queryset=active_users(), required=False)
     source = forms.ChoiceField(
-        label="Источник", choices=[("", "---------"), *Source.choices], required=False
+        label="Источник", choices=[("", "— любой —"), *Source.choices], required=False
     )
     loss_reason = forms.ModelChoiceField(
         label="Причина отказа", queryset=LossReason.objects.all(), required=False
