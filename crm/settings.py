@@ -212,6 +212,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Bench mode: adds an X-Queries header and /bench/hello/ (never set it in production).
+BENCH_MODE = env.bool("BENCH_MODE", default=False)
+if BENCH_MODE:
+    MIDDLEWARE.insert(0, "crm.bench.QueryCountMiddleware")
+
 # Website intake: requests a minute per source key before answering 429.
 INTAKE_RATE_PER_MINUTE = env.int("INTAKE_RATE_PER_MINUTE", default=60)
 

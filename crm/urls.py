@@ -30,6 +30,13 @@ urlpatterns = [
     path("reports/", include("analytics.urls")),
 ]
 
+if settings.BENCH_MODE:
+    from django.contrib.auth.decorators import login_not_required
+
+    from . import bench
+
+    urlpatterns += [path("bench/hello/", login_not_required(bench.hello))]
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 
