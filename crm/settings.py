@@ -217,6 +217,23 @@ BENCH_MODE = env.bool("BENCH_MODE", default=False)
 if BENCH_MODE:
     MIDDLEWARE.insert(0, "crm.bench.QueryCountMiddleware")
 
+# Online payment of invoices. "sandbox" (the default) is a test page served by the project:
+# nothing is charged, so production sets "yookassa" and the shop's credentials.
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
+# Icons shown beside «Оплатить онлайн»: the methods the shop accepts.
+PAYMENT_METHODS = env.list("PAYMENT_METHODS", default=["mir", "visa", "mastercard", "sbp"])
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none); the webhook
+# checks the sender's address, so it must know which entry the outermost proxy wrote.
+PAYMENT_WEBHOOK_PROXY_HOPS = env.int("PAYMENT_WEBHOOK_PROXY_HOPS", default=0)
+YOOKASSA_SHOP_ID = env("YOOKASSA_SHOP_ID", default="")
+YOOKASSA_SECRET_KEY = env("YOOKASSA_SECRET_KEY", default="")
+YOOKASSA_API_URL = env("YOOKASSA_API_URL", default="https://api.yookassa.ru/v3/")
+YOOKASSA_TIMEOUT = env.float("YOOKASSA_TIMEOUT", default=10.0)
+# 54-FZ receipts sent with payments of individuals, and the shop's tax system code
+# (1 ОСН, 2 УСН доходы, 3 УСН доходы − расходы, 5 ЕСХН, 6 ПСН; empty: the shop has only one).
+YOOKASSA_RECEIPTS = env.bool("YOOKASSA_RECEIPTS", default=False)
+YOOKASSA_TAX_SYSTEM_CODE = env.int("YOOKASSA_TAX_SYSTEM_CODE", default=None)
+
 # Website intake: requests a minute per source key before answering 429.
 INTAKE_RATE_PER_MINUTE = env.int("INTAKE_RATE_PER_MINUTE", default=60)
 
