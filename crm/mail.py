@@ -10,6 +10,7 @@ import logging
 import random
 import smtplib
 from datetime import timedelta
+from email.header import Header
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -163,7 +164,7 @@ def email_sweep(*, now=None) -> int:
         status=OutgoingEmail.Status.SENDING, claimed_at__lt=now - SENDING_STALE
     ).update(
         status=OutgoingEmail.Status.PENDING,
-        next_attempt_at=now,
+        next_attempt_at=now - SWEEP_GRACE,  # due in this very sweep
         last_error="Отправка прервалась (процесс остановлен), письмо отправится повторно.",
     )
     due = list(
@@ -224,8 +225,20 @@ def _mark_failed(email_id: int, error: str) -> None:
     )
 
 
+class _Message(EmailMultiAlternatives):
+    def message(self, **kwargs):
+        msg = super().message(**kwargs)
+        # Python's modern header folder drops the space between two encoded words when a
+        # long non-ASCII subject is folded (CPython gh-144156: «анкету«Бриф»). The classic
+        # encoder splits inside encoded words, so every space survives.
+        if not self.subject.isascii():
+            del msg["Subject"]
+            msg.set_raw("Subject", Header(self.subject, "utf-8", header_name="Subject").encode())
+        return msg
+
+
 def _message(email: OutgoingEmail) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
+    message = _Message(
         subject=email.subject,
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
