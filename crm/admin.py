@@ -57,6 +57,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     fields = [
         "status",
         "recipient",
+        "reply_to",
         "subject",
         "event_key",
         "template",

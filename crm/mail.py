@@ -53,12 +53,14 @@ def email_queue(
     template: str,
     context: dict,
     attachments: list[tuple[str, bytes, str]] | tuple = (),
+    reply_to: str = "",
 ) -> OutgoingEmail | None:
     """Store one e-mail to `to` about `event_key`, rendered from
     templates/emails/<template>-subject.txt, -body.txt and -body.html, and send it after the
     caller's transaction commits. Returns None, creating nothing, when this event was already
     e-mailed to this recipient or the address is empty or invalid. `attachments` are
-    (filename, content, mimetype)."""
+    (filename, content, mimetype); `reply_to` is where the recipient's answer goes (the
+    manager, for e-mails to clients)."""
     to = (to or "").strip().lower()
     if not to:
         return None
@@ -84,6 +86,7 @@ def email_queue(
             email = OutgoingEmail.objects.create(
                 event_key=event_key,
                 recipient=to,
+                reply_to=reply_to or "",
                 template=template,
                 subject=subject[:255],
                 body_text=body_text,
@@ -243,6 +246,7 @@ def _message(email: OutgoingEmail) -> EmailMultiAlternatives:
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.recipient],
+        reply_to=[email.reply_to] if email.reply_to else None,
         headers={"Message-ID": email.message_id} if email.message_id else None,
     )
     if email.body_html:

@@ -136,6 +136,7 @@ class OutgoingEmail(models.Model):
 
     event_key = models.CharField("событие", max_length=200)
     recipient = models.EmailField("кому", max_length=254)
+    reply_to = models.EmailField("ответ на адрес", max_length=254, blank=True)
     template = models.CharField("шаблон", max_length=100, db_index=True)
     subject = models.CharField("тема", max_length=255)
     body_text = models.TextField("текст")

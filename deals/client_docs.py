@@ -87,13 +87,15 @@ def document_send(
         raise ValidationError("Ссылка не действует: выпустите новую и отправьте её.")
     deal = document.link_deal()
     title = document.link_title()
+    sender = by or deal.manager
     email = email_queue(
         event_key=f"link:{_label(document)}:{document.pk}:{nonce or new_send_nonce()}",
         to=to,
         template="client_link",
+        reply_to=sender.email,
         context={
             "deal": deal,
-            "manager": by or deal.manager,
+            "manager": sender,
             "title": title,
             "url": document.public_url(),
             "expires_at": document.expires_at,

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Count
 
 from .forms import TemplateQuestionForm
 from .models import Question, Questionnaire, QuestionnaireTemplate, TemplateQuestion
@@ -20,8 +21,6 @@ class QuestionnaireTemplateAdmin(admin.ModelAdmin):
     inlines = [TemplateQuestionInline]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(question_total=Count("questions"))
 
     @admin.display(description="вопросов", ordering="question_total")

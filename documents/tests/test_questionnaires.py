@@ -369,6 +369,7 @@ def test_the_manager_sends_the_link_to_a_contact_in_one_click(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [contact_email]
+    assert message.reply_to == ["manager_a@example.ru"]  # the client's answer reaches her
     assert questionnaire.public_url() in message.body
     assert "ссылку на анкету «Бриф на сайт»" in message.body
     assert events(questionnaire.deal, "questionnaire.sent") == [
