@@ -94,12 +94,13 @@ def smtp_server():
 def worker(transactional_db, smtp_server, tmp_path):
     """`celery -A crm worker` in its own process, on this test's database and SMTP server."""
     smtp_port, inbox = smtp_server
+    database_url = _database_url()
     celery_app.control.purge()  # messages left by earlier runs are not this test's business
     log = tmp_path / "worker.log"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "crm.settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "EMAIL_TIMEOUT": "5",
         "SITE_URL": settings.SITE_URL,

@@ -187,7 +187,13 @@ def test_a_token_is_matched_whole_not_by_prefix(anon, questionnaire):
 def test_a_draft_is_kept_and_nothing_is_required_for_it(anon, questionnaire, fields):
     response = anon.post(
         public(questionnaire),
-        {fields["short"]: "ООО «Черновик»", fields["multi"]: ["Блог"], "action": "draft"},
+        {
+            fields["short"]: "ООО «Черновик»",
+            fields["multi"]: ["Блог"],
+            fields["number"]: "1 500,5",
+            fields["date"]: "05.03.2027",
+            "action": "draft",
+        },
         follow=True,
     )
     assert response.status_code == 200
@@ -196,6 +202,8 @@ def test_a_draft_is_kept_and_nothing_is_required_for_it(anon, questionnaire, fie
     assert 'value="ООО «Черновик»"' in _question_block(page.text, questionnaire, "short")
     multi = _question_block(page.text, questionnaire, "multi")
     assert _checked(multi, "Блог") and not _checked(multi, "Услуги")
+    assert 'value="1\xa0500,5"' in _question_block(page.text, questionnaire, "number")
+    assert 'value="2027-03-05"' in _question_block(page.text, questionnaire, "date")
     questionnaire.refresh_from_db()
     assert questionnaire.draft_saved_at is not None
     assert questionnaire.submitted_at is None
