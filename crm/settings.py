@@ -234,6 +234,21 @@ YOOKASSA_TIMEOUT = env.float("YOOKASSA_TIMEOUT", default=10.0)
 YOOKASSA_RECEIPTS = env.bool("YOOKASSA_RECEIPTS", default=False)
 YOOKASSA_TAX_SYSTEM_CODE = env.int("YOOKASSA_TAX_SYSTEM_CODE", default=None)
 
+# Outgoing e-mail, client links (/p/…) and questionnaires.
+COMPANY_NAME = env("COMPANY_NAME", default="CRM")
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
+CELERY_BEAT_SCHEDULE["outgoing-email-sweeper"] = {
+    "task": "crm.tasks.sweep_emails",
+    "schedule": env.int("EMAIL_SWEEP_SECONDS", default=60),
+    # Sweeps that waited for a worker longer than a period are useless: drop them.
+    "options": {"expires": env.int("EMAIL_SWEEP_SECONDS", default=60)},
+}
+PUBLIC_RATE_PER_MINUTE = env.int("PUBLIC_RATE_PER_MINUTE", default=60)
+# Client IP for rate limits: empty means REMOTE_ADDR; behind a proxy the header it sets,
+# e.g. X-Real-IP (never a header the client can send through the proxy unchanged).
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
+QUESTIONNAIRE_UPLOAD_MAX_MB = env.int("QUESTIONNAIRE_UPLOAD_MAX_MB", default=10)
+
 # Website intake: requests a minute per source key before answering 429.
 INTAKE_RATE_PER_MINUTE = env.int("INTAKE_RATE_PER_MINUTE", default=60)
 

@@ -26,7 +26,7 @@ urlpatterns = [
     path("deals/", include("deals.urls")),
     path("clients/", include("contacts.urls")),
     path("billing/", include("billing.urls")),
-    path("documents/", include("documents.urls")),
+    path("", include("documents.urls")),
     path("reports/", include("analytics.urls")),
 ]
 

@@ -241,7 +241,7 @@ def test_timeline_is_newest_first_and_shows_text_not_html(client_a, deal_a, mana
 
 
 def test_digest_goes_only_to_people_with_something_to_do(
-    deal_a, manager_a, manager_b, make_deal, future
+    deal_a, manager_a, manager_b, make_deal, future, django_capture_on_commit_callbacks
 ):
     Task.objects.create(
         deal=deal_a,
@@ -254,7 +254,8 @@ def test_digest_goes_only_to_people_with_something_to_do(
         deal=busy, author=manager_b, assignee=manager_b, kind="call", text="t", due_at=future
     )
     idle = make_deal(manager_a, title="Забытая сделка")
-    assert digest.send_morning_digests() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert digest.send_morning_digests() == 1
     message = mail.outbox[0]
     assert message.to == ["manager_a@example.ru"]
     assert "Просроченный звонок" in message.body
