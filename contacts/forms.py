@@ -304,7 +304,7 @@ class RequisitesForm(forms.ModelForm):
         # Values typed under another kind before switching are dropped, not validated.
         for name in self._model_field_names() - own:
             if name in self.fields and name in cleaned:
-                cleaned[name] = None if isinstance(self.fields[name], forms.DateField) else ""
+                cleaned[name] = self._meta.model._meta.get_field(name).get_default()
                 self.errors.pop(name, None)
         for name in REQUIRED[kind]:
             if name in self.fields and not cleaned.get(name) and name not in self.errors:

@@ -117,6 +117,12 @@ class ClientResource(resources.ModelResource):
         self.fields["kind"].widget = ChoiceWidget(Client.Kind.choices)
         self.fields["basis_kind"].widget = ChoiceWidget(Client.Basis.choices)
 
+    def import_data(self, dataset, **kwargs):
+        # All or nothing: a file with any bad row leaves the database as it was.
+        kwargs["use_transactions"] = True
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, **kwargs)
+
     # Export
 
     def get_export_fields(self, selected_fields=None):
