@@ -59,7 +59,7 @@ def clients_for_picker(user, q: str) -> list[Client]:
 @transaction.atomic
 def deal_set_client(*, deal: Deal, client: Client | None, by) -> Deal:
     """Attach a client to the deal (None detaches it) and say so in the deal's timeline."""
-    deal = Deal.objects.select_for_update().select_related("client").get(pk=deal.pk)
+    deal = Deal.objects.select_for_update(of=("self",)).select_related("client").get(pk=deal.pk)
     previous = deal.client
     if (previous and previous.pk) == (client and client.pk):
         return deal
