@@ -318,7 +318,7 @@ class Client(Requisites):
     passport_code = models.CharField(
         "код подразделения", max_length=7, blank=True, help_text="123-456"
     )
-    phones = models.JSONField("телефоны (E.164)", default=list, blank=True)
+    phones = models.JSONField("телефоны", default=list, blank=True)
     emails = models.JSONField("e-mail", default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

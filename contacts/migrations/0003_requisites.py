@@ -188,7 +188,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='client',
             name='phones',
-            field=models.JSONField(blank=True, default=list, verbose_name='телефоны (E.164)'),
+            field=models.JSONField(blank=True, default=list, verbose_name='телефоны'),
         ),
         migrations.AddField(
             model_name='client',

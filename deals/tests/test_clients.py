@@ -383,6 +383,16 @@ class TestDealCardPanel:
         assert 'id="client-panel"' in page
         assert reverse("deals:client_search", args=[deal_a.pk]) in page
 
+    def test_a_form_with_errors_is_swapped_into_the_card_also_in_debug(
+        self, client_a, deal_a, settings
+    ):
+        # django-htmx's debug helper replaces the whole page with a 400 reply; the card
+        # relies on 400 replies being swapped into their form, so the helper stays out.
+        settings.DEBUG = True
+        page = client_a.get(deal_a.get_absolute_url()).text
+        assert "htmx-2.min.js" in page
+        assert "django-htmx.js" not in page
+
     def test_search_finds_visible_clients_by_name_and_inn(
         self, client_a, deal_a, manager_a, manager_b, make_client
     ):

@@ -75,9 +75,17 @@
     const button = event.target.closest("[data-formset-add]");
     if (button) { event.preventDefault(); addAccount(button); }
   });
-  document.addEventListener("htmx:afterSwap", function (event) { refresh(event.detail.elt); });
-  // An element swapped out by outerHTML is detached; its replacement is found from the document.
-  document.addEventListener("htmx:afterSettle", function () { refresh(document); });
+  // Forms that htmx puts into the page later (the deal card's client panel after a pick or
+  // with errors) are set up as they arrive; htmx's own events fire on the replaced element.
+  new MutationObserver(function (mutations) {
+    const added = mutations.some(function (m) {
+      return Array.prototype.some.call(m.addedNodes, function (node) {
+        return node.nodeType === 1 && (node.matches("form[data-client-form]") ||
+          node.querySelector("form[data-client-form]"));
+      });
+    });
+    if (added) { refresh(document); }
+  }).observe(document.documentElement, { childList: true, subtree: true });
 
   window.crmClientForm = { refresh: refresh };
   if (document.readyState === "loading") {
