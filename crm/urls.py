@@ -24,7 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/leads/", deal_views.lead_intake, name="lead_intake"),
     path("deals/", include("deals.urls")),
-    path("clients/", include("contacts.urls")),
+    path("clients/", include("deals.client_urls")),
     path("billing/", include("billing.urls")),
     path("", include("documents.urls")),
     path("reports/", include("analytics.urls")),
