@@ -4,3 +4,20 @@ from django.apps import AppConfig
 class BillingConfig(AppConfig):
     name = "billing"
     verbose_name = "Расчёты и счета"
+
+    def ready(self):
+        from crm import nav
+        from deals import panels
+
+        from . import views
+
+        nav.register(nav.NavItem("Каталог", "billing:catalog", order=40))
+        panels.register(
+            panels.Panel(
+                key="calculations",
+                title="Расчёты",
+                template="billing/includes/_deal_calculations.html",
+                context=views.deal_panel,
+                order=20,
+            )
+        )

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "import_export",
     "crm",
     "contacts",
     "deals",
@@ -214,6 +215,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # Website intake: requests a minute per source key before answering 429.
 INTAKE_RATE_PER_MINUTE = env.int("INTAKE_RATE_PER_MINUTE", default=60)
+
+# Catalog import/export in the admin (django-import-export). The uploaded file waits for the
+# confirm step in the cache, which every web process shares, not in one machine's /tmp.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # Demo data: the key of the demo website source (random when unset).
 CRM_DEMO_SITE_KEY = env("CRM_DEMO_SITE_KEY", default="")
