@@ -107,7 +107,7 @@ class LineForm(forms.Form):
     )
     vat_rate = forms.TypedChoiceField(
         label="НДС",
-        choices=[("", "как у продавца"), *VAT_RATE_CHOICES],
+        choices=[("", "по умолч."), *VAT_RATE_CHOICES],
         coerce=Decimal,
         empty_value=None,
         required=False,
@@ -252,14 +252,27 @@ class CalculationForm(forms.Form):
         required=False,
         minimum_message="Скидка не может быть отрицательной.",
         places_message="Скидка — не больше двух знаков после запятой.",
+        attrs={"class": "form-control"},
     )
     discount_kind = forms.ChoiceField(
-        label="Скидка в", choices=DISCOUNT_KIND_CHOICES, initial=DiscountKind.PERCENT
+        label="Скидка в",
+        choices=DISCOUNT_KIND_CHOICES,
+        initial=DiscountKind.PERCENT,
+        widget=forms.Select(
+            attrs={"class": "form-select calc-discount-kind", "aria-label": "Скидка в % или ₽"}
+        ),
     )
     make_current = forms.BooleanField(
         label="Сделать текущим: бюджет сделки станет равен итогу этого расчёта",
         required=False,
     )
+
+    def full_clean(self):
+        super().full_clean()
+        if "discount" in self.errors:
+            widget = self.fields["discount"].widget
+            widget.attrs["class"] += " is-invalid"
+            widget.attrs["aria-invalid"] = "true"
 
     def clean(self):
         cleaned = super().clean()

@@ -174,7 +174,7 @@ def calculation_save(
             deal=deal, kind="calculation", text=text, actor=by, url=calc.get_absolute_url()
         )
     if make_current:
-        calculation_make_current(calculation=calc, by=by)
+        _make_current(deal=deal, calculation=calc, by=by)
     return calc
 
 
@@ -182,11 +182,7 @@ def calculation_save(
 def calculation_make_current(*, calculation: Calculation, by) -> Calculation:
     """Make this the deal's current calculation and move the budget to its total."""
     deal = Deal.objects.select_for_update().get(pk=calculation.deal_id)
-    was_current = Calculation.objects.filter(pk=calculation.pk, is_current=True).exists()
-    if not was_current:
-        # One current per deal (a constraint): clear the old one before marking this one.
-        deal.calculations.filter(is_current=True).update(is_current=False)
-        deal.calculations.filter(pk=calculation.pk).update(is_current=True)
+    if _make_current(deal=deal, calculation=calculation, by=by):
         timeline_add(
             deal=deal,
             kind="calculation",
@@ -194,11 +190,22 @@ def calculation_make_current(*, calculation: Calculation, by) -> Calculation:
             actor=by,
             url=calculation.get_absolute_url(),
         )
+    return calculation
+
+
+def _make_current(*, deal: Deal, calculation: Calculation, by) -> bool:
+    """Mark the calculation current and write its total into the budget (the deal row is
+    locked by the caller). True when another calculation was current before."""
+    switched = not deal.calculations.filter(pk=calculation.pk, is_current=True).exists()
+    if switched:
+        # One current per deal (a constraint): clear the old one before marking this one.
+        deal.calculations.filter(is_current=True).update(is_current=False)
+        deal.calculations.filter(pk=calculation.pk).update(is_current=True)
     calculation.is_current = True
     deal_set_budget(
         deal=deal, amount=calculation.total, by=by, reason=f"по расчёту {calculation.short_label}"
     )
-    return calculation
+    return switched
 
 
 @transaction.atomic

@@ -201,6 +201,11 @@ def test_a_new_variant_leaves_the_budget_until_it_is_made_current(client_a, deal
     assert (first.is_current, second.is_current) == (False, True)
     assert budget_events(deal_a)[-1] == "Бюджет: 120 000,00 → 148 500,00 ₽, по расчёту №2"
     assert Calculation.objects.current_for(deal_a) == second
+    events = list(
+        DealEvent.objects.filter(deal=deal_a, kind="calculation").values_list("text", flat=True)
+    )
+    assert "Текущим выбран расчёт №2" in events
+    assert "Создан расчёт №2 на 148\xa0500,00 ₽" in events
 
     client_a.post(reverse("calculations:make_current", args=[deal_a.pk, first.pk]))
     deal_a.refresh_from_db()
