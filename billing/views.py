@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -246,7 +247,10 @@ def calculation_preview(request, pk):
     form = CalculationForm(request.POST)
     formset = LineFormSet(request.POST, prefix=LINES_PREFIX)
     if not formset.management_form.is_valid():
-        return HttpResponse("Форма устарела: обновите страницу.", status=400)
+        return HttpResponse(
+            '<div id="calc-totals" class="text-danger">Форма устарела: обновите страницу.</div>',
+            status=400,
+        )
     live = _live_totals(form, formset)
     return render(
         request,
@@ -262,9 +266,9 @@ def calculation_line(request, pk):
     try:
         index = int(request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS", ""))
     except ValueError:
-        return HttpResponse("Форма устарела: обновите страницу.", status=400)
+        return _line_refused("Форма устарела: обновите страницу.")
     if not 0 <= index < MAX_LINES:
-        return HttpResponse(f"В расчёте может быть не больше {MAX_LINES} строк.", status=400)
+        return _line_refused(f"В расчёте может быть не больше {MAX_LINES} строк.")
     initial = {}
     if request.GET.get("item"):
         item = get_object_or_404(CatalogItem.objects.active(), pk=request.GET["item"])
@@ -297,6 +301,13 @@ def calculation_line(request, pk):
     )
     response["HX-Trigger-After-Settle"] = "calc-changed"
     return response
+
+
+def _line_refused(message: str) -> HttpResponse:
+    # The answer lands at the end of the lines table, so it is a row of its own.
+    return HttpResponse(
+        format_html('<tr><td colspan="9" class="text-danger">{}</td></tr>', message), status=400
+    )
 
 
 @require_GET

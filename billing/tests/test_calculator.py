@@ -390,7 +390,10 @@ def test_the_line_endpoint_prefills_a_row_from_the_catalog(client_a, deal_a, cat
     assert (
         client_a.get(url, {"item": catalog["ssl"].pk, "lines-TOTAL_FORMS": "1"}).status_code == 404
     )
-    assert client_a.get(url, {"lines-TOTAL_FORMS": "200"}).status_code == 400
+    refused = client_a.get(url, {"lines-TOTAL_FORMS": "200"})
+    assert refused.status_code == 400
+    assert "В расчёте может быть не больше 200 строк." in refused.text
+    assert refused.text.startswith("<tr>")
     assert client_a.get(url, {"lines-TOTAL_FORMS": "x"}).status_code == 400
 
 
