@@ -32,19 +32,30 @@ class DecimalInput(forms.TextInput):
         return super().format_value(value)
 
 
-def decimal_field(label, *, places, minimum_message, **kwargs):
+def decimal_field(
+    label: str,
+    *,
+    places: int,
+    minimum_message: str,
+    places_message: str,
+    required_message: str = "Заполните поле.",
+    attrs: dict | None = None,
+    show_places: int | None = None,
+    **kwargs,
+) -> forms.DecimalField:
+    """A non-negative number typed the Russian way, with Russian messages."""
     return forms.DecimalField(
         label=label,
         max_digits=14 if places == 2 else 12,
         decimal_places=places,
         min_value=0,
         localize=True,
-        widget=DecimalInput(kwargs.pop("attrs", None), places=kwargs.pop("show_places", None)),
+        widget=DecimalInput(attrs, places=show_places),
         error_messages={
-            "required": kwargs.pop("required_message", "Заполните поле."),
+            "required": required_message,
             "invalid": "Введите число, например 1,5.",
             "min_value": minimum_message,
-            "max_decimal_places": kwargs.pop("places_message"),
+            "max_decimal_places": places_message,
             "max_digits": "Слишком большое число.",
             "max_whole_digits": "Слишком большое число.",
         },

@@ -140,7 +140,7 @@ class Calculation(TimeStampedModel):
     parent = models.ForeignKey(
         "self",
         verbose_name="создан из",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="versions",

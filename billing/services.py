@@ -19,6 +19,9 @@ from . import money, tax
 from .models import Calculation, CalculationLine, Unit
 from .money import ZERO, DiscountKind, VatMode
 
+# Amounts are stored with 14 digits, 2 of them kopecks.
+MAX_AMOUNT = Decimal(10) ** 12
+
 
 @dataclass(frozen=True)
 class LineData:
@@ -53,7 +56,7 @@ def calculation_compute(
         except ValueError as exc:
             raise ValidationError({"lines": f"Строка {number}: {exc}"}) from exc
     try:
-        return money.calculate(
+        totals = money.calculate(
             [
                 money.Line(
                     quantity=line.quantity,
@@ -70,6 +73,9 @@ def calculation_compute(
         )
     except ValueError as exc:
         raise ValidationError({"discount": str(exc)}) from exc
+    if max(totals.subtotal, totals.total) >= MAX_AMOUNT:
+        raise ValidationError({"lines": "Сумма расчёта слишком велика."})
+    return totals
 
 
 @transaction.atomic

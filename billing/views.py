@@ -116,14 +116,22 @@ def _live_totals(form: CalculationForm, formset) -> dict:
         discount = form.initial.get("discount", Decimal("0"))
         kind = form.initial.get("discount_kind", money.DiscountKind.PERCENT)
     lines = [line for _, line in rows]
-    discount_error = ""
+    discount_error = lines_error = ""
     try:
         totals = services.calculation_compute(lines=lines, discount=discount, discount_kind=kind)
     except ValidationError as exc:
-        discount_error = " ".join(exc.messages)
-        totals = services.calculation_compute(lines=lines)
+        errors = exc.message_dict
+        discount_error = " ".join(errors.get("discount", []))
+        lines_error = " ".join(errors.get("lines", []))
+        try:
+            totals = services.calculation_compute(lines=lines)
+        except ValidationError:
+            rows = []
+            totals = services.calculation_compute(lines=[])
+    # A row shows its amount before the discount on the whole calculation, as the printed
+    # table does: the rows add up to «Сумма», and the discount is shown under them.
     by_prefix = {
-        prefix: format_money(result.total)
+        prefix: format_money(result.amount)
         for (prefix, _), result in zip(rows, totals.lines, strict=True)
     }
     return {
@@ -132,6 +140,7 @@ def _live_totals(form: CalculationForm, formset) -> dict:
         "line_totals": by_prefix,
         "skipped": skipped,
         "discount_error": discount_error,
+        "lines_error": lines_error,
     }
 
 
@@ -289,7 +298,7 @@ def calculation_line(request, pk):
         renderer=formset.renderer,
     )
     formset.add_fields(form, index)
-    response = render(
+    return render(
         request,
         "billing/includes/_calculation_line.html",
         {
@@ -299,8 +308,6 @@ def calculation_line(request, pk):
             "total_forms": index + 1,
         },
     )
-    response["HX-Trigger-After-Settle"] = "calc-changed"
-    return response
 
 
 def _line_refused(message: str) -> HttpResponse:

@@ -135,6 +135,9 @@ def test_a_whole_calculation_discount_is_spread_over_the_lines(client_a, deal_a)
     shares = list(calc.lines.values_list("discount_share", flat=True))
     assert shares == [Decimal("3.34"), Decimal("3.33"), Decimal("3.33")]
     assert sum(calc.lines.values_list("total", flat=True)) == calc.total
+    page = plain(client_a.get(detail_url(calc)).text)
+    assert 'id="lines-0-total" class="calc-line-total">100,00' in page
+    assert "−10,00" in page and 'id="calc-total">290,00' in page
 
 
 def test_vat_follows_the_seller_mode(client_a, deal_a, monkeypatch):
@@ -488,3 +491,23 @@ def test_the_deal_card_runs_the_same_queries_for_2_and_50_calculations(
     assert small_count == big_count
     assert big.text.count('id="calculation-') == 50
     assert "текущий" in plain(small.text)
+
+
+def test_deleting_a_deal_takes_its_calculations_and_versions(deal_a):
+    calc = save(deal_a, [line()])
+    services.calculation_freeze(calculation=calc)
+    save(deal_a, [line(price="2000")], calculation=calc)
+    Deal.objects.filter(pk=deal_a.pk).delete()
+    assert not Calculation.objects.exists()
+    assert not CalculationLine.objects.exists()
+
+
+def test_a_sum_too_large_to_store_is_refused(client_a, deal_a):
+    rows = [{"name": "Небоскрёб", "quantity": "999999", "price": "999999999"}]
+    response = client_a.post(new_url(deal_a), calc_post(rows))
+    assert response.status_code == 400
+    assert "Сумма расчёта слишком велика." in response.text
+    assert not Calculation.objects.exists()
+    preview = client_a.post(reverse("calculations:preview", args=[deal_a.pk]), calc_post(rows))
+    assert preview.status_code == 200
+    assert "Сумма расчёта слишком велика." in preview.text
