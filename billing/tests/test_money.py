@@ -11,6 +11,7 @@ from billing.money import (
     calculate,
     discount_amount,
     distribute,
+    format_quantity,
     format_rate,
     format_totals,
     kopecks,
@@ -255,6 +256,12 @@ def test_format_totals_gives_russian_strings():
 
 def test_helpers():
     assert kopecks("2.675") == D("2.68")
+    assert [format_quantity(D(q)) for q in ("1.500", "10.000", "0.333", "100")] == [
+        "1,5",
+        "10",
+        "0,333",
+        "100",
+    ]
     assert format_rate(D("22.00")) == "22\u00a0%"
     assert format_rate(D("10.00")) == "10\u00a0%"
     assert format_rate(D("7.5")) == "7,5\u00a0%"
