@@ -6,4 +6,21 @@ class BillingConfig(AppConfig):
     verbose_name = "Расчёты и счета"
 
     def ready(self):
-        from . import checks  # noqa: F401
+        from crm import nav
+        from deals import panels
+
+        from . import (
+            checks,  # noqa: F401
+            views,
+        )
+
+        nav.register(nav.NavItem("Каталог", "billing:catalog", order=40))
+        panels.register(
+            panels.Panel(
+                key="calculations",
+                title="Расчёты",
+                template="billing/includes/_deal_calculations.html",
+                context=views.deal_panel,
+                order=20,
+            )
+        )

@@ -253,7 +253,9 @@ QUESTIONNAIRE_UPLOAD_MAX_MB = env.int("QUESTIONNAIRE_UPLOAD_MAX_MB", default=10)
 # Website intake: requests a minute per source key before answering 429.
 INTAKE_RATE_PER_MINUTE = env.int("INTAKE_RATE_PER_MINUTE", default=60)
 
-# Client import/export in the admin: a file with any bad row imports nothing.
+# Catalog import/export in the admin (django-import-export). The uploaded file waits for the
+# confirm step in the cache, which every web process shares, not in one machine's /tmp.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/leads/", deal_views.lead_intake, name="lead_intake"),
     path("deals/", include("deals.urls")),
+    path("deals/<int:pk>/calculations/", include("billing.calculation_urls")),
     path("clients/", include("deals.client_urls")),
     path("billing/", include("billing.urls")),
     path("", include("documents.urls")),

@@ -1,0 +1,148 @@
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import admin
+from import_export import fields, resources, widgets
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
+
+from .models import Calculation, CalculationLine, CatalogGroup, CatalogItem, Unit
+from .money import VAT_RATES
+
+
+class GroupWidget(widgets.ForeignKeyWidget):
+    """A group by its name; a file may bring new groups."""
+
+    def __init__(self):
+        super().__init__(CatalogGroup, field="name")
+
+    def clean(self, value, row=None, **kwargs):
+        name = (value or "").strip()
+        if not name:
+            return None
+        group, _ = CatalogGroup.objects.get_or_create(name=name)
+        return group
+
+
+class ChoiceWidget(widgets.Widget):
+    """Exports the Russian label; imports the label or the stored code (a unit code that a
+    spreadsheet turned into a number, 55 for «055», is padded back)."""
+
+    def __init__(self, choices, *, pad: int = 0):
+        self.by_label = {str(label).lower(): code for code, label in choices}
+        self.labels = dict(choices)
+        self.pad = pad
+        super().__init__()
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value if value is not None else "").strip()
+        if text.endswith(".0"):
+            text = text[:-2]
+        if text.lower() in self.by_label:
+            return self.by_label[text.lower()]
+        if self.pad and text.isdigit():
+            text = text.zfill(self.pad)
+        if text in self.labels:
+            return text
+        allowed = ", ".join(str(label) for label in self.labels.values())
+        raise ValueError(f"Неизвестное значение «{text}»: возможны {allowed}.")
+
+    def render(self, value, obj=None, **kwargs):
+        return str(self.labels.get(value, value or ""))
+
+
+class VatRateWidget(widgets.Widget):
+    """«22» or «22 %»; empty means the seller's default rate."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value if value is not None else "").replace("%", "").replace(",", ".").strip()
+        if not text:
+            return None
+        try:
+            rate = Decimal(text)
+        except InvalidOperation as exc:
+            raise ValueError(f"Ставка НДС «{value}» — не число.") from exc
+        if rate not in VAT_RATES:
+            allowed = ", ".join(f"{r}" for r in VAT_RATES)
+            raise ValueError(f"Ставка НДС {rate} не действует: возможны {allowed} или пусто.")
+        return rate
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else f"{Decimal(value).normalize():f}"
+
+
+class CatalogItemResource(resources.ModelResource):
+    group = fields.Field(attribute="group", column_name="group", widget=GroupWidget())
+    kind = fields.Field(
+        attribute="kind", column_name="kind", widget=ChoiceWidget(CatalogItem.Kind.choices)
+    )
+    unit = fields.Field(
+        attribute="unit", column_name="unit", widget=ChoiceWidget(Unit.choices, pad=3)
+    )
+    vat_rate = fields.Field(attribute="vat_rate", column_name="vat_rate", widget=VatRateWidget())
+
+    class Meta:
+        model = CatalogItem
+        fields = ("id", "sku", "name", "group", "kind", "unit", "price", "vat_rate", "active")
+        export_order = ("id", "sku", "name", "group", "kind", "unit", "price", "vat_rate", "active")
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+
+@admin.register(CatalogGroup)
+class CatalogGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "order"]
+    list_editable = ["order"]
+    search_fields = ["name"]
+
+
+@admin.register(CatalogItem)
+class CatalogItemAdmin(ImportExportModelAdmin):
+    resource_classes = [CatalogItemResource]
+    import_formats = [CSV, XLSX]
+    export_formats = [CSV, XLSX]
+    list_display = ["name", "sku", "group", "kind", "unit", "price", "vat_rate", "active"]
+    list_filter = ["active", "kind", "group"]
+    list_editable = ["active"]
+    search_fields = ["name", "sku"]
+    list_select_related = ["group"]
+
+
+class CalculationLineInline(admin.TabularInline):
+    model = CalculationLine
+    extra = 0
+    can_delete = False
+    fields = [
+        "position",
+        "name",
+        "quantity",
+        "unit",
+        "price",
+        "discount",
+        "discount_kind",
+        "vat_rate",
+        "vat",
+        "total",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(Calculation)
+class CalculationAdmin(admin.ModelAdmin):
+    """Read-only: a calculation is changed only through the calculator, which keeps the
+    deal budget and frozen versions right."""
+
+    list_display = ["__str__", "deal", "title", "total", "is_current", "is_frozen", "created_at"]
+    list_filter = ["is_current", "is_frozen"]
+    search_fields = ["title", "deal__title"]
+    list_select_related = ["deal"]
+    inlines = [CalculationLineInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

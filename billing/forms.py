@@ -1,0 +1,353 @@
+from decimal import Decimal
+
+from django import forms
+
+from . import money
+from .models import (
+    DISCOUNT_KIND_CHOICES,
+    VAT_RATE_CHOICES,
+    CatalogGroup,
+    CatalogItem,
+    Unit,
+)
+from .money import DiscountKind
+from .services import LineData
+
+MAX_LINES = 200
+
+
+class DecimalInput(forms.TextInput):
+    """A text box for numbers: accepts «1,5» and «1.5»; shows 1.500 as «1,5», or a price
+    with its kopecks (places=2: «1500,50»)."""
+
+    def __init__(self, attrs=None, places: int | None = None):
+        self.places = places
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, (Decimal, int)):
+            if self.places is None:
+                return money.format_quantity(value)
+            return f"{Decimal(value).quantize(Decimal(1).scaleb(-self.places)):f}".replace(".", ",")
+        return super().format_value(value)
+
+
+def decimal_field(
+    label: str,
+    *,
+    places: int,
+    minimum_message: str,
+    places_message: str,
+    required_message: str = "Заполните поле.",
+    attrs: dict | None = None,
+    show_places: int | None = None,
+    **kwargs,
+) -> forms.DecimalField:
+    """A non-negative number typed the Russian way, with Russian messages."""
+    return forms.DecimalField(
+        label=label,
+        max_digits=14 if places == 2 else 12,
+        decimal_places=places,
+        min_value=0,
+        localize=True,
+        widget=DecimalInput(attrs, places=show_places),
+        error_messages={
+            "required": required_message,
+            "invalid": "Введите число, например 1,5.",
+            "min_value": minimum_message,
+            "max_decimal_places": places_message,
+            "max_digits": "Слишком большое число.",
+            "max_whole_digits": "Слишком большое число.",
+        },
+        **kwargs,
+    )
+
+
+PRICE_PLACES = "Цена — в рублях и копейках: не больше двух знаков после запятой."
+
+
+class LineForm(forms.Form):
+    """One line of the calculator. Free text or from the catalog (catalog_item is only a
+    reference: name, unit, price and VAT are copied and editable)."""
+
+    catalog_item = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(
+        label="Наименование",
+        max_length=500,
+        error_messages={"required": "Введите наименование."},
+        widget=forms.TextInput(attrs={"aria-label": "Наименование"}),
+    )
+    quantity = decimal_field(
+        "Количество",
+        places=3,
+        initial=Decimal("1"),
+        minimum_message="Количество не может быть отрицательным.",
+        places_message="Количество — не больше трёх знаков после запятой.",
+        required_message="Укажите количество.",
+        attrs={"aria-label": "Количество"},
+    )
+    unit_code = forms.ChoiceField(
+        label="Ед.",
+        choices=Unit.choices,
+        initial=Unit.PIECE,
+        widget=forms.Select(attrs={"aria-label": "Единица"}),
+    )
+    price = decimal_field(
+        "Цена, ₽",
+        places=2,
+        minimum_message="Цена не может быть отрицательной.",
+        places_message=PRICE_PLACES,
+        required_message="Укажите цену.",
+        attrs={"aria-label": "Цена"},
+        show_places=2,
+    )
+    discount = decimal_field(
+        "Скидка",
+        places=2,
+        initial=Decimal("0"),
+        required=False,
+        minimum_message="Скидка не может быть отрицательной.",
+        places_message="Скидка — не больше двух знаков после запятой.",
+        attrs={"aria-label": "Скидка"},
+    )
+    discount_kind = forms.ChoiceField(
+        label="Скидка в",
+        choices=DISCOUNT_KIND_CHOICES,
+        initial=DiscountKind.PERCENT,
+        widget=forms.Select(attrs={"aria-label": "Скидка в процентах или рублях"}),
+    )
+    vat_rate = forms.TypedChoiceField(
+        label="НДС",
+        choices=[("", "по умолч."), *VAT_RATE_CHOICES],
+        coerce=Decimal,
+        empty_value=None,
+        required=False,
+        widget=forms.Select(attrs={"aria-label": "Ставка НДС"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select form-select-sm"
+            elif not field.widget.is_hidden:
+                field.widget.attrs["class"] = "form-control form-control-sm"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+                widget.attrs["aria-invalid"] = "true"
+
+    def clean_quantity(self):
+        quantity = self.cleaned_data["quantity"]
+        if quantity == 0:
+            raise forms.ValidationError("Количество должно быть больше нуля.")
+        return quantity
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("discount") is None:
+            cleaned["discount"] = Decimal("0")
+        if all(cleaned.get(k) is not None for k in ("quantity", "price", "discount_kind")):
+            try:
+                money.line_amount(
+                    cleaned["quantity"],
+                    cleaned["price"],
+                    cleaned["discount"],
+                    DiscountKind(cleaned["discount_kind"]),
+                )
+            except ValueError as exc:
+                self.add_error("discount", str(exc))
+        return cleaned
+
+    def line_data(self) -> LineData:
+        data = self.cleaned_data
+        return LineData(
+            name=data["name"].strip(),
+            quantity=data["quantity"],
+            price=data["price"],
+            unit_code=data["unit_code"],
+            discount=data["discount"],
+            discount_kind=data["discount_kind"],
+            vat_rate=data["vat_rate"],
+            catalog_item_id=data.get("catalog_item"),
+        )
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    """Lines are replaced as a whole when a calculation is saved, so every row is "extra":
+    an untouched blank row is skipped, a half-filled one gets its messages."""
+
+    def initial_form_count(self):
+        return 0
+
+    def total_form_count(self):
+        if self.is_bound:
+            return super().total_form_count()
+        return max(len(self.initial or []), 1)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = "Убрать"
+        form.fields["DELETE"].widget.attrs.update(
+            {"class": "form-check-input", "aria-label": "Убрать строку"}
+        )
+
+    def clean(self):
+        if any(self.errors):
+            return
+        forms_ = self.line_forms()
+        if not forms_:
+            raise forms.ValidationError("Добавьте в расчёт хотя бы одну строку.")
+        # A catalog reference that no longer exists is dropped; the copied text stays.
+        ids = {f.cleaned_data["catalog_item"] for f in forms_ if f.cleaned_data["catalog_item"]}
+        known = set(CatalogItem.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        for form in forms_:
+            if form.cleaned_data["catalog_item"] not in known:
+                form.cleaned_data["catalog_item"] = None
+
+    def line_forms(self) -> list[LineForm]:
+        """Forms of the lines to keep: filled in and not marked for removal."""
+        return [
+            form
+            for form in self.forms
+            if form.has_changed()
+            and not self._should_delete_form(form)
+            and getattr(form, "cleaned_data", None)
+        ]
+
+    def _in_play(self, form) -> bool:
+        """Filled in and not marked for removal (cleaning it first: DELETE is read from
+        cleaned_data, which a form that has errors still has)."""
+        return form.has_changed() and (form.errors or True) and not self._should_delete_form(form)
+
+    def invalid_line_count(self) -> int:
+        """Lines the manager filled in that still have errors."""
+        return sum(1 for form in self.forms if self._in_play(form) and not form.is_valid())
+
+    def valid_line_forms(self) -> list[LineForm]:
+        """For the live totals: lines that are filled in and valid so far."""
+        return [form for form in self.forms if self._in_play(form) and form.is_valid()]
+
+
+LineFormSet = forms.formset_factory(
+    LineForm,
+    formset=BaseLineFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=MAX_LINES,
+    validate_max=True,
+    absolute_max=MAX_LINES,
+)
+LineFormSet.default_error_messages = {
+    **forms.BaseFormSet.default_error_messages,
+    "too_many_forms": f"В расчёте может быть не больше {MAX_LINES} строк.",
+    "missing_management_form": "Форма устарела: обновите страницу.",
+}
+
+
+class CalculationForm(forms.Form):
+    title = forms.CharField(
+        label="Название варианта",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "например, «Базовый» или «С SEO»"}),
+    )
+    discount = decimal_field(
+        "Скидка на весь расчёт",
+        places=2,
+        initial=Decimal("0"),
+        required=False,
+        minimum_message="Скидка не может быть отрицательной.",
+        places_message="Скидка — не больше двух знаков после запятой.",
+        attrs={"class": "form-control"},
+    )
+    discount_kind = forms.ChoiceField(
+        label="Скидка в",
+        choices=DISCOUNT_KIND_CHOICES,
+        initial=DiscountKind.PERCENT,
+        widget=forms.Select(
+            attrs={"class": "form-select calc-discount-kind", "aria-label": "Скидка в % или ₽"}
+        ),
+    )
+    make_current = forms.BooleanField(
+        label="Сделать текущим: бюджет сделки станет равен итогу этого расчёта",
+        required=False,
+    )
+
+    def full_clean(self):
+        super().full_clean()
+        if "discount" in self.errors:
+            widget = self.fields["discount"].widget
+            widget.attrs["class"] += " is-invalid"
+            widget.attrs["aria-invalid"] = "true"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("discount") is None:
+            cleaned["discount"] = Decimal("0")
+        if cleaned.get("discount_kind") == DiscountKind.PERCENT and cleaned["discount"] > 100:
+            self.add_error("discount", "Скидка не может быть больше 100 %.")
+        return cleaned
+
+
+class CatalogItemForm(forms.ModelForm):
+    class Meta:
+        model = CatalogItem
+        fields = [
+            "name",
+            "group",
+            "kind",
+            "unit",
+            "price",
+            "vat_rate",
+            "sku",
+            "description",
+            "active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "name": {"required": "Введите наименование."},
+            "price": {
+                "required": "Укажите цену.",
+                "max_decimal_places": PRICE_PLACES,
+                "invalid": "Введите число, например 1500 или 1500,50.",
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["price"].localize = True
+        self.fields["price"].widget = DecimalInput(places=2)
+        self.fields["price"].error_messages["min_value"] = "Цена не может быть отрицательной."
+        self.fields["vat_rate"].choices = [("", "Ставка продавца по умолчанию"), *VAT_RATE_CHOICES]
+        self.fields["group"].empty_label = "Без группы"
+
+    def clean_sku(self):
+        sku = self.cleaned_data["sku"].strip()
+        if sku and CatalogItem.objects.filter(sku=sku).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Такой артикул уже есть в каталоге.")
+        return sku
+
+
+class CatalogGroupForm(forms.ModelForm):
+    class Meta:
+        model = CatalogGroup
+        fields = ["name", "order"]
+        error_messages = {
+            "name": {
+                "required": "Введите название группы.",
+                "unique": "Группа с таким названием уже есть.",
+            }
+        }
+
+
+class CatalogFilterForm(forms.Form):
+    q = forms.CharField(label="Поиск", required=False)
+    group = forms.ModelChoiceField(
+        label="Группа", queryset=CatalogGroup.objects.all(), required=False, empty_label="Все"
+    )
+    inactive = forms.BooleanField(label="Показать снятые с продажи", required=False)

@@ -1,0 +1,265 @@
+"""Money arithmetic for calculations, invoices and documents: pure functions on Decimal.
+
+Rules that everything here follows:
+- every line is rounded to kopecks with ROUND_HALF_UP once, at the end of its own formula;
+- a total is the sum of rounded lines, never a rounding of the unrounded sum, so a table of
+  lines always adds up to the total printed under it;
+- invalid input raises ValueError with a Russian message that forms show as is.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from crm.formats import money
+
+ZERO = Decimal("0.00")
+KOPECK = Decimal("0.01")
+HUNDRED = Decimal("100")
+
+
+class VatMode(StrEnum):
+    NONE = "none"  # не плательщик НДС: «Без НДС»
+    INCLUDED = "included"  # НДС в том числе, в цене
+    ON_TOP = "on_top"  # НДС сверху цены
+
+
+VAT_MODE_LABELS = {
+    VatMode.NONE: "Без НДС",
+    VatMode.INCLUDED: "НДС включён в цену",
+    VatMode.ON_TOP: "НДС сверху цены",
+}
+
+# Rates in force from 2026-01-01: the general 22 %, the reduced 10 %, the УСН rates 7 % and
+# 5 %, and 0 %.
+VAT_RATES: tuple[Decimal, ...] = (
+    Decimal("22"),
+    Decimal("10"),
+    Decimal("7"),
+    Decimal("5"),
+    Decimal("0"),
+)
+DEFAULT_VAT_RATE = Decimal("22")
+
+
+class DiscountKind(StrEnum):
+    PERCENT = "percent"
+    AMOUNT = "amount"
+
+
+def kopecks(value) -> Decimal:
+    """Round to kopecks, half up: 0.005 → 0.01."""
+    return Decimal(value).quantize(KOPECK, ROUND_HALF_UP)
+
+
+def format_rate(rate: Decimal) -> str:
+    """Decimal("22.00") → «22 %», Decimal("7.5") → «7,5 %»."""
+    text = f"{Decimal(rate).normalize():f}".replace(".", ",")
+    return f"{text}\u00a0%"
+
+
+def format_quantity(quantity: Decimal) -> str:
+    """Decimal("1.500") → «1,5», Decimal("10.000") → «10»."""
+    value = Decimal(quantity).normalize()
+    if value == value.to_integral():
+        value = value.quantize(Decimal(1))
+    return f"{value:f}".replace(".", ",")
+
+
+def line_amount(
+    quantity: Decimal,
+    price: Decimal,
+    discount: Decimal = ZERO,
+    discount_kind: DiscountKind = DiscountKind.PERCENT,
+) -> Decimal:
+    """Quantity × price less the line's discount, rounded once to kopecks."""
+    if quantity < 0:
+        raise ValueError("Количество не может быть отрицательным.")
+    if price < 0:
+        raise ValueError("Цена не может быть отрицательной.")
+    if discount < 0:
+        raise ValueError("Скидка не может быть отрицательной.")
+    if discount_kind == DiscountKind.PERCENT:
+        if discount > HUNDRED:
+            raise ValueError("Скидка не может быть больше 100 %.")
+        return kopecks(quantity * price * (1 - discount / HUNDRED))
+    gross = quantity * price
+    if discount > gross:
+        raise ValueError(f"Скидка больше суммы строки ({money(gross)} ₽).")
+    return kopecks(gross - discount)
+
+
+def discount_amount(base: Decimal, discount: Decimal, discount_kind: DiscountKind) -> Decimal:
+    """The roubles a discount takes off `base` (a sum already in kopecks)."""
+    if discount < 0:
+        raise ValueError("Скидка не может быть отрицательной.")
+    if discount_kind == DiscountKind.PERCENT:
+        if discount > HUNDRED:
+            raise ValueError("Скидка не может быть больше 100 %.")
+        return kopecks(base * discount / HUNDRED)
+    if discount > base:
+        raise ValueError(f"Скидка больше суммы расчёта ({money(base)} ₽).")
+    return kopecks(discount)
+
+
+def distribute(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """Split `amount` (in kopecks) over lines in proportion to `weights` so that the parts
+    add up to `amount` exactly.
+
+    Largest remainder method: every line first gets its exact proportional share cut down
+    to whole kopecks; the few kopecks this leaves over (fewer than the number of lines) go
+    one each to the lines whose cut-off remainders were largest, earlier lines first on a
+    tie. The result is as close to proportional as kopecks allow, the same on every run,
+    and when `amount` is at most the sum of the weights no line gets more than its own
+    weight, so no line can go below zero after a discount.
+    """
+    total_weight = sum(weights, ZERO)
+    if amount == 0 or not weights:
+        return [ZERO for _ in weights]
+    if total_weight <= 0:
+        raise ValueError("Скидка больше суммы расчёта (0,00 ₽).")
+    exact = [amount * weight / total_weight for weight in weights]
+    parts = [share.quantize(KOPECK, ROUND_DOWN) for share in exact]
+    left = int((amount - sum(parts, ZERO)) / KOPECK)
+    by_remainder = sorted(range(len(parts)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in by_remainder[:left]:
+        parts[i] += KOPECK
+    return parts
+
+
+def vat_amount(amount: Decimal, rate: Decimal, mode: VatMode) -> Decimal:
+    """VAT of one line's amount: included is amount × r / (100 + r), on top amount × r / 100."""
+    if mode == VatMode.NONE or rate == 0:
+        return ZERO
+    if mode == VatMode.INCLUDED:
+        return kopecks(amount * rate / (HUNDRED + rate))
+    return kopecks(amount * rate / HUNDRED)
+
+
+@dataclass(frozen=True)
+class Line:
+    quantity: Decimal
+    price: Decimal
+    vat_rate: Decimal = DEFAULT_VAT_RATE
+    discount: Decimal = ZERO
+    discount_kind: DiscountKind = DiscountKind.PERCENT
+
+
+@dataclass(frozen=True)
+class LineResult:
+    amount: Decimal  # quantity × price less the line's own discount
+    discount_share: Decimal  # this line's part of the discount on the whole calculation
+    vat_rate: Decimal
+    without_vat: Decimal
+    vat: Decimal
+    total: Decimal  # what the client pays for the line
+
+
+@dataclass(frozen=True)
+class Totals:
+    vat_mode: VatMode
+    lines: tuple[LineResult, ...]
+    subtotal: Decimal  # Σ amount: before the discount on the whole calculation
+    discount: Decimal  # Σ discount_share
+    without_vat: Decimal
+    vat: Decimal
+    total: Decimal
+
+    @property
+    def vat_by_rate(self) -> list[tuple[Decimal, Decimal]]:
+        """[(rate, Σ VAT of the lines at that rate)], highest rate first; empty without VAT."""
+        if self.vat_mode == VatMode.NONE:
+            return []
+        sums: dict[Decimal, Decimal] = {}
+        for line in self.lines:
+            rate = Decimal(line.vat_rate).quantize(KOPECK)
+            sums[rate] = sums.get(rate, ZERO) + line.vat
+        return sorted(sums.items(), reverse=True)
+
+
+def line_result(
+    amount: Decimal, discount_share: Decimal, rate: Decimal, mode: VatMode
+) -> LineResult:
+    payable = amount - discount_share
+    vat = vat_amount(payable, rate, mode)
+    if mode == VatMode.ON_TOP:
+        without_vat, total = payable, payable + vat
+    else:
+        without_vat, total = payable - vat, payable
+    return LineResult(
+        amount=amount,
+        discount_share=discount_share,
+        vat_rate=rate,
+        without_vat=without_vat,
+        vat=vat,
+        total=total,
+    )
+
+
+def totals_of(mode: VatMode, results: Sequence[LineResult]) -> Totals:
+    """Add up lines already computed (or loaded from the database)."""
+    return Totals(
+        vat_mode=VatMode(mode),
+        lines=tuple(results),
+        subtotal=sum((r.amount for r in results), ZERO),
+        discount=sum((r.discount_share for r in results), ZERO),
+        without_vat=sum((r.without_vat for r in results), ZERO),
+        vat=sum((r.vat for r in results), ZERO),
+        total=sum((r.total for r in results), ZERO),
+    )
+
+
+def calculate(
+    lines: Sequence[Line],
+    *,
+    vat_mode: VatMode,
+    discount: Decimal = ZERO,
+    discount_kind: DiscountKind = DiscountKind.PERCENT,
+) -> Totals:
+    """Every line's amounts and the totals of a calculation.
+
+    The discount on the whole calculation is turned into roubles once (a percent of the
+    subtotal, rounded), then spread over the lines by `distribute`, and VAT is taken from
+    each line's amount after its share, so the lines add up to every total exactly.
+    """
+    vat_mode = VatMode(vat_mode)
+    amounts = [
+        line_amount(line.quantity, line.price, line.discount, DiscountKind(line.discount_kind))
+        for line in lines
+    ]
+    subtotal = sum(amounts, ZERO)
+    overall = discount_amount(subtotal, discount, DiscountKind(discount_kind))
+    shares = distribute(overall, amounts)
+    results = [
+        line_result(amount, share, Decimal(line.vat_rate), vat_mode)
+        for line, amount, share in zip(lines, amounts, shares, strict=True)
+    ]
+    return totals_of(vat_mode, results)
+
+
+def format_totals(totals: Totals) -> dict:
+    """The totals as the strings a page, a document or a tag shows:
+    {"subtotal", "discount" ("" when none), "without_vat", "vat", "total": «148 500,00»,
+     "vat_mode", "vat_rate": «22 %» (rates joined by «, »; "" without VAT),
+     "vat_lines": [{"label": «В том числе НДС 22 %», "amount": «26 778,69»}, …]}.
+    Without VAT, vat_lines holds one row {"label": «Без НДС», "amount": ""}."""
+    by_rate = totals.vat_by_rate
+    if totals.vat_mode == VatMode.NONE:
+        vat_lines = [{"label": "Без НДС", "amount": ""}]
+    else:
+        prefix = "В том числе НДС" if totals.vat_mode == VatMode.INCLUDED else "НДС"
+        vat_lines = [
+            {"label": f"{prefix} {format_rate(rate)}", "amount": money(vat)}
+            for rate, vat in by_rate
+        ]
+    return {
+        "vat_mode": str(totals.vat_mode),
+        "subtotal": money(totals.subtotal),
+        "discount": money(totals.discount) if totals.discount else "",
+        "without_vat": money(totals.without_vat),
+        "vat": money(totals.vat),
+        "total": money(totals.total),
+        "vat_rate": ", ".join(format_rate(rate) for rate, _ in by_rate),
+        "vat_lines": vat_lines,
+    }
