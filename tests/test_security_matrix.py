@@ -1,0 +1,321 @@
+"""Every URL of the project, tried as an anonymous visitor, as the manager who owns the
+object, as another manager and as the head of sales. The list of URLs comes from the URLconf
+itself: a new URL that is not classified below fails `test_every_url_is_classified`."""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.test import Client as HttpClient
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+# Deliberately public, each with the reason. Everything else needs a login.
+PUBLIC = {
+    "login": "the login form itself",
+    "lead_intake": "websites post leads here, authenticated by the source key",
+    "documents:questionnaire_public": "the client's questionnaire, authenticated by its token",
+    "documents:questionnaire_public_file": "a file the client uploaded, by the same token",
+    "billing:sandbox_payment": "the sandbox payment page, identified by an unguessable id",
+    "billing:payment_notify": "payment notifications, verified by the provider's rules",
+    "documents:proposal_public": "the client's proposal, authenticated by its token",
+    "documents:proposal_public_pdf": "the proposal's PDF, by the same token",
+    "documents:proposal_public_respond": "accept / decline, by the same token",
+    "documents:contract_public": "the client's contract, authenticated by its token",
+    "documents:contract_public_pdf": "the contract's PDF, by the same token",
+    "documents:contract_public_accept": "the contract acceptance, by the same token",
+    "billing:invoice_public": "the client's invoice, authenticated by its token",
+    "billing:invoice_public_pdf": "the invoice's PDF, by the same token",
+    "billing:invoice_public_pay": "starts an online payment of that invoice, by the same token",
+}
+
+# URLs with no object: any logged-in user may open them (head-only ones are listed apart).
+GLOBAL = {
+    "home",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "deals:list",
+    "deals:create",
+    "deals:board",
+    "deals:my_tasks",
+    "clients:list",
+    "clients:create",
+    "clients:genitive",
+    "billing:catalog",
+    "analytics:funnel",
+    "analytics:funnel_export",
+    "analytics:funnel_deals",
+    "billing:invoice_list",
+}
+HEAD_ONLY = {
+    "clients:seller",
+    "billing:catalog_create",
+    "billing:catalog_edit",
+    "billing:group_create",
+    "billing:group_edit",
+    "documents:template_list",
+    "documents:template_create",
+    "documents:template_edit",
+    "documents:template_preview",
+    "documents:template_upload",
+}
+
+
+@dataclass
+class World:
+    owner: object
+    other: object
+    head: object
+    deal: object
+    objects: dict = field(default_factory=dict)
+
+
+def build_world(manager_a, manager_b, head) -> World:
+    from contacts.models import Client, Contact
+    from deals import services
+
+    deal = services.deal_create(
+        title="Сделка владельца", manager=manager_a, by=manager_a, budget=Decimal("1000")
+    )
+    world = World(owner=manager_a, other=manager_b, head=head, deal=deal)
+    o = world.objects
+    o["task"] = services.task_create(
+        deal=deal,
+        author=manager_a,
+        assignee=manager_a,
+        kind="call",
+        text="Позвонить",
+        due_at=timezone.now() + timedelta(days=1),
+    )
+    o["contact"] = services.contact_save(
+        contact=Contact(name="Иван"), phones=["+79161234567"], emails=["ivan@example.ru"], deal=deal
+    )
+    o["client"] = Client.objects.create(kind="legal", name="ООО «Ромашка»", created_by=manager_a)
+    deal.client = o["client"]
+    deal.save()
+    _build_calculation(world)
+    _build_questionnaire(world)
+    for builder in EXTRA_BUILDERS:
+        builder(world)
+    return world
+
+
+def _build_calculation(world):
+    from billing.models import CatalogItem
+    from billing.services import LineData, calculation_save
+
+    o = world.objects
+    o["calculation"] = calculation_save(
+        deal=world.deal,
+        by=world.owner,
+        lines=[LineData(name="Разработка сайта", quantity=Decimal("1"), price=Decimal("1000"))],
+        make_current=True,
+    )
+    o["catalog_item"] = CatalogItem.objects.create(name="Хостинг", price=Decimal("500"))
+    o["catalog_group"] = apps.get_model("billing", "CatalogGroup").objects.create(name="Услуги")
+
+
+def _build_questionnaire(world):
+    from documents import services
+    from documents.models import QuestionKind, QuestionnaireTemplate, TemplateQuestion
+
+    template = QuestionnaireTemplate.objects.create(title="Бриф")
+    TemplateQuestion.objects.create(template=template, order=1, text="Файл", kind=QuestionKind.FILE)
+    q = services.questionnaire_create(deal=world.deal, template=template, by=world.owner)
+    question = q.questions.first()
+    question.answer_file.save("tz.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    world.objects["questionnaire"] = q
+    world.objects["question"] = question
+
+
+# Later features add builders here (proposals, contracts, invoices).
+EXTRA_BUILDERS: list = []
+
+
+def kwargs_for(name: str, world: World) -> dict:
+    """URL arguments that point at the owner's objects."""
+    o = world.objects
+    deal_pk = world.deal.pk
+    by_name = {
+        "pk": deal_pk,
+        "task_pk": o["task"].pk,
+        "contact_pk": o["contact"].pk,
+        "calc_pk": o["calculation"].pk,
+        "questionnaire_pk": o["questionnaire"].pk,
+        "question_pk": o["question"].pk,
+        "item_pk": o["catalog_item"].pk,
+        "group_pk": o["catalog_group"].pk,
+    }
+    for key, value in o.items():
+        if hasattr(value, "pk"):
+            by_name.setdefault(f"{key}_pk", value.pk)
+    if name.startswith("clients:"):
+        by_name["pk"] = o["client"].pk
+    return by_name
+
+
+def _params(pattern) -> list[str]:
+    if hasattr(pattern, "converters"):
+        return list(pattern.converters)
+    return list(pattern.regex.groupindex)
+
+
+def all_url_names() -> dict[str, list[str]]:
+    """Every named URL with the names of its arguments (those of enclosing includes too)."""
+    found = {}
+
+    def walk(patterns, namespace="", params=()):
+        for p in patterns:
+            here = (*params, *_params(p.pattern))
+            if isinstance(p, URLResolver):
+                ns = namespace
+                if p.namespace:
+                    ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
+                walk(p.url_patterns, ns, here)
+            elif p.name:
+                found[f"{namespace}:{p.name}" if namespace else p.name] = list(here)
+
+    walk(get_resolver().url_patterns)
+    return {n: p for n, p in found.items() if not n.startswith("admin:")}
+
+
+def build_url(name: str, params: list[str], world: World) -> str:
+    values = kwargs_for(name, world)
+    kwargs = {}
+    for param in params:
+        if param == "token":
+            kwargs[param] = TOKEN_SOURCES[name](world)
+        elif param in values:
+            kwargs[param] = values[param]
+        else:
+            raise AssertionError(f"No value for <{param}> of {name}")
+    return reverse(name, kwargs=kwargs)
+
+
+TOKEN_SOURCES = {
+    "documents:questionnaire_public": lambda w: w.objects["questionnaire"].token,
+    "documents:questionnaire_public_file": lambda w: w.objects["questionnaire"].token,
+}
+
+EXCLUDED_MODELS = {"sessions.session", "axes.accesslog", "axes.accessattempt"}
+
+
+def database_state() -> str:
+    """A digest of every row of every table, to see that a refused POST changed nothing."""
+    digest = hashlib.sha256()
+    for model in apps.get_models():
+        if model._meta.label_lower in EXCLUDED_MODELS or not model._meta.managed:
+            continue
+        for row in model._default_manager.order_by("pk").values_list():
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+# What a foreign manager posts: plausible values for the forms, so that a missing access
+# check would really change something.
+HOSTILE_POST = {
+    "title": "чужое",
+    "stage": "1",
+    "text": "чужой комментарий",
+    "result": "готово",
+    "name": "Чужой",
+    "phones_text": "+79161234567",
+    "contact": "1",
+    "client": "1",
+    "q": "Ромашка",
+    "kind": "legal",
+    "recipient": "ivan@example.ru",
+    "email": "ivan@example.ru",
+    "manager": "1",
+    "budget": "1",
+    "source": "phone",
+}
+
+
+@pytest.fixture
+def world(manager_a, manager_b, head, stages):
+    return build_world(manager_a, manager_b, head)
+
+
+def object_urls():
+    return sorted(n for n in all_url_names() if n not in set(PUBLIC) | GLOBAL | HEAD_ONLY)
+
+
+def test_every_url_is_classified():
+    names = set(all_url_names())
+    known = set(PUBLIC) | GLOBAL | HEAD_ONLY
+    unclassified = sorted(n for n in names - known if not all_url_names()[n])
+    assert unclassified == [], f"Classify these URLs in the security matrix: {unclassified}"
+
+
+def _login(user):
+    c = HttpClient()
+    c.force_login(user)
+    return c
+
+
+def test_anonymous_visitor_is_sent_to_login_everywhere_but_public_urls(world):
+    anon = HttpClient()
+    for name, pattern in all_url_names().items():
+        if name in PUBLIC or name == "login":
+            continue
+        url = build_url(name, pattern, world)
+        for method in ("get", "post"):
+            response = getattr(anon, method)(url)
+            assert response.status_code == 302, (name, method, response.status_code)
+            assert response["Location"].startswith(reverse("login")), name
+
+
+@pytest.mark.parametrize("name", object_urls())
+def test_another_manager_gets_404_and_changes_nothing(name, world):
+    pattern = all_url_names()[name]
+    url = build_url(name, pattern, world)
+    intruder = _login(world.other)
+    before = database_state()
+    assert intruder.get(url).status_code in (404, 405), name
+    response = intruder.post(url, HOSTILE_POST)
+    assert response.status_code in (404, 405), (name, response.status_code)
+    assert database_state() == before, f"{name}: a refused POST changed the database"
+
+
+@pytest.mark.parametrize("name", object_urls())
+def test_owner_and_head_reach_every_object_url(name, world):
+    pattern = all_url_names()[name]
+    url = build_url(name, pattern, world)
+    for user in (world.owner, world.head):
+        response = _login(user).get(url)
+        assert response.status_code not in (403, 404, 500), (name, user, response.status_code)
+
+
+@pytest.mark.parametrize("name", sorted(HEAD_ONLY))
+def test_head_only_pages_are_closed_to_managers(name, world):
+    if name not in all_url_names():
+        pytest.skip(f"{name} is not in this URLconf")
+    url = build_url(name, all_url_names()[name], world)
+    manager = _login(world.owner)
+    before = database_state()
+    assert manager.get(url).status_code in (403, 404)
+    assert manager.post(url, HOSTILE_POST).status_code in (403, 404)
+    assert database_state() == before
+    assert _login(world.head).get(url).status_code not in (403, 404, 500)
+
+
+def test_every_post_needs_a_csrf_token(world):
+    """Apart from the intake API and payment notifications, which authenticate otherwise."""
+    exempt = {"lead_intake", "billing:payment_notify"}
+    for name, pattern in all_url_names().items():
+        if name in exempt:
+            continue
+        url = build_url(name, pattern, world)
+        strict = HttpClient(enforce_csrf_checks=True)
+        if name not in PUBLIC:
+            strict.force_login(world.owner if name not in HEAD_ONLY else world.head)
+        before = database_state()
+        response = strict.post(url, HOSTILE_POST)
+        assert response.status_code in (403, 405), (name, response.status_code)
+        assert database_state() == before, name
