@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "django_prose_editor",
     "crm",
     "contacts",
     "deals",
@@ -219,6 +220,9 @@ if BENCH_MODE:
 
 # Website intake: requests a minute per source key before answering 429.
 INTAKE_RATE_PER_MINUTE = env.int("INTAKE_RATE_PER_MINUTE", default=60)
+
+# Document templates: the largest image the editor uploads into a template, in megabytes.
+DOCUMENT_IMAGE_MAX_MB = env.int("DOCUMENT_IMAGE_MAX_MB", default=2)
 
 # Demo data: the key of the demo website source (random when unset).
 CRM_DEMO_SITE_KEY = env("CRM_DEMO_SITE_KEY", default="")
