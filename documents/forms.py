@@ -7,7 +7,7 @@ from .editor import AdminTemplateBodyWidget, TemplateBodyWidget
 from .models import DocumentTemplate
 from .samples import KINDS
 from .sanitize import clean_html
-from .tags import find_template_syntax, find_unknown_tags, suggest_tag
+from .tags import TAGS, find_template_syntax, find_unknown_tags, suggest_tag
 
 MAX_BODY_LENGTH = 500_000
 IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
@@ -22,9 +22,16 @@ def check_body(body: str) -> str:
         raise ValidationError("Напишите текст шаблона.")
     errors = []
     for written in find_unknown_tags(body):
-        message = f"Неизвестная метка {{{{ {written} }}}}."
-        if suggestion := suggest_tag(written):
-            message += f" Возможно, имелась в виду {{{{ {suggestion} }}}}."
+        if written in TAGS:
+            # A known name that formatting split in two: {{ <strong>client</strong>.inn }}.
+            message = (
+                f"Метка {{{{ {written} }}}} разбита оформлением: выделите её целиком и задайте "
+                "одно оформление или вставьте метку заново из списка."
+            )
+        else:
+            message = f"Неизвестная метка {{{{ {written} }}}}."
+            if suggestion := suggest_tag(written):
+                message += f" Возможно, имелась в виду {{{{ {suggestion} }}}}."
         errors.append(message)
     for construct in find_template_syntax(body):
         errors.append(

@@ -53,3 +53,9 @@ class DocumentTemplate(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def validate_constraints(self, exclude=None):
+        # Marking a template as the default is allowed while another one is: template_save()
+        # moves the mark. The database constraint still holds one default per kind.
+        exclude = {*(exclude or ()), "is_default"}
+        super().validate_constraints(exclude=exclude)

@@ -397,9 +397,10 @@ def _requisites(p) -> SafeString:
         rows.append(f"в {_bank_name(p)}" if _bank_name(p) else "")
         rows.append(f"К/с {_corr_account(p)}" if _corr_account(p) else "")
         rows.append(f"БИК {_bik(p)}" if _bik(p) else "")
-    contacts = [f"тел. {_phone_of(p)}" if _phone_of(p) else "", _email(p)]
-    contacts_line = ", ".join(x for x in contacts if x)
-    rows.append(contacts_line[:1].upper() + contacts_line[1:])
+    if _phone_of(p):
+        rows.append(f"Тел. {_phone_of(p)}" + (f", {_email(p)}" if _email(p) else ""))
+    else:
+        rows.append(_email(p))
     return _lines(rows)
 
 
@@ -429,7 +430,7 @@ PARTY_TAGS: list[tuple[str, str, Callable]] = [
     ("legal_address", "Юридический адрес (у ИП и физлица — адрес регистрации)", _legal_address),
     ("postal_address", "Почтовый адрес", _postal_address),
     ("phone", "Телефон", _phone_of),
-    ("email", "E-mail", _email),
+    ("email", "Электронная почта", _email),
     ("bank.name", "Банк", _bank_name),
     ("bank.bik", "БИК", _bik),
     ("bank.corr_account", "Корреспондентский счёт", _corr_account),
@@ -592,7 +593,7 @@ def _build_registry() -> dict[str, Tag]:
         ),
         Tag(
             "manager.email",
-            "Менеджер: e-mail",
+            "Менеджер: электронная почта",
             "Сделка",
             lambda s: _text(getattr(_manager(s), "email", "")),
         ),
