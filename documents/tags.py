@@ -24,6 +24,8 @@ from billing.words import amount_in_words
 from contacts.phones import format_phone
 from crm.formats import NBSP, date_long, money
 
+from .sanitize import clean_html
+
 TAG_RE = re.compile(r"\{\{\s*([a-z_.]+)\s*\}\}")
 # Everything that looks like template syntax, so that what is not a tag can be named.
 BRACES_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
@@ -764,6 +766,4 @@ def grouped_tags() -> list[tuple[str, list[Tag]]]:
 def render_document(body: str, tags: Mapping[str, str]) -> SafeString:
     """The HTML of a document: the body cleaned with nh3 once more, then the tags filled
     with escaped values. Safe to put in a page as it is."""
-    from .sanitize import clean_html
-
     return mark_safe(render_tags(clean_html(body), tags))  # noqa: S308
