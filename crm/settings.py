@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "axes",
+    "django_prose_editor",
     "crm",
     "contacts",
     "deals",
@@ -258,6 +259,9 @@ INTAKE_RATE_PER_MINUTE = env.int("INTAKE_RATE_PER_MINUTE", default=60)
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
+# Document templates: the largest image the editor uploads into a template, in megabytes.
+DOCUMENT_IMAGE_MAX_MB = env.int("DOCUMENT_IMAGE_MAX_MB", default=2)
 
 # Demo data: the key of the demo website source (random when unset).
 CRM_DEMO_SITE_KEY = env("CRM_DEMO_SITE_KEY", default="")

@@ -1,8 +1,16 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from .forms import TemplateQuestionForm
-from .models import Question, Questionnaire, QuestionnaireTemplate, TemplateQuestion
+from . import services
+from .forms import DocumentTemplateAdminForm, TemplateQuestionForm
+from .models import (
+    DocumentTemplate,
+    Question,
+    Questionnaire,
+    QuestionnaireTemplate,
+    TemplateQuestion,
+)
+from .views import tag_palette
 
 
 class TemplateQuestionInline(admin.TabularInline):
@@ -77,3 +85,19 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(DocumentTemplate)
+class DocumentTemplateAdmin(admin.ModelAdmin):
+    form = DocumentTemplateAdminForm
+    list_display = ["name", "kind", "is_default", "active", "updated_at"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name"]
+    change_form_template = "admin/documents/documenttemplate/change_form.html"
+
+    def save_model(self, request, obj, form, change):
+        services.template_save(template=obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "palette": tag_palette()}
+        return super().changeform_view(request, object_id, form_url, extra_context)

@@ -6,6 +6,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Документы"
 
     def ready(self):
+        from crm import nav
         from deals import panels
 
         from . import views
@@ -18,4 +19,7 @@ class DocumentsConfig(AppConfig):
                 context=views.deal_panel,
                 order=10,
             )
+        )
+        nav.register(
+            nav.NavItem("Шаблоны документов", "documents:template_list", order=80, head_only=True)
         )

@@ -5,7 +5,14 @@ from django.utils import timezone
 from deals.models import Deal
 
 from . import services
-from .models import QuestionKind, Questionnaire, QuestionnaireTemplate, TemplateQuestion
+from .defaults import load_default_templates
+from .models import (
+    DocumentTemplate,
+    QuestionKind,
+    Questionnaire,
+    QuestionnaireTemplate,
+    TemplateQuestion,
+)
 
 SITE_BRIEF = "Бриф на разработку сайта"
 
@@ -80,7 +87,7 @@ SITE_BRIEF_ANSWERS = [
 ]
 
 
-def load(stdout):
+def _load_questionnaires(stdout):
     template = _site_brief()
     if Questionnaire.objects.filter(template=template).exists():
         return
@@ -133,3 +140,10 @@ def _site_brief() -> QuestionnaireTemplate:
             ]
         )
     return template
+
+
+def load(stdout):
+    created = load_default_templates(DocumentTemplate)
+    if created:
+        stdout.write(f"Шаблоны документов: добавлено {created}")
+    _load_questionnaires(stdout)

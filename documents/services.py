@@ -9,7 +9,8 @@ from crm.mail import email_queue
 from deals.models import Deal
 from deals.services import timeline_add
 
-from .models import Question, QuestionKind, Questionnaire, QuestionnaireTemplate
+from .models import DocumentTemplate, Question, QuestionKind, Questionnaire, QuestionnaireTemplate
+from .sanitize import clean_html
 from .uploads import safe_filename
 
 
@@ -135,3 +136,16 @@ def _store(questions: list[Question], answers: dict[int, object], files: dict[in
 
 def _card_url(questionnaire: Questionnaire) -> str:
     return f"{questionnaire.deal.get_absolute_url()}#questionnaire-{questionnaire.pk}"
+
+
+@transaction.atomic
+def template_save(*, template: DocumentTemplate) -> DocumentTemplate:
+    """Save a template with its body cleaned; a new default of a kind replaces the old."""
+    template.body = clean_html(template.body)
+    if template.is_default:
+        others = DocumentTemplate.objects.filter(kind=template.kind, is_default=True)
+        if template.pk:
+            others = others.exclude(pk=template.pk)
+        others.update(is_default=False)
+    template.save()
+    return template

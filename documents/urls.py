@@ -37,4 +37,10 @@ urlpatterns = [
         views.questionnaire_public_file,
         name="questionnaire_public_file",
     ),
+    path("documents/templates/", views.template_list, name="template_list"),
+    path("documents/templates/new/", views.template_create, name="template_create"),
+    path("documents/templates/preview/", views.template_preview, name="template_preview_text"),
+    path("documents/templates/images/", views.template_image_upload, name="template_image_upload"),
+    path("documents/templates/<int:pk>/edit/", views.template_edit, name="template_edit"),
+    path("documents/templates/<int:pk>/preview/", views.template_preview, name="template_preview"),
 ]

@@ -1,6 +1,9 @@
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -10,8 +13,18 @@ from deals.forms import DocumentSendForm
 from deals.models import Deal
 
 from . import services
-from .forms import AnswerForm, QuestionnaireCreateForm, initial_answers
-from .models import QuestionKind, Questionnaire, QuestionnaireTemplate
+from .forms import (
+    IMAGE_FORMATS,
+    AnswerForm,
+    DocumentTemplateForm,
+    PreviewForm,
+    QuestionnaireCreateForm,
+    TemplateImageForm,
+    initial_answers,
+)
+from .models import DocumentTemplate, QuestionKind, Questionnaire, QuestionnaireTemplate
+from .samples import KINDS, sample_tags, tag_examples
+from .tags import TAGS, find_unknown_tags, grouped_tags, missing_tags, render_document
 from .uploads import ACCEPT_ATTR, ALLOWED_LABEL, max_bytes
 
 
@@ -187,3 +200,98 @@ def _render_public(request, questionnaire, questions, *, form, status=200):
         },
         status=status,
     )
+
+
+def _require_head(request) -> None:
+    # Templates are the head of sales' business; to a manager these pages do not exist.
+    if not request.user.is_head:
+        raise Http404
+
+
+def _get_template_for_head(request, pk) -> DocumentTemplate:
+    _require_head(request)
+    return get_object_or_404(DocumentTemplate, pk=pk)
+
+
+def tag_palette() -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """The tags beside the editor, by group: (name, label, example)."""
+    examples = tag_examples()
+    return [
+        (group, [(t.name, t.label, examples[t.name]) for t in tags])
+        for group, tags in grouped_tags()
+    ]
+
+
+def template_list(request):
+    _require_head(request)
+    templates = DocumentTemplate.objects.all()
+    return render(request, "documents/documenttemplate_list.html", {"templates": templates})
+
+
+def template_create(request):
+    _require_head(request)
+    kind = request.GET.get("kind")
+    initial = {"kind": kind} if kind in DocumentTemplate.Kind.values else {}
+    form = DocumentTemplateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        template = services.template_save(template=form.save(commit=False))
+        messages.success(request, f"Шаблон «{template.name}» создан.")
+        return redirect("documents:template_edit", pk=template.pk)
+    return _form_page(request, form, None)
+
+
+def template_edit(request, pk):
+    template = _get_template_for_head(request, pk)
+    form = DocumentTemplateForm(request.POST or None, instance=template)
+    if request.method == "POST" and form.is_valid():
+        services.template_save(template=form.save(commit=False))
+        messages.success(request, f"Шаблон «{template.name}» сохранён.")
+        return redirect("documents:template_edit", pk=template.pk)
+    return _form_page(request, form, template)
+
+
+def _form_page(request, form, template):
+    context = {"form": form, "template": template, "palette": tag_palette()}
+    status = 400 if form.errors else 200
+    return render(request, "documents/documenttemplate_form.html", context, status=status)
+
+
+def template_preview(request, pk=None):
+    """The template filled with made-up values, for a client of the chosen legal form.
+    A POST previews the unsaved text of the editor."""
+    _require_head(request)
+    template = _get_template_for_head(request, pk) if pk else None
+    form = PreviewForm(request.POST if request.method == "POST" else request.GET)
+    form.is_valid()
+    body = form.cleaned_data.get("body") if request.method == "POST" else None
+    if body is None:
+        if template is None:
+            raise Http404
+        body = template.body
+    kind = form.cleaned_data.get("client_kind") or "legal"
+    tags = sample_tags(kind)
+    context = {
+        "template": template,
+        "document": render_document(body, tags),
+        "unknown": find_unknown_tags(body),
+        "missing": [TAGS[name] for name in missing_tags(body, tags)],
+        "kinds": KINDS,
+        "kind": kind,
+        "kind_label": KINDS[kind],
+        "body": body if request.method == "POST" else None,
+    }
+    return render(request, "documents/documenttemplate_preview.html", context)
+
+
+@require_POST
+def template_image_upload(request):
+    """An image for a template, stored in the project's media; answers {"url": …}."""
+    _require_head(request)
+    form = TemplateImageForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return JsonResponse({"error": form.errors["image"][0]}, status=400)
+    image = form.cleaned_data["image"]
+    extension = IMAGE_FORMATS[image.image.format]
+    image.seek(0)
+    name = default_storage.save(f"documents/images/{uuid.uuid4().hex}.{extension}", image)
+    return JsonResponse({"url": default_storage.url(name)})

@@ -1,3 +1,7 @@
+import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
 import pytest
 
 from crm.testing import (  # noqa: F401
@@ -61,3 +65,189 @@ def answers(fields):
         fields["multi"]: ["Услуги", "Контакты"],
         fields["yesno"]: "yes",
     }
+
+
+"""Stand-ins for the client, the seller, the deal and the calculation: plain objects with
+the attributes the tag getters read (the real models are connected elsewhere)."""
+
+
+def bank(**extra):
+    fields = {
+        "bank_name": "ПАО Сбербанк",
+        "bik": "044525225",
+        "correspondent_account": "30101810400000000225",
+        "settlement_account": "40702810938000012345",
+    }
+    return SimpleNamespace(**(fields | extra))
+
+
+def legal(**extra):
+    fields = {
+        "kind": "legal",
+        "name": "ООО «Ромашка»",
+        "full_name": "Общество с ограниченной ответственностью «Ромашка»",
+        "inn": "7707083893",
+        "kpp": "770701001",
+        "ogrn": "1027700132195",
+        "okpo": "12345678",
+        "legal_address": "125009, г. Москва, ул. Тверская, д. 1",
+        "postal_address": "125009, г. Москва, а/я 15",
+        "signatory_position": "Генеральный директор",
+        "signatory_position_genitive": "генерального директора",
+        "signatory_name": "Иванов Сергей Николаевич",
+        "signatory_name_genitive": "Иванова Сергея Николаевича",
+        "basis": "Устава",
+        "phone": "+74951234567",
+        "email": "info@romashka.ru",
+        "default_bank_account": bank(),
+    }
+    return SimpleNamespace(**(fields | extra))
+
+
+def entrepreneur(**extra):
+    fields = {
+        "kind": "entrepreneur",
+        "name": "ИП Соколова Анна Петровна",
+        "full_name": "Индивидуальный предприниматель Соколова Анна Петровна",
+        "person_name": "Соколова Анна Петровна",
+        "inn": "500100732259",
+        "ogrnip": "304500116000157",
+        "ogrnip_date": datetime.date(2004, 3, 12),
+        "okpo": "0123456789",
+        "registration_address": "141100, г. Щёлково, ул. Свирская, д. 5",
+        "postal_address": "",
+        "signatory_name": "Соколова Анна Петровна",
+        "signatory_name_genitive": "Соколовой Анны Петровны",
+        # Fields a sole proprietor does not have in the form, left from a change of kind:
+        # the tags must not show them.
+        "kpp": "770701001",
+        "ogrn": "1027700132195",
+        "phone": "+79161234503",
+        "email": "sokolova@example.ru",
+        "default_bank_account": bank(settlement_account="40802810938000054321"),
+    }
+    return SimpleNamespace(**(fields | extra))
+
+
+def person(**extra):
+    fields = {
+        "kind": "person",
+        "name": "Морозов Пётр Ильич",
+        "full_name": "Морозов Пётр Ильич",
+        "person_name": "Морозов Пётр Ильич",
+        "inn": "",
+        "registration_address": "123456, г. Москва, ул. Лесная, д. 7, кв. 45",
+        "postal_address": "",
+        "birth_date": datetime.date(1985, 7, 14),
+        "passport_series": "4510",
+        "passport_number": "123456",
+        "passport_issued_by": "ГУ МВД России по г. Москве",
+        "passport_issued_date": datetime.date(2015, 2, 1),
+        "passport_code": "770-001",
+        "phone": "",
+        "email": "morozov@example.ru",
+        "default_bank_account": None,
+    }
+    return SimpleNamespace(**(fields | extra))
+
+
+def seller(**extra):
+    fields = {
+        "kind": "legal",
+        "name": "ООО «Веб-студия»",
+        "full_name": "Общество с ограниченной ответственностью «Веб-студия»",
+        "inn": "7736207543",
+        "kpp": "773601001",
+        "ogrn": "1027739850962",
+        "okpo": "",
+        "legal_address": "119021, г. Москва, ул. Льва Толстого, д. 16",
+        "postal_address": "",
+        "signatory_position": "Генеральный директор",
+        "signatory_position_genitive": "генерального директора",
+        "signatory_name": "Волкова Ольга Андреевна",
+        "signatory_name_genitive": "Волковой Ольги Андреевны",
+        "basis": "Устава",
+        "director_name": "Волкова Ольга Андреевна",
+        "chief_accountant": "Кузнецова Мария Ивановна",
+        "phone": "+74957397000",
+        "email": "hello@studio.ru",
+        "default_bank_account": bank(
+            bank_name="АО «Т-Банк»",
+            bik="044525974",
+            correspondent_account="30101810145250000974",
+            settlement_account="40702810110000098765",
+        ),
+    }
+    return SimpleNamespace(**(fields | extra))
+
+
+def calculation(vat_mode="included", **extra):
+    lines = [
+        SimpleNamespace(
+            name="Дизайн главной страницы",
+            unit="усл.",
+            quantity=Decimal("1.000"),
+            price=Decimal("100000.00"),
+            amount=Decimal("100000.00"),
+        ),
+        SimpleNamespace(
+            name="Вёрстка <шаблонов>",
+            unit="ч",
+            quantity=Decimal("12.500"),
+            price=Decimal("1760.00"),
+            amount=Decimal("22000.00"),
+        ),
+    ]
+    by_mode = {
+        "included": {"total": "122000.00", "subtotal": "100000.00", "vat": "22000.00"},
+        "on_top": {"total": "148840.00", "subtotal": "122000.00", "vat": "26840.00"},
+        "none": {"total": "122000.00", "subtotal": "122000.00", "vat": "0.00"},
+    }[vat_mode]
+    fields = {
+        "vat_mode": vat_mode,
+        "vat_rate": Decimal("22.00"),
+        "lines": lines,
+        **{key: Decimal(value) for key, value in by_mode.items()},
+    }
+    return SimpleNamespace(**(fields | extra))
+
+
+def deal(**extra):
+    manager = SimpleNamespace(
+        first_name="Анна",
+        last_name="Смирнова",
+        username="anna",
+        position="Менеджер проектов",
+        phone="+79161112233",
+        email="anna@studio.ru",
+        password="pbkdf2_sha256$secret-hash",
+    )
+    fields = {
+        "number": "42",
+        "title": "Сайт для стоматологии",
+        "budget": Decimal("1234.50"),
+        "manager": manager,
+    }
+    return SimpleNamespace(**(fields | extra))
+
+
+PARTIES = {"legal": legal, "entrepreneur": entrepreneur, "person": person}
+
+
+@pytest.fixture
+def make_tags():
+    """build_tags with the stand-ins; any of them can be replaced or set to None."""
+    from documents.tags import build_tags
+
+    def make(**kwargs):
+        args = {
+            "deal": deal(),
+            "client": legal(),
+            "seller": seller(),
+            "calculation": calculation(),
+            "document_number": "2026-0007",
+            "document_date": datetime.date(2026, 3, 5),
+        }
+        return build_tags(**(args | kwargs))
+
+    return make
