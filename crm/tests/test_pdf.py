@@ -57,7 +57,7 @@ def test_it_renders_cyrillic_text_with_page_numbers(tmp_path):
     assert text.count("Наименование") == pages
     path = tmp_path / "doc.pdf"
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
-    assert "DejaVuSans" in fonts
+    assert "DejaVu-Sans" in fonts
 
 
 def test_it_does_not_fetch_remote_urls(web_server, tmp_path):
