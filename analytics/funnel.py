@@ -19,12 +19,12 @@ for the head of sales, always inside ``Deal.objects.visible_to(user)``.
 """
 
 import datetime
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
-    Aggregate,
     Avg,
     Case,
     Count,
@@ -32,8 +32,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    FloatField,
-    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -43,7 +41,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
+from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
 from crm.formats import MONTHS_NOMINATIVE
@@ -256,12 +256,15 @@ def cohort_loss_moves(scope: Scope, period: Period, pipeline: Pipeline) -> Query
     from_stage is the stage it was lost at, loss_reason the reason."""
     start, end = period.bounds()
     later = StageChange.objects.filter(deal=OuterRef("deal"), at__gt=OuterRef("at"))
+    # A deal's moves come after its creation: `at >= start` changes no result and lets the
+    # database read only the history since the period began.
     return StageChange.objects.filter(
         scope.deal_q("deal__"),
         deal__created_at__gte=start,
         deal__created_at__lt=end,
         deal__stage_id__in=pipeline.lost_ids,
         to_stage_id__in=pipeline.lost_ids,
+        at__gte=start,
     ).filter(~Exists(later))
 
 
@@ -276,11 +279,12 @@ def flow_moves(scope: Scope, period: Period) -> QuerySet:
 def flow_loss_moves(scope: Scope, period: Period, pipeline: Pipeline) -> QuerySet:
     """For each deal lost in the period, its last loss in the period (a deal lost, reopened
     and lost again counts once, where it was lost last)."""
-    _, end = period.bounds()
+    start, end = period.bounds()
     later_loss = StageChange.objects.filter(
         deal=OuterRef("deal"),
         to_stage_id__in=pipeline.lost_ids,
         at__gt=OuterRef("at"),
+        at__gte=start,
         at__lt=end,
     )
     return (
@@ -521,24 +525,6 @@ def _flow(scope: Scope, period: Period, pipeline: Pipeline, *, with_losses=True)
 # Time in stage
 
 
-class PercentileCont(Aggregate):
-    """PostgreSQL's ordered-set aggregate percentile_cont(p) WITHIN GROUP (ORDER BY x)."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), **extra)
-
-
-class EpochDays(Func):
-    """An interval in days, as a float (PostgreSQL)."""
-
-    template = "EXTRACT(EPOCH FROM %(expressions)s) / 86400.0"
-    output_field = FloatField()
-
-
 def percentile(sorted_values: list[float], fraction: float) -> float | None:
     """The same linear interpolation as PostgreSQL's percentile_cont."""
     if not sorted_values:
@@ -549,18 +535,24 @@ def percentile(sorted_values: list[float], fraction: float) -> float | None:
     return sorted_values[lower] + (sorted_values[upper] - sorted_values[lower]) * (pos - lower)
 
 
-def stage_exits(scope: Scope, period: Period, pipeline: Pipeline) -> QuerySet:
-    """Moves out of an open stage in the period, each with the moment the deal came to that
-    stage (its previous move)."""
-    entered_at = (
+def stage_moves_with_entry(scope: Scope, period: Period) -> QuerySet:
+    """Every move in the period with ``entered_at``, the moment the deal came to the stage
+    it left: the deal's previous move. Within the period that is a window function over the
+    period's moves; only a deal's first move in the period looks up its last move before."""
+    last_before = (
         StageChange.objects.filter(deal=OuterRef("deal"), at__lt=OuterRef("at"))
         .order_by("-at")
         .values("at")[:1]
     )
+    previous_in_period = Window(
+        Lag("at"), partition_by=[F("deal_id")], order_by=[F("at").asc(), F("id").asc()]
+    )
+    # A deal's creation (no from_stage) left no stage: it needs no look-up.
+    look_up = Case(When(from_stage__isnull=False, then=Subquery(last_before)))
     return (
         flow_moves(scope, period)
-        .filter(from_stage_id__in=pipeline.open_ids)
-        .annotate(entered_at=Subquery(entered_at))
+        .annotate(entered_at=Coalesce(previous_in_period, look_up))
+        .order_by()
     )
 
 
@@ -577,27 +569,36 @@ def _days(value) -> Decimal | None:
 
 
 def _time_in_stage(scope: Scope, period: Period, pipeline: Pipeline) -> list:
-    exits = stage_exits(scope, period, pipeline)
+    moves = stage_moves_with_entry(scope, period).values("from_stage_id", "at", "entered_at")
     stats: dict = {}
     if connection.vendor == "postgresql":
-        duration = EpochDays(
-            ExpressionWrapper(F("at") - F("entered_at"), output_field=DurationField())
-        )
-        for row in (
-            exits.values("from_stage_id")
-            .annotate(
-                n=Count("pk"),
-                median=PercentileCont(duration, 0.5),
-                p90=PercentileCont(duration, 0.9),
+        # The window must see every move of the period, so the durations are aggregated
+        # around it: percentile_cont over the moves out of open stages.
+        sql, params = moves.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT from_stage_id, COUNT(*),
+                    PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY days),
+                    PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY days)
+                FROM (
+                    SELECT m.from_stage_id, EXTRACT(EPOCH FROM m.at - m.entered_at) / 86400.0
+                        AS days
+                    FROM ({sql}) AS m
+                    WHERE m.from_stage_id = ANY(%s) AND m.entered_at IS NOT NULL
+                ) AS exits
+                GROUP BY from_stage_id
+                """,  # noqa: S608 (the inner SQL is Django's, the values are parameters)
+                [*params, pipeline.open_ids],
             )
-            .order_by()
-        ):
-            stats[row["from_stage_id"]] = (row["n"], row["median"], row["p90"])
+            for stage_id, n, median, p90 in cursor.fetchall():
+                stats[stage_id] = (n, median, p90)
     else:
-        # No percentile aggregate here: one query brings the durations, sorted per stage.
+        # No percentile aggregate here: one query brings the moves, sorted out per stage.
         durations: dict = {}
-        for stage_id, at, entered_at in exits.values_list("from_stage_id", "at", "entered_at"):
-            if entered_at is not None:
+        open_ids = set(pipeline.open_ids)
+        for stage_id, at, entered_at in moves.values_list("from_stage_id", "at", "entered_at"):
+            if stage_id in open_ids and entered_at is not None:
                 durations.setdefault(stage_id, []).append((at - entered_at).total_seconds())
         for stage_id, seconds in durations.items():
             days = sorted(s / 86400 for s in seconds)
@@ -683,7 +684,30 @@ class FunnelReport:
         return self.cohort.won_conversion_start
 
 
+PLANNER_SETTINGS = (
+    "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL random_page_cost = 1.1"
+)
+
+
+@contextmanager
+def _report_transaction():
+    """On PostgreSQL, only for the report's transaction: JIT off (compiling these queries
+    costs more than running them), room to aggregate in memory, and index look-ups priced as
+    on SSD storage, so a month's deals are joined to their history through the index
+    instead of a scan of the whole history."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(PLANNER_SETTINGS)
+        yield
+
+
 def build_report(scope: Scope, period: Period) -> FunnelReport:
+    with _report_transaction():
+        return _build_report(scope, period)
+
+
+def _build_report(scope: Scope, period: Period) -> FunnelReport:
     pipeline = load_pipeline()
     previous = period.previous()
     cohort = _cohort(scope, period, pipeline)
