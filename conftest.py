@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from crm.models import User
+from crm.testing import celery_in_process, fast_password_hashing  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

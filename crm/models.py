@@ -1,5 +1,11 @@
+import hashlib
+import secrets
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 
 
 class User(AbstractUser):
@@ -30,3 +36,152 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def new_link_token() -> str:
+    """256 random bits, 43 URL-safe characters."""
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenDigestField(models.CharField):
+    """The SHA-256 of the row's `token`, kept in step on every save (also bulk_create).
+    Links are looked up by the digest, so the index comparison works on a value the visitor
+    cannot steer byte by byte, and timing reveals nothing about stored tokens."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        value = token_digest(model_instance.token)
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class PublicLink(models.Model):
+    """A document the client opens by an unguessable link without logging in: questionnaire,
+    proposal, contract, invoice. The concrete model sets `public_url_name` (a URL name taking
+    `token`) and implements `link_deal()` and `link_title()`. Public views find it only
+    through crm.public.get_by_token_or_404."""
+
+    token = models.CharField(
+        "ключ ссылки", max_length=64, unique=True, default=new_link_token, editable=False
+    )
+    token_digest = TokenDigestField("отпечаток ключа", unique=True)
+    expires_at = models.DateTimeField("ссылка действует до", null=True, blank=True)
+    revoked_at = models.DateTimeField("ссылка отозвана", null=True, blank=True)
+    first_opened_at = models.DateTimeField("впервые открыта клиентом", null=True, blank=True)
+    last_opened_at = models.DateTimeField("последний раз открыта", null=True, blank=True)
+    open_count = models.PositiveIntegerField("открыта раз", default=0)
+
+    public_url_name: str = ""
+
+    class Meta:
+        abstract = True
+
+    def link_deal(self):
+        """The deal this document belongs to (its manager is told about client activity)."""
+        raise NotImplementedError
+
+    def link_title(self) -> str:
+        """The document as it reads after «Клиент открыл …» and «ссылка на …»:
+        «анкету «Бриф на разработку сайта»», «счёт № 12 от 5 марта 2026 г.»."""
+        raise NotImplementedError
+
+    @property
+    def is_link_active(self) -> bool:
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or self.expires_at > timezone.now()
+
+    @property
+    def is_link_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    def public_path(self) -> str:
+        return reverse(self.public_url_name, kwargs={"token": self.token})
+
+    def public_url(self) -> str:
+        return settings.SITE_URL + self.public_path()
+
+    def revoke(self) -> None:
+        """Make the link dead; the document itself stays."""
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])
+
+    def rotate_token(self) -> str:
+        """Issue a new link: the old one answers 404 from now on. Returns the new token."""
+        self.token = new_link_token()
+        self.revoked_at = None
+        self.save(update_fields=["token", "token_digest", "revoked_at"])
+        return self.token
+
+
+class OutgoingEmail(models.Model):
+    """Every e-mail is a row first, written in the transaction of the change that caused it,
+    then sent by crm.tasks.send_email. (event_key, recipient) is unique: a second
+    notification about the same event to the same person cannot exist."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Ожидает отправки"
+        SENDING = "sending", "Отправляется"
+        SENT = "sent", "Отправлено"
+        FAILED = "failed", "Ошибка"
+
+    event_key = models.CharField("событие", max_length=200)
+    recipient = models.EmailField("кому", max_length=254)
+    reply_to = models.EmailField("ответ на адрес", max_length=254, blank=True)
+    template = models.CharField("шаблон", max_length=100, db_index=True)
+    subject = models.CharField("тема", max_length=255)
+    body_text = models.TextField("текст")
+    body_html = models.TextField("HTML", blank=True)
+    message_id = models.CharField("Message-ID", max_length=255, blank=True)
+    status = models.CharField(
+        "статус", max_length=10, choices=Status, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField("попыток", default=0)
+    last_error = models.TextField("последняя ошибка", blank=True)
+    created_at = models.DateTimeField("создано", default=timezone.now, db_index=True)
+    next_attempt_at = models.DateTimeField("следующая попытка", default=timezone.now)
+    claimed_at = models.DateTimeField("взято в отправку", null=True, blank=True)
+    sent_at = models.DateTimeField("отправлено", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "исходящее письмо"
+        verbose_name_plural = "исходящие письма"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_key", "recipient"], name="outgoingemail_event_recipient"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outgoingemail_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient}: {self.subject}"
+
+
+class OutgoingEmailAttachment(models.Model):
+    """Kept in the database with the e-mail, so that a retry days later sends the same bytes
+    and a rolled-back transaction leaves no orphan file behind."""
+
+    email = models.ForeignKey(OutgoingEmail, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField("имя файла", max_length=255)
+    mimetype = models.CharField("тип", max_length=100)
+    content = models.BinaryField("содержимое")
+
+    class Meta:
+        verbose_name = "вложение"
+        verbose_name_plural = "вложения"
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.filename

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "import_export",
     "axes",
     "crm",
     "contacts",
@@ -159,7 +160,7 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 if env.bool("BEHIND_HTTPS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -212,8 +213,49 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Bench mode: adds an X-Queries header and /bench/hello/ (never set it in production).
+BENCH_MODE = env.bool("BENCH_MODE", default=False)
+if BENCH_MODE:
+    MIDDLEWARE.insert(0, "crm.bench.QueryCountMiddleware")
+
+# Online payment of invoices. "sandbox" (the default) is a test page served by the project:
+# nothing is charged, so production sets "yookassa" and the shop's credentials.
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
+# Icons shown beside «Оплатить онлайн»: the methods the shop accepts.
+PAYMENT_METHODS = env.list("PAYMENT_METHODS", default=["mir", "visa", "mastercard", "sbp"])
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none); the webhook
+# checks the sender's address, so it must know which entry the outermost proxy wrote.
+PAYMENT_WEBHOOK_PROXY_HOPS = env.int("PAYMENT_WEBHOOK_PROXY_HOPS", default=0)
+YOOKASSA_SHOP_ID = env("YOOKASSA_SHOP_ID", default="")
+YOOKASSA_SECRET_KEY = env("YOOKASSA_SECRET_KEY", default="")
+YOOKASSA_API_URL = env("YOOKASSA_API_URL", default="https://api.yookassa.ru/v3/")
+YOOKASSA_TIMEOUT = env.float("YOOKASSA_TIMEOUT", default=10.0)
+# 54-FZ receipts sent with payments of individuals, and the shop's tax system code
+# (1 ОСН, 2 УСН доходы, 3 УСН доходы − расходы, 5 ЕСХН, 6 ПСН; empty: the shop has only one).
+YOOKASSA_RECEIPTS = env.bool("YOOKASSA_RECEIPTS", default=False)
+YOOKASSA_TAX_SYSTEM_CODE = env.int("YOOKASSA_TAX_SYSTEM_CODE", default=None)
+
+# Outgoing e-mail, client links (/p/…) and questionnaires.
+COMPANY_NAME = env("COMPANY_NAME", default="CRM")
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
+CELERY_BEAT_SCHEDULE["outgoing-email-sweeper"] = {
+    "task": "crm.tasks.sweep_emails",
+    "schedule": env.int("EMAIL_SWEEP_SECONDS", default=60),
+    # Sweeps that waited for a worker longer than a period are useless: drop them.
+    "options": {"expires": env.int("EMAIL_SWEEP_SECONDS", default=60)},
+}
+PUBLIC_RATE_PER_MINUTE = env.int("PUBLIC_RATE_PER_MINUTE", default=60)
+# Client IP for rate limits: empty means REMOTE_ADDR; behind a proxy the header it sets,
+# e.g. X-Real-IP (never a header the client can send through the proxy unchanged).
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
+QUESTIONNAIRE_UPLOAD_MAX_MB = env.int("QUESTIONNAIRE_UPLOAD_MAX_MB", default=10)
+
 # Website intake: requests a minute per source key before answering 429.
 INTAKE_RATE_PER_MINUTE = env.int("INTAKE_RATE_PER_MINUTE", default=60)
+
+# Client import/export in the admin: a file with any bad row imports nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # Demo data: the key of the demo website source (random when unset).
 CRM_DEMO_SITE_KEY = env("CRM_DEMO_SITE_KEY", default="")

@@ -24,11 +24,18 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/leads/", deal_views.lead_intake, name="lead_intake"),
     path("deals/", include("deals.urls")),
-    path("clients/", include("contacts.urls")),
+    path("clients/", include("deals.client_urls")),
     path("billing/", include("billing.urls")),
-    path("documents/", include("documents.urls")),
+    path("", include("documents.urls")),
     path("reports/", include("analytics.urls")),
 ]
+
+if settings.BENCH_MODE:
+    from django.contrib.auth.decorators import login_not_required
+
+    from . import bench
+
+    urlpatterns += [path("bench/hello/", login_not_required(bench.hello))]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

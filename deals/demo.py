@@ -5,10 +5,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
-from contacts.models import Contact
+from contacts.demo import CLIENT_INNS
+from contacts.models import Client, Contact
 from crm.models import User
 
 from . import services
+from .clients import deal_set_client
 from .models import Deal, LeadSource, LossReason, Source, Stage
 
 TITLES = [
@@ -51,9 +53,9 @@ def load(stdout):
         source.key = settings.CRM_DEMO_SITE_KEY
         source.save(update_fields=["key"])
     stdout.write(f"Ключ сайта «{source.name}» для /api/leads/: {source.key}")
-    if Deal.objects.exists():
-        return
-    _deals(manager, manager2, source)
+    if not Deal.objects.exists():
+        _deals(manager, manager2, source)
+    _link_demo_clients(manager)
 
 
 def _deals(manager, manager2, source):
@@ -84,9 +86,11 @@ def _deals(manager, manager2, source):
             lead_source=source if i % 5 == 0 else None,
             at=created,
         )
-        services.contact_link(deal=deal, contact=contacts[i % len(contacts)], by=who)
+        services.contact_link(deal=deal, contact=contacts[i % len(contacts)], by=who, at=created)
         if i % 4 == 0:
-            services.contact_link(deal=deal, contact=contacts[(i + 3) % len(contacts)], by=who)
+            services.contact_link(
+                deal=deal, contact=contacts[(i + 3) % len(contacts)], by=who, at=created
+            )
         services.comment_add(
             deal=deal,
             author=who,
@@ -130,3 +134,13 @@ def _deals(manager, manager2, source):
             )
             if i % 5 == 2:
                 services.task_complete(task=task, by=who, result="Клиент ждёт КП до пятницы.")
+
+
+def _link_demo_clients(manager):
+    """Give the demo clients (made by contacts.demo) a deal each, once."""
+    clients = list(Client.objects.filter(inn__in=CLIENT_INNS).order_by("pk"))
+    if not clients or Deal.objects.filter(client__in=clients).exists():
+        return
+    deals = Deal.objects.filter(manager=manager, client__isnull=True).order_by("created_at")
+    for deal, client in zip(deals, clients, strict=False):
+        deal_set_client(deal=deal, client=client, by=manager)

@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.utils import timezone
+
+from crm.mail import email_queue
 
 from .models import Deal, Stage, Task
 
@@ -29,17 +29,19 @@ def digest_for(user) -> dict | None:
 
 
 def send_morning_digests() -> int:
-    sent = 0
+    """Queue today's digest for every manager who has something in it. One per person and
+    day: running it again the same day (a second beat, a retry) queues nothing."""
+    day = timezone.localdate()
+    queued = 0
     for user in get_user_model().objects.filter(is_active=True).exclude(email=""):
         context = digest_for(user)
         if context is None:
             continue
-        send_mail(
-            render_to_string("emails/digest-subject.txt", context).strip(),
-            render_to_string("emails/digest-body.txt", context),
-            None,
-            [user.email],
-            html_message=render_to_string("emails/digest-body.html", context),
+        email = email_queue(
+            event_key=f"digest:{user.pk}:{day.isoformat()}",
+            to=user.email,
+            template="digest",
+            context=context,
         )
-        sent += 1
-    return sent
+        queued += email is not None
+    return queued

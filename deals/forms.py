@@ -135,7 +135,7 @@ class DealFilterForm(forms.Form):
     stage = forms.ModelChoiceField(label="Этап", queryset=Stage.objects.all(), required=False)
     manager = UserChoiceField(label="Ответственный", queryset=active_users(), required=False)
     source = forms.ChoiceField(
-        label="Источник", choices=[("", "---------"), *Source.choices], required=False
+        label="Источник", choices=[("", "— любой —"), *Source.choices], required=False
     )
     loss_reason = forms.ModelChoiceField(
         label="Причина отказа", queryset=LossReason.objects.all(), required=False
@@ -183,3 +183,20 @@ class LeadForm(forms.Form):
         if not self.errors and not cleaned.get("phone") and not cleaned.get("email"):
             raise forms.ValidationError("Укажите телефон или e-mail, чтобы мы могли ответить.")
         return cleaned
+
+
+class DocumentSendForm(forms.Form):
+    """Send a client document's link to one of the deal's contact e-mails."""
+
+    to = forms.ChoiceField(
+        label="Кому",
+        error_messages={
+            "required": "Выберите адрес.",
+            "invalid_choice": "Выберите адрес одного из контактных лиц сделки.",
+        },
+    )
+    nonce = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
+
+    def __init__(self, *args, recipients: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(e, e) for e in recipients]

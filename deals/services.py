@@ -202,12 +202,14 @@ def contact_save(
 
 
 @transaction.atomic
-def contact_link(*, deal: Deal, contact: Contact, by=None) -> None:
+def contact_link(*, deal: Deal, contact: Contact, by=None, at=None) -> None:
     if deal.contacts.filter(pk=contact.pk).exists():
         return
     deal.contacts.add(contact)
     label = contact.name + (f", {contact.position}" if contact.position else "")
-    timeline_add(deal=deal, kind="contact", text=f"Добавлено контактное лицо: {label}", actor=by)
+    timeline_add(
+        deal=deal, kind="contact", text=f"Добавлено контактное лицо: {label}", actor=by, at=at
+    )
 
 
 @transaction.atomic

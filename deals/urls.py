@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import client_urls, views
 
 app_name = "deals"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/tasks/new/", views.task_create, name="task_create"),
     path("<int:pk>/tasks/<int:task_pk>/complete/", views.task_complete, name="task_complete"),
     path("<int:pk>/comments/new/", views.comment_create, name="comment_create"),
+    path("<int:pk>/client/", include(client_urls.deal_urlpatterns)),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("<int:pk>/contacts/link/", views.contact_link, name="contact_link"),
     path("<int:pk>/contacts/<int:contact_pk>/edit/", views.contact_edit, name="contact_edit"),

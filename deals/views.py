@@ -1,9 +1,10 @@
+import datetime
 import json
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpResponseRedirect, JsonResponse
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 from contacts.forms import ContactForm
 from contacts.models import Contact, ContactEmail, ContactPhone
 
-from . import intake, panels, services
+from . import intake, pagination, panels, services
 from .forms import (
     CommentForm,
     DealFilterForm,
@@ -29,6 +30,13 @@ from .forms import (
 from .models import Deal, Stage, Task
 
 PAGE_SIZE = 50
+SORTS = {
+    "-created": (["-created_at", "-pk"], [datetime.datetime, int]),
+    "created": (["created_at", "pk"], [datetime.datetime, int]),
+    "-budget": (["-budget", "-pk"], [Decimal, int]),
+    "budget": (["budget", "pk"], [Decimal, int]),
+    "title": (["title", "pk"], [str, int]),
+}
 BOARD_COLUMN_SIZE = 30
 
 
@@ -75,19 +83,21 @@ def deal_list(request):
         sort = form.cleaned_data.get("sort") or "-created"
     else:
         sort = "-created"
-    order = {
-        "-created": ["-created_at", "-pk"],
-        "created": ["created_at", "pk"],
-        "-budget": ["-budget", "-pk"],
-        "budget": ["budget", "pk"],
-        "title": ["title", "pk"],
-    }[sort]
-    deals = deals.order_by(*order).prefetch_related(
+    order, kinds = SORTS[sort]
+    deals = deals.prefetch_related(
         Prefetch("contacts", queryset=Contact.objects.prefetch_related("phones"))
     )
-    page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = pagination.paginate(
+        deals,
+        order=order,
+        kinds=kinds,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=PAGE_SIZE,
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("after", None)
+    query.pop("before", None)
     return render(
         request,
         "deals/deal_list.html",

@@ -126,8 +126,3 @@ def history(manager_a, manager_b, stages):
 @pytest.fixture
 def march():
     return MARCH
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

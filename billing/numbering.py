@@ -1,0 +1,47 @@
+"""Gapless per-year numbers for proposals, contracts and invoices.
+
+The number is taken inside the caller's transaction, under a row lock on the counter, and the
+document is created in that same transaction: if it rolls back, the counter rolls back with it,
+so a number is never lost and never given twice.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.transaction import TransactionManagementError
+
+from .models import DocumentCounter
+
+
+def next_number(*, kind: str, year: int) -> int:
+    """The next number of this kind of document in this year, starting at 1.
+
+    Call it inside ``transaction.atomic()`` and create the document in the same block.
+    Concurrent callers wait for one another on the counter row until the first one commits.
+    """
+    if kind not in DocumentCounter.Kind.values:
+        raise ValueError(f"Unknown document kind: {kind!r}")
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionManagementError(
+            "next_number() must run inside transaction.atomic(), together with the insert "
+            "of the numbered document."
+        )
+    counter = _locked_counter(kind=kind, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def _locked_counter(*, kind: str, year: int) -> DocumentCounter:
+    counters = DocumentCounter.objects.select_for_update()
+    try:
+        return counters.get(kind=kind, year=year)
+    except DocumentCounter.DoesNotExist:
+        pass
+    try:
+        # A savepoint, so that losing the race below rolls back only this insert and not the
+        # caller's transaction.
+        with transaction.atomic():
+            return DocumentCounter.objects.create(kind=kind, year=year)
+    except IntegrityError:
+        # Another transaction inserted the first counter of this year. The unique index made
+        # our insert wait until that transaction committed, so the row is visible now.
+        return counters.get(kind=kind, year=year)

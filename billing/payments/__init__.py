@@ -1,0 +1,73 @@
+"""Online payment providers. ``get_provider()`` gives the configured one.
+
+provider = get_provider()
+created = provider.create_payment(amount=..., currency="RUB", description=...,
+                                  return_url=..., idempotence_key=..., metadata={...})
+redirect(created.confirmation_url)
+...
+state = get_provider(payment.provider).parse_notification(body=request.body,
+                                                          remote_addr=...)
+"""
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import (
+    FINAL_STATUSES,
+    PAY_METHODS,
+    CreatedPayment,
+    PaymentError,
+    PaymentNotFound,
+    PaymentProvider,
+    PaymentRejected,
+    PaymentState,
+    PaymentStatus,
+    PaymentUnavailable,
+    PayMethod,
+    sender_address,
+)
+
+PROVIDER_CODES = ("sandbox", "yookassa")
+
+__all__ = [
+    "FINAL_STATUSES",
+    "PAY_METHODS",
+    "PROVIDER_CODES",
+    "CreatedPayment",
+    "PayMethod",
+    "PaymentError",
+    "PaymentNotFound",
+    "PaymentProvider",
+    "PaymentRejected",
+    "PaymentState",
+    "PaymentStatus",
+    "PaymentUnavailable",
+    "get_provider",
+    "sender_address",
+]
+
+
+def get_provider(code: str | None = None) -> PaymentProvider:
+    """The provider with this code, or the configured one (``PAYMENT_PROVIDER``).
+
+    Pass the code stored with a payment when handling its notification, so that payments made
+    before a switch of provider are still understood.
+    """
+    code = code or settings.PAYMENT_PROVIDER
+    unknown = [m for m in settings.PAYMENT_METHODS if m not in PAY_METHODS]
+    if unknown:
+        raise ImproperlyConfigured(
+            f"PAYMENT_METHODS: unknown {', '.join(unknown)}; known: {', '.join(PAY_METHODS)}"
+        )
+    methods = tuple(PAY_METHODS[m] for m in settings.PAYMENT_METHODS)
+    if code == "sandbox":
+        from .sandbox import SandboxProvider
+
+        return SandboxProvider(methods=methods)
+    if code == "yookassa":
+        from .yookassa import YooKassaProvider
+
+        return YooKassaProvider.from_settings(methods=methods)
+    raise ImproperlyConfigured(
+        f"PAYMENT_PROVIDER is {code!r}; it must be one of {', '.join(PROVIDER_CODES)}"
+    )

@@ -1,0 +1,35 @@
+"""Amounts in Russian words, as printed on invoices and contracts, and the Russian plural."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from num2words import num2words
+
+KOPECK = Decimal("0.01")
+
+
+def amount_in_words(amount: Decimal) -> str:
+    """Decimal("123.45") → «сто двадцать три рубля 45 копеек» (kopecks in figures)."""
+    if isinstance(amount, float | bool) or not isinstance(amount, Decimal | int):
+        # num2words reads an int as kopecks and a float loses them: only exact values pass.
+        raise TypeError(f"amount_in_words() needs a Decimal, not {type(amount).__name__}")
+    value = Decimal(amount).quantize(KOPECK, ROUND_HALF_UP)
+    if value < 0:
+        raise ValueError("amount_in_words() does not spell negative amounts")
+    return num2words(value, lang="ru", to="currency", currency="RUB", cents=False, separator="")
+
+
+def amount_in_words_capitalized(amount: Decimal) -> str:
+    """Decimal("123.45") → «Сто двадцать три рубля 45 копеек», the invoice's summary line."""
+    words = amount_in_words(amount)
+    return words[:1].upper() + words[1:]
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The form of a Russian noun that goes with the number n: 1 наименование,
+    2 наименования, 5 наименований, 11 наименований, 21 наименование."""
+    n = abs(int(n))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many

@@ -1,0 +1,64 @@
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpResponse
+from django.test import RequestFactory
+
+from crm.models import new_link_token, token_digest
+from crm.public import client_ip, public_view
+
+
+@public_view
+def page(request):
+    if request.GET.get("missing"):
+        raise Http404("Анкета 5 отозвана")
+    return HttpResponse("документ")
+
+
+def get(path="/p/x/", ip="203.0.113.5", **headers):
+    request = RequestFactory().get(path, REMOTE_ADDR=ip, headers=headers)
+    request.user = AnonymousUser()
+    return page(request)
+
+
+def test_public_pages_need_no_login_and_send_privacy_headers(db):
+    assert page.login_required is False
+    response = get()
+    assert response.status_code == 200
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_a_missing_document_is_the_plain_404_with_no_detail(db):
+    response = get("/p/x/?missing=1")
+    assert response.status_code == 404
+    text = response.content.decode()
+    assert "Ссылка неверна или больше не действует." in text
+    assert "отозвана" not in text
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_it_answers_429_past_the_limit_per_ip(db, settings):
+    settings.PUBLIC_RATE_PER_MINUTE = 3
+    assert [get().status_code for _ in range(3)] == [200, 200, 200]
+    limited = get()
+    assert limited.status_code == 429
+    assert limited["Retry-After"] == "60"
+    assert "Слишком много запросов" in limited.content.decode()
+    assert limited["X-Robots-Tag"] == "noindex, nofollow"
+    # Another visitor is not affected.
+    assert get(ip="198.51.100.7").status_code == 200
+
+
+def test_behind_a_proxy_the_configured_header_names_the_client(db, settings):
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", headers={"X-Real-IP": "1.2.3.4"})
+    assert client_ip(request) == "10.0.0.1"
+    settings.CLIENT_IP_HEADER = "X-Real-IP"
+    assert client_ip(request) == "1.2.3.4"
+
+
+def test_tokens_carry_256_random_bits():
+    token = new_link_token()
+    assert len(token) == 43
+    assert token != new_link_token()
+    assert token_digest(token) != token and len(token_digest(token)) == 64

@@ -1,0 +1,143 @@
+"""What happens around any client document (a crm.models.PublicLink: questionnaire,
+proposal, contract, invoice) in the deal it belongs to: the client opens it, the manager
+sends its link, revokes it or issues a new one. Each writes the deal timeline and, where
+the manager should know, an e-mail. Apps after deals call these with their own documents."""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+
+from contacts.models import ContactEmail
+from crm.mail import email_queue
+from crm.models import OutgoingEmail, PublicLink
+from crm.public import record_open
+
+from .models import Deal
+from .services import timeline_add
+
+
+def _label(document: PublicLink) -> str:
+    return f"{document._meta.app_label}.{document._meta.model_name}"
+
+
+def _kind(document: PublicLink, action: str) -> str:
+    return f"{document._meta.model_name}.{action}"
+
+
+def _card_url(deal: Deal, document: PublicLink) -> str:
+    return f"{deal.get_absolute_url()}#{document._meta.model_name}-{document.pk}"
+
+
+def document_opened(*, document: PublicLink, request: HttpRequest) -> bool:
+    """Record that the client opened the document's page (call it on GET of the public
+    view). On the client's first open the deal timeline gets «Клиент открыл …» and the
+    responsible manager an e-mail. Staff previews count nothing. Returns True on the first
+    open."""
+    with transaction.atomic():
+        first = record_open(document, request)
+        if not first:
+            return False
+        deal = document.link_deal()
+        title = document.link_title()
+        timeline_add(
+            deal=deal,
+            kind=_kind(document, "opened"),
+            text=f"Клиент открыл {title}",
+            url=_card_url(deal, document),
+        )
+        email_queue(
+            event_key=f"opened:{_label(document)}:{document.pk}",
+            to=deal.manager.email,
+            template="client_opened",
+            context={
+                "deal": deal,
+                "manager": deal.manager,
+                "title": title,
+                "opened_at": document.first_opened_at,
+                "deal_url": deal.get_absolute_url(),
+            },
+        )
+    return True
+
+
+def document_recipients(deal: Deal) -> list[str]:
+    """E-mail addresses of the deal's contact persons, in one query."""
+    return list(
+        ContactEmail.objects.filter(contact__deals=deal)
+        .order_by("contact__name", "pk")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def new_send_nonce() -> str:
+    """Put in the send form: a double-click sends once, a later deliberate resend goes."""
+    return secrets.token_hex(8)
+
+
+@transaction.atomic
+def document_send(
+    *, document: PublicLink, to: str, by, nonce: str = "", attachments=()
+) -> OutgoingEmail | None:
+    """E-mail the document's link to the client at `to` and note it in the timeline.
+    Returns None when this very send (same nonce) was already queued."""
+    if not document.is_link_active:
+        raise ValidationError("Ссылка не действует: выпустите новую и отправьте её.")
+    deal = document.link_deal()
+    title = document.link_title()
+    sender = by or deal.manager
+    email = email_queue(
+        event_key=f"link:{_label(document)}:{document.pk}:{nonce or new_send_nonce()}",
+        to=to,
+        template="client_link",
+        reply_to=sender.email,
+        context={
+            "deal": deal,
+            "manager": sender,
+            "title": title,
+            "url": document.public_url(),
+            "expires_at": document.expires_at,
+        },
+        attachments=attachments,
+    )
+    if email is not None:
+        timeline_add(
+            deal=deal,
+            kind=_kind(document, "sent"),
+            text=f"Ссылка на {title} отправлена на {email.recipient}",
+            actor=by,
+            url=_card_url(deal, document),
+        )
+    return email
+
+
+@transaction.atomic
+def document_revoke(*, document: PublicLink, by) -> None:
+    if document.revoked_at is not None:
+        return
+    document.revoke()
+    deal = document.link_deal()
+    timeline_add(
+        deal=deal,
+        kind=_kind(document, "revoked"),
+        text=f"Ссылка на {document.link_title()} отозвана",
+        actor=by,
+        url=_card_url(deal, document),
+    )
+
+
+@transaction.atomic
+def document_new_link(*, document: PublicLink, by) -> str:
+    """Issue a new link; the old one stops working. Returns the new public URL."""
+    document.rotate_token()
+    deal = document.link_deal()
+    timeline_add(
+        deal=deal,
+        kind=_kind(document, "new_link"),
+        text=f"Выпущена новая ссылка на {document.link_title()}, прежняя больше не действует",
+        actor=by,
+        url=_card_url(deal, document),
+    )
+    return document.public_url()

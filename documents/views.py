@@ -1,0 +1,189 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from crm.public import get_by_token_or_404, public_view
+from deals import client_docs
+from deals.forms import DocumentSendForm
+from deals.models import Deal
+
+from . import services
+from .forms import AnswerForm, QuestionnaireCreateForm, initial_answers
+from .models import QuestionKind, Questionnaire, QuestionnaireTemplate
+from .uploads import ACCEPT_ATTR, ALLOWED_LABEL, max_bytes
+
+
+def _get_deal_for_user(request, pk) -> Deal:
+    return get_object_or_404(Deal.objects.visible_to(request.user).select_related("manager"), pk=pk)
+
+
+def _get_questionnaire_for_user(request, pk, questionnaire_pk) -> Questionnaire:
+    deal = _get_deal_for_user(request, pk)
+    questionnaire = get_object_or_404(deal.questionnaires.all(), pk=questionnaire_pk)
+    questionnaire.deal = deal
+    return questionnaire
+
+
+def _back(questionnaire: Questionnaire):
+    return redirect(f"{questionnaire.deal.get_absolute_url()}#questionnaire-{questionnaire.pk}")
+
+
+# The panel on the deal card
+
+
+def deal_panel(request, deal) -> dict:
+    """Context of the «Анкеты» panel: four queries whatever the number of questionnaires."""
+    return {
+        "deal": deal,
+        "questionnaires": list(Questionnaire.objects.for_deal_card(deal)),
+        "templates": list(QuestionnaireTemplate.objects.filter(active=True).only("pk", "title")),
+        "recipients": client_docs.document_recipients(deal),
+        "nonce": client_docs.new_send_nonce(),
+    }
+
+
+# Staff actions, each nested under a deal the user may see
+
+
+@require_POST
+def questionnaire_create(request, pk):
+    deal = _get_deal_for_user(request, pk)
+    form = QuestionnaireCreateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("template", ["Проверьте форму."])))
+        return redirect(f"{deal.get_absolute_url()}#panel-questionnaires")
+    questionnaire = services.questionnaire_create(
+        deal=deal, template=form.cleaned_data["template"], by=request.user
+    )
+    messages.success(
+        request,
+        f"Анкета «{questionnaire.title}» создана. Скопируйте ссылку или отправьте её клиенту.",
+    )
+    return _back(questionnaire)
+
+
+@require_POST
+def questionnaire_send(request, pk, questionnaire_pk):
+    questionnaire = _get_questionnaire_for_user(request, pk, questionnaire_pk)
+    form = DocumentSendForm(
+        request.POST, recipients=client_docs.document_recipients(questionnaire.deal)
+    )
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return _back(questionnaire)
+    try:
+        email = client_docs.document_send(
+            document=questionnaire,
+            to=form.cleaned_data["to"],
+            by=request.user,
+            nonce=form.cleaned_data["nonce"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if email is None:
+            messages.info(request, "Эта ссылка уже отправлена на этот адрес.")
+        else:
+            messages.success(request, f"Ссылка на анкету отправлена на {email.recipient}.")
+    return _back(questionnaire)
+
+
+@require_POST
+def questionnaire_revoke(request, pk, questionnaire_pk):
+    questionnaire = _get_questionnaire_for_user(request, pk, questionnaire_pk)
+    client_docs.document_revoke(document=questionnaire, by=request.user)
+    messages.success(request, "Ссылка отозвана: клиент больше не откроет анкету по ней.")
+    return _back(questionnaire)
+
+
+@require_POST
+def questionnaire_new_link(request, pk, questionnaire_pk):
+    questionnaire = _get_questionnaire_for_user(request, pk, questionnaire_pk)
+    client_docs.document_new_link(document=questionnaire, by=request.user)
+    messages.success(request, "Готова новая ссылка. Прежняя больше не открывается.")
+    return _back(questionnaire)
+
+
+def questionnaire_file(request, pk, questionnaire_pk, question_pk):
+    questionnaire = _get_questionnaire_for_user(request, pk, questionnaire_pk)
+    return _file_response(questionnaire, question_pk)
+
+
+def _file_response(questionnaire: Questionnaire, question_pk) -> FileResponse:
+    question = get_object_or_404(
+        questionnaire.questions.filter(kind=QuestionKind.FILE), pk=question_pk
+    )
+    if not question.answer_file:
+        raise Http404
+    try:
+        handle = question.answer_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=question.answer_file_name or "file")
+
+
+# The client's page
+
+
+@public_view
+def questionnaire_public(request, token):
+    questionnaire = get_by_token_or_404(
+        Questionnaire.objects.select_related("deal", "deal__manager"), token
+    )
+    questions = list(questionnaire.questions.all())
+    if questionnaire.is_submitted:
+        if request.method == "POST":
+            return redirect(request.path)
+        client_docs.document_opened(document=questionnaire, request=request)
+        return _render_public(request, questionnaire, questions, form=None)
+
+    if request.method != "POST":
+        client_docs.document_opened(document=questionnaire, request=request)
+        form = AnswerForm(initial=initial_answers(questions), questions=questions, final=False)
+        return _render_public(request, questionnaire, questions, form=form)
+
+    final = request.POST.get("action") == "submit"
+    form = AnswerForm(request.POST, request.FILES, questions=questions, final=final)
+    valid = form.is_valid()
+    answers, files = form.valid_answers(), form.valid_files()
+    try:
+        if valid and final:
+            services.questionnaire_submit(
+                questionnaire=questionnaire, questions=questions, answers=answers, files=files
+            )
+            messages.success(request, "Спасибо! Ответы отправлены, менеджер с вами свяжется.")
+            return redirect(request.path)
+        services.questionnaire_save_draft(
+            questionnaire=questionnaire, questions=questions, answers=answers, files=files
+        )
+    except services.QuestionnaireClosed:
+        return redirect(request.path)
+    if valid:
+        messages.success(request, "Черновик сохранён. Вернуться к анкете можно по этой же ссылке.")
+        return redirect(request.path)
+    return _render_public(request, questionnaire, questions, form=form, status=400)
+
+
+@public_view
+def questionnaire_public_file(request, token, question_pk):
+    questionnaire = get_by_token_or_404(Questionnaire.objects.all(), token)
+    return _file_response(questionnaire, question_pk)
+
+
+def _render_public(request, questionnaire, questions, *, form, status=200):
+    return render(
+        request,
+        "documents/questionnaire_public.html",
+        {
+            "questionnaire": questionnaire,
+            "questions": questions,
+            "form": form,
+            "upload_accept": ACCEPT_ATTR,
+            "upload_types": ALLOWED_LABEL,
+            "upload_max_mb": max_bytes() // (1024 * 1024),
+            "staff_preview": request.user.is_authenticated,
+        },
+        status=status,
+    )
