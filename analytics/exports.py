@@ -85,7 +85,9 @@ def flow_table(report: FunnelReport) -> Table:
     rows.append(["Выиграны", f.won, previous.won, f.won - previous.won, None, None])
     won_sum_delta = f.won_sum - previous.won_sum
     rows.append(["Выиграны, сумма, ₽", f.won_sum, previous.won_sum, won_sum_delta, None, None])
-    rows.append(["Проиграны, всего", None, None, None, f.lost, f.lost_sum])
+    rows.append(
+        ["Проиграны, всего", f.lost, previous.lost, f.lost - previous.lost, None, f.lost_sum]
+    )
     return Table(
         "flow",
         f"Поток: что произошло за период {report.period.label}",
