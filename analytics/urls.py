@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "analytics"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("funnel/", views.funnel_report, name="funnel"),
+    path("funnel/deals/", views.funnel_deals, name="funnel_deals"),
+    path("funnel/report.pdf", views.funnel_pdf, name="funnel_pdf"),
+    path("funnel/export/<slug:table>.<slug:fmt>", views.funnel_export, name="funnel_export"),
+]

@@ -213,6 +213,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=env.int("DIGEST_HOUR", default=8), minute=0),
     },
 }
+# Funnel report: on the 1st of each month the head of sales gets last month's report.
+CELERY_BEAT_SCHEDULE["funnel-monthly"] = {
+    "task": "analytics.tasks.send_funnel_monthly",
+    "schedule": crontab(day_of_month=1, hour=env.int("FUNNEL_REPORT_HOUR", default=7), minute=0),
+}
 
 # Bench mode: adds an X-Queries header and /bench/hello/ (never set it in production).
 BENCH_MODE = env.bool("BENCH_MODE", default=False)

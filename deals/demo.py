@@ -56,6 +56,8 @@ def load(stdout):
     if not Deal.objects.exists():
         _deals(manager, manager2, source)
     _link_demo_clients(manager)
+    if not Deal.objects.filter(description=FUNNEL_DEMO).exists():
+        _funnel_history(manager, manager2)
 
 
 def _deals(manager, manager2, source):
@@ -144,3 +146,86 @@ def _link_demo_clients(manager):
     deals = Deal.objects.filter(manager=manager, client__isnull=True).order_by("created_at")
     for deal, client in zip(deals, clients, strict=False):
         deal_set_client(deal=deal, client=client, by=manager)
+
+
+FUNNEL_DEMO = "Демо-сделка: история этапов для отчёта «Воронка продаж»."
+# Where and why deals are lost, as a small web studio sees it: each open stage (by position)
+# with the loss reasons typical there.
+LOSSES_BY_STAGE = {
+    0: ["Спам или ошибочная заявка", "Не выходит на связь"],
+    1: ["Нет бюджета", "Задача неактуальна", "Не выходит на связь"],
+    2: ["Нет бюджета", "Задача неактуальна"],
+    3: ["Дорого", "Выбрали конкурента"],
+    4: ["Выбрали конкурента", "Дорого"],
+    5: ["Нет бюджета"],
+}
+LEAVE_STAGE = [0.72, 0.7, 0.75, 0.6, 0.8, 0.85]  # chance to move on from each open stage
+
+
+def _funnel_history(manager, manager2):
+    """About 90 more deals over the last six months whose histories make a readable funnel:
+    losses at every stage with the reasons typical there, skipped stages, a few deals lost
+    and taken up again, wins after a contract and an invoice."""
+    rng = random.Random(2027)
+    now = timezone.now()
+    open_stages = list(Stage.objects.filter(kind=Stage.Kind.OPEN))
+    won = Stage.objects.filter(kind=Stage.Kind.WON).first()
+    lost = Stage.objects.filter(kind=Stage.Kind.LOST).first()
+    reasons = {r.name: r for r in LossReason.objects.filter(active=True)}
+    if not open_stages or won is None or lost is None or not reasons:
+        return
+    for i in range(90):
+        who = manager if i % 5 in (0, 2, 4) else manager2
+        created = now - timedelta(days=rng.uniform(1, 180))
+        deal = services.deal_create(
+            title=f"{TITLES[i % len(TITLES)]} ({i + 1})",
+            manager=who,
+            by=who,
+            source=rng.choice([Source.PHONE, Source.EMAIL, Source.WEBSITE, Source.VISIT]),
+            budget=Decimal(rng.randrange(30, 1200) * 1000),
+            description=FUNNEL_DEMO,
+            at=created,
+        )
+        at, position, reopened = created, 0, False
+        while True:
+            at = at + timedelta(days=rng.uniform(0.5, 9))
+            if at >= now - timedelta(hours=1):
+                break  # still open at this stage
+            if rng.random() > LEAVE_STAGE[position]:
+                names = [n for n in LOSSES_BY_STAGE.get(position, []) if n in reasons]
+                reason = reasons[rng.choice(names)] if names else rng.choice(list(reasons.values()))
+                services.deal_move(
+                    deal=deal,
+                    stage=lost,
+                    by=who,
+                    loss_reason=reason,
+                    comment=f"Отказ: {reason.name.lower()}.",
+                    at=at,
+                )
+                if reopened or rng.random() > 0.08:
+                    break
+                # The client came back: the deal is taken up again a stage further on.
+                reopened = True
+                at = at + timedelta(days=rng.uniform(3, 15))
+                if at >= now - timedelta(hours=1):
+                    break
+                position = min(position + 1, len(open_stages) - 1)
+                services.deal_move(deal=deal, stage=open_stages[position], by=who, at=at)
+                continue
+            if position == len(open_stages) - 1:
+                services.deal_move(deal=deal, stage=won, by=who, at=at)
+                break
+            step = 2 if position in (1, 3) and rng.random() < 0.15 else 1  # skips a stage
+            position = min(position + step, len(open_stages) - 1)
+            services.deal_move(deal=deal, stage=open_stages[position], by=who, at=at)
+        if rng.random() < 0.8:
+            deal.refresh_from_db()
+            if deal.stage.is_open:
+                services.task_create(
+                    deal=deal,
+                    author=who,
+                    assignee=who,
+                    kind=rng.choice(["call", "meeting", "email"]),
+                    text="Следующий шаг по сделке",
+                    due_at=now + timedelta(days=rng.randint(-2, 6), hours=rng.randint(1, 8)),
+                )
