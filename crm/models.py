@@ -185,3 +185,36 @@ class OutgoingEmailAttachment(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+def stored_pdf_upload_to(instance, filename: str) -> str:
+    # A random folder: the file's address cannot be guessed even where media is served.
+    meta = instance._meta
+    return f"pdf/{meta.app_label}/{meta.model_name}/{secrets.token_urlsafe(16)}/{filename}"
+
+
+class StoredPdf(models.Model):
+    """A client document whose PDF is rendered by a worker and kept: the client page and the
+    deal card offer the stored file, and nobody waits for WeasyPrint on a request. The
+    concrete model implements `pdf_html()` (the same partial as its page) and
+    `pdf_filename()`, and may list media it embeds in `pdf_media()`."""
+
+    pdf = models.FileField("PDF", upload_to=stored_pdf_upload_to, blank=True, max_length=300)
+    pdf_sha256 = models.CharField("SHA-256 PDF", max_length=64, blank=True)
+    pdf_rendered_at = models.DateTimeField("PDF подготовлен", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def pdf_html(self) -> str:
+        raise NotImplementedError
+
+    def pdf_filename(self) -> str:
+        raise NotImplementedError
+
+    def pdf_media(self) -> list[str]:
+        return []
+
+    @property
+    def pdf_ready(self) -> bool:
+        return bool(self.pdf) and bool(self.pdf_sha256)

@@ -111,3 +111,43 @@ def render_pdf(html: str, *, allowed_media: Iterable[str] = ()) -> bytes:
 
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher(allowed_media))
     return document.write_pdf(stylesheets=[_print_css()], font_config=_fonts())
+
+
+def pdf_store(document) -> str:
+    """Render a StoredPdf document and keep the file; returns the SHA-256 of its bytes."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    data = render_pdf(document.pdf_html(), allowed_media=document.pdf_media())
+    digest = hashlib.sha256(data).hexdigest()
+    old_name = document.pdf.name if document.pdf else ""
+    document.pdf.save(document.pdf_filename(), ContentFile(data), save=False)
+    document.pdf_sha256 = digest
+    document.pdf_rendered_at = timezone.now()
+    type(document).objects.filter(pk=document.pk).update(
+        pdf=document.pdf.name, pdf_sha256=digest, pdf_rendered_at=document.pdf_rendered_at
+    )
+    if old_name and old_name != document.pdf.name:
+        default_storage.delete(old_name)
+    return digest
+
+
+def pdf_enqueue(document) -> None:
+    """Render the document's PDF in a worker once the current transaction commits."""
+    from django.db import transaction
+
+    from .tasks import render_document_pdf
+
+    meta = document._meta
+
+    def publish():
+        try:
+            render_document_pdf.delay(meta.app_label, meta.model_name, document.pk)
+        except Exception:
+            # A broker that is down must not break the request; the document shows that its
+            # PDF is being prepared and the next render request (or a resend) publishes again.
+            logger.exception("Could not enqueue the PDF of %s #%s", meta.label, document.pk)
+
+    transaction.on_commit(publish)

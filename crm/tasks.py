@@ -19,3 +19,16 @@ def send_email(self, email_id: int) -> None:
 @shared_task(ignore_result=True)
 def sweep_emails() -> int:
     return mail.email_sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True, autoretry_for=(OSError,), max_retries=3)
+def render_document_pdf(app_label: str, model_name: str, pk: int) -> None:
+    """Render and store the PDF of a client document (any model inheriting StoredPdf)."""
+    from django.apps import apps
+
+    from .pdf import pdf_store
+
+    model = apps.get_model(app_label, model_name)
+    document = model.objects.filter(pk=pk).first()
+    if document is not None:
+        pdf_store(document)
