@@ -28,11 +28,11 @@ from .models import OutgoingEmail, OutgoingEmailAttachment
 logger = logging.getLogger(__name__)
 
 # A row claimed longer ago than this belongs to a worker that died mid-send.
-SENDING_STALE = timedelta(minutes=10)
+SENDING_STALE = timedelta(seconds=settings.EMAIL_SENDING_STALE_SECONDS)
 # A fresh row is published on commit; the sweeper leaves it alone for this long.
-SWEEP_GRACE = timedelta(minutes=1)
+SWEEP_GRACE = timedelta(seconds=settings.EMAIL_SWEEP_GRACE_SECONDS)
 # After the sweeper publishes a row it waits this long before publishing it again.
-REQUEUE_AFTER = timedelta(minutes=5)
+REQUEUE_AFTER = timedelta(seconds=settings.EMAIL_REQUEUE_SECONDS)
 SWEEP_BATCH = 500
 RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 600  # below the Redis visibility timeout (one hour)

@@ -244,6 +244,11 @@ YOOKASSA_TAX_SYSTEM_CODE = env.int("YOOKASSA_TAX_SYSTEM_CODE", default=None)
 # Outgoing e-mail, client links (/p/…) and questionnaires.
 COMPANY_NAME = env("COMPANY_NAME", default="CRM")
 EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=8)
+# The sweeper: a row claimed longer ago than this belongs to a worker that died mid-send; a
+# fresh row is left to its own task for the grace; a re-published row waits before the next.
+EMAIL_SENDING_STALE_SECONDS = env.int("EMAIL_SENDING_STALE_SECONDS", default=600)
+EMAIL_SWEEP_GRACE_SECONDS = env.int("EMAIL_SWEEP_GRACE_SECONDS", default=60)
+EMAIL_REQUEUE_SECONDS = env.int("EMAIL_REQUEUE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE["outgoing-email-sweeper"] = {
     "task": "crm.tasks.sweep_emails",
     "schedule": env.int("EMAIL_SWEEP_SECONDS", default=60),
