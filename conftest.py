@@ -83,8 +83,15 @@ def anon():
 
 @pytest.fixture
 def stages(db):
-    from deals.models import Stage
+    """The default pipeline. Tests on a transactional database flush the tables that the
+    data migrations filled, so it is ensured here rather than taken for granted."""
+    from deals.defaults import ensure_pipeline
+    from deals.models import LossReason, Stage
+    from documents.defaults import load_default_templates
+    from documents.models import DocumentTemplate
 
+    ensure_pipeline(Stage, LossReason)
+    load_default_templates(DocumentTemplate)
     return list(Stage.objects.all())
 
 
