@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test venv lint migrate demo worker beat check-deploy
+.PHONY: run test venv lint migrate demo worker beat prod-smoke bench
 
 $(VENV)/.installed: requirements.txt build-constraints.txt
 	@test -n "$(PYTHON)" || { echo "Нужен Python 3.12 или новее (Django 6)."; exit 1; }
@@ -38,3 +38,8 @@ worker: venv
 
 beat: venv
 	$(VENV)/bin/celery -A crm beat -l info
+
+# The product as in production (gunicorn, Celery worker and beat, PostgreSQL, Redis, SMTP),
+# checked over HTTP; needs the PostgreSQL and Redis of the machine.
+prod-smoke: venv
+	$(PY) scripts/prod_smoke.py

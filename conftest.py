@@ -1,5 +1,6 @@
 """Personas shared by every app's tests: two managers, a head of sales, an anonymous client."""
 
+import os
 from datetime import timedelta
 from decimal import Decimal
 
@@ -115,3 +116,18 @@ def deal_a(make_deal, manager_a):
 @pytest.fixture
 def future():
     return timezone.now() + timedelta(days=2)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With CRM_REQUIRE_BROWSER set (CI), a browser test that was skipped — Chromium or
+    playwright missing — is a failure, not a silent skip."""
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        report.skipped
+        and item.get_closest_marker("browser")
+        and os.environ.get("CRM_REQUIRE_BROWSER")
+    ):
+        report.outcome = "failed"
+        report.longrepr = f"Browser test skipped where it must run: {report.longrepr}"
