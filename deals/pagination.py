@@ -28,7 +28,7 @@ class KeysetPage:
         return bool(self.next_cursor or self.prev_cursor)
 
 
-def _encode(values: list) -> str:
+def encode_cursor(values: list) -> str:
     raw = json.dumps([_plain(v) for v in values], ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -115,9 +115,9 @@ def paginate(
     if not rows:
         return KeysetPage(rows=[], next_cursor=None, prev_cursor=None)
     if backwards:
-        next_cursor = _encode(key(rows[-1]))
-        prev_cursor = _encode(key(rows[0])) if more else None
+        next_cursor = encode_cursor(key(rows[-1]))
+        prev_cursor = encode_cursor(key(rows[0])) if more else None
     else:
-        next_cursor = _encode(key(rows[-1])) if more else None
-        prev_cursor = _encode(key(rows[0])) if after else None
+        next_cursor = encode_cursor(key(rows[-1])) if more else None
+        prev_cursor = encode_cursor(key(rows[0])) if after else None
     return KeysetPage(rows=rows, next_cursor=next_cursor, prev_cursor=prev_cursor)

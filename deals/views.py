@@ -284,18 +284,32 @@ def task_complete(request, pk, task_pk):
     )
 
 
+MY_TASKS_GROUP_SIZE = 100
+
+
 def my_tasks(request):
     now = timezone.localtime()
     day_end = now.replace(hour=23, minute=59, second=59, microsecond=0)
-    tasks = list(
-        Task.objects.filter(assignee=request.user, done_at__isnull=True)
-        .select_related("deal", "deal__stage", "author")
-        .order_by("due_at", "pk")
+    mine = Task.objects.filter(assignee=request.user, done_at__isnull=True)
+    counts = mine.aggregate(
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        today=Count("pk", filter=Q(due_at__gte=now, due_at__lte=day_end)),
+        upcoming=Count("pk", filter=Q(due_at__gt=day_end)),
     )
+    rows = mine.select_related("deal", "deal__stage", "author").order_by("due_at", "pk")
+    limit = MY_TASKS_GROUP_SIZE
     groups = [
-        ("Просроченные", [t for t in tasks if t.due_at < now], "danger"),
-        ("Сегодня", [t for t in tasks if now <= t.due_at <= day_end], "primary"),
-        ("Предстоящие", [t for t in tasks if t.due_at > day_end], "secondary"),
+        {
+            "title": title,
+            "color": color,
+            "total": counts[key],
+            "tasks": list(rows.filter(condition)[:limit]),
+        }
+        for key, title, color, condition in [
+            ("overdue", "Просроченные", "danger", Q(due_at__lt=now)),
+            ("today", "Сегодня", "primary", Q(due_at__gte=now, due_at__lte=day_end)),
+            ("upcoming", "Предстоящие", "secondary", Q(due_at__gt=day_end)),
+        ]
     ]
     idle = (
         Deal.objects.filter(manager=request.user, stage__kind=Stage.Kind.OPEN)

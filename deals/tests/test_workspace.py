@@ -261,3 +261,33 @@ def test_digest_goes_only_to_people_with_something_to_do(
     assert "Просроченный звонок" in message.body
     assert idle.title in message.body
     assert "Занятая сделка" not in message.body
+
+
+def test_my_tasks_queries_do_not_grow_and_long_groups_are_cut(
+    client_a, deal_a, manager_a, django_assert_num_queries, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from deals import views
+
+    def add(n, days):
+        Task.objects.bulk_create(
+            Task(
+                deal=deal_a,
+                assignee=manager_a,
+                text=f"Задача {days}-{i}",
+                due_at=timezone.now() + timedelta(days=days, minutes=i),
+            )
+            for i in range(n)
+        )
+
+    add(2, 3)
+    with CaptureQueriesContext(connection) as few:
+        client_a.get(reverse("deals:my_tasks"))
+    add(views.MY_TASKS_GROUP_SIZE + 10, 5)
+    with django_assert_num_queries(len(few)):
+        page = client_a.get(reverse("deals:my_tasks")).text
+    assert (
+        f"Показаны первые {views.MY_TASKS_GROUP_SIZE} из {views.MY_TASKS_GROUP_SIZE + 12}" in page
+    )
