@@ -115,8 +115,9 @@ LANGUAGES = [("ru", "Русский")]
 TIME_ZONE = env("TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
 USE_TZ = True
-# Numbers such as deal numbers print plainly; money has its own formatter (crm.formats.money).
-USE_THOUSAND_SEPARATOR = False
+# Thousands are grouped in figures and accepted in typed numbers («1 500,5»). Identifiers
+# such as deal numbers are shown through string properties (Deal.number), never grouped.
+USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
