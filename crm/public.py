@@ -26,7 +26,10 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
 PUBLIC_HEADERS = {
     # The token is in the URL: it must not leak to other sites, search engines or caches.
-    "Referrer-Policy": "no-referrer",
+    # "same-origin" sends no referrer to any other site. "no-referrer" would also strip it
+    # from the page's own forms, and browsers then post them with `Origin: null`, which the
+    # CSRF check refuses: the client could not submit a single form.
+    "Referrer-Policy": "same-origin",
     "X-Robots-Tag": "noindex, nofollow",
     "Cache-Control": "no-store",
 }
