@@ -43,3 +43,8 @@ beat: venv
 # checked over HTTP; needs the PostgreSQL and Redis of the machine.
 prod-smoke: venv
 	$(PY) scripts/prod_smoke.py
+
+# The benchmark (PostgreSQL on 127.0.0.1, wrk): fills crm_bench and crm_bench_report, loads
+# each page with 8 clients against the ceiling, writes bench/results.json and results.md.
+bench: venv
+	$(PY) bench/run.py $(BENCH_ARGS)
