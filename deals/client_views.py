@@ -251,12 +251,16 @@ def seller_edit(request):
 
 
 def client_panel_context(request, deal) -> dict:
-    """Context of the deal card's client panel; no queries (the card fetched the client)."""
+    """Context of the deal card's client panel; no queries (the card fetched the client).
+    The long creation form is not rendered with the card: it comes when asked for."""
+    return {"deal": deal, "client": deal.client}
+
+
+def _creation_forms() -> dict:
     return {
-        "deal": deal,
-        "client": deal.client,
         "form": ClientForm(prefix="client", instance=Client()),
         "formset": ClientBankAccountFormSet(prefix="client-accounts", instance=Client()),
+        "open": True,
     }
 
 
@@ -307,9 +311,14 @@ def deal_client_unlink(request, pk):
     return _panel(request, deal)
 
 
-@require_POST
 def deal_client_create(request, pk):
     deal = _get_deal_for_user(request, pk)
+    if request.method != "POST":
+        if not request.htmx:
+            context = {"deal": deal, "panel": {**client_panel_context(request, deal)}}
+            context["panel"].update(_creation_forms())
+            return render(request, "deals/deal_client_form.html", context)
+        return _panel(request, deal, **_creation_forms())
     client = Client(created_by=request.user)
     form = ClientForm(request.POST, prefix="client", instance=client)
     formset = ClientBankAccountFormSet(request.POST, prefix="client-accounts", instance=client)

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpResponseRedirect, JsonResponse
@@ -76,7 +77,7 @@ def deal_list(request):
     deals = (
         Deal.objects.visible_to(request.user)
         .with_activity()
-        .select_related("stage", "manager", "client")
+        .select_related("stage", "manager", "client", "loss_reason")
     )
     if form.is_valid():
         deals = _apply_filters(deals, form.cleaned_data)
@@ -226,13 +227,8 @@ def board(request):
     ranked = (
         visible.with_activity()
         .select_related("manager", "client")
-        .annotate(
-            rank=Window(
-                RowNumber(), partition_by=[F("stage_id")], order_by=[F("created_at").desc()]
-            )
-        )
-        .filter(rank__lte=BOARD_COLUMN_SIZE)
-        .order_by("stage_id", "-created_at")
+        .filter(pk__in=_board_ids(visible, stages))
+        .order_by("stage_id", "-created_at", "-pk")
     )
     totals = {
         row["stage_id"]: row
@@ -251,6 +247,24 @@ def board(request):
         for stage in stages
     ]
     return render(request, "deals/deal_board.html", {"columns": columns, "stages": stages})
+
+
+def _board_ids(visible, stages) -> list[int]:
+    """The newest deals of each column: one index scan per stage, sent as one query."""
+    columns = [
+        visible.filter(stage=stage)
+        .order_by("-created_at", "-id")
+        .values_list("id", "created_at")[:BOARD_COLUMN_SIZE]
+        for stage in stages
+    ]
+    if not columns:
+        return []
+    if connection.features.supports_slicing_ordering_in_compound:
+        return [pk for pk, _ in columns[0].union(*columns[1:], all=True).order_by()]
+    ranked = visible.annotate(
+        rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F("created_at").desc()])
+    )
+    return list(ranked.filter(rank__lte=BOARD_COLUMN_SIZE).values_list("pk", flat=True))
 
 
 # Tasks

@@ -249,7 +249,8 @@ def test_the_whole_workflow(browser, live_server, team, company):
 
     # 8. The buyer's requisites: a wrong ИНН is refused first.
     panel = anna.page.locator("#client-panel")
-    panel.locator("summary:has-text('Создать нового клиента')").click()
+    panel.locator("a:has-text('Создать нового клиента')").click()
+    panel = anna.page.locator("#client-panel")
     panel.locator("input[name=client-kind][value=legal]").check()
     panel.locator("input[name=client-name]").fill("ООО «Пекарня»")
     fill_legal_client(panel, inn="7707083894")
