@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from billing.models import Unit
 from crm.testing import (  # noqa: F401
     celery_broker_down,
     celery_in_process,
@@ -11,6 +12,7 @@ from crm.testing import (  # noqa: F401
 )
 from documents import services
 from documents.models import QuestionKind, QuestionnaireTemplate, TemplateQuestion
+from documents.samples import unsaved_calculation
 
 
 @pytest.fixture
@@ -67,8 +69,9 @@ def answers(fields):
     }
 
 
-"""Stand-ins for the client, the seller, the deal and the calculation: plain objects with
-the attributes the tag getters read (the real models are connected elsewhere)."""
+"""Stand-ins for the client, the seller and the deal: plain objects with the attributes the
+tag getters read (test_real_models.py fills the same tags from saved models). The
+calculation is billing's own model, kept in memory."""
 
 
 def bank(**extra):
@@ -181,35 +184,16 @@ def seller(**extra):
     return SimpleNamespace(**(fields | extra))
 
 
-def calculation(vat_mode="included", **extra):
-    lines = [
-        SimpleNamespace(
-            name="Дизайн главной страницы",
-            unit="усл.",
-            quantity=Decimal("1.000"),
-            price=Decimal("100000.00"),
-            amount=Decimal("100000.00"),
-        ),
-        SimpleNamespace(
-            name="Вёрстка <шаблонов>",
-            unit="ч",
-            quantity=Decimal("12.500"),
-            price=Decimal("1760.00"),
-            amount=Decimal("22000.00"),
-        ),
-    ]
-    by_mode = {
-        "included": {"total": "122000.00", "subtotal": "100000.00", "vat": "22000.00"},
-        "on_top": {"total": "148840.00", "subtotal": "122000.00", "vat": "26840.00"},
-        "none": {"total": "122000.00", "subtotal": "122000.00", "vat": "0.00"},
-    }[vat_mode]
-    fields = {
-        "vat_mode": vat_mode,
-        "vat_rate": Decimal("22.00"),
-        "lines": lines,
-        **{key: Decimal(value) for key, value in by_mode.items()},
-    }
-    return SimpleNamespace(**(fields | extra))
+def calculation(vat_mode="included", second_rate="22", **extra):
+    """A real billing Calculation kept in memory: two lines, 122 000,00 before VAT rules."""
+    return unsaved_calculation(
+        [
+            ("Дизайн главной страницы", Unit.SERVICE, "1", "100000.00"),
+            ("Вёрстка <шаблонов>", Unit.HOUR, "12.5", "1760.00", second_rate),
+        ],
+        vat_mode=vat_mode,
+        **extra,
+    )
 
 
 def deal(**extra):
