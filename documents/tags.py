@@ -27,6 +27,8 @@ from crm.formats import date_long, money
 from .sanitize import clean_html
 
 TAG_RE = re.compile(r"\{\{\s*([a-z_.]+)\s*\}\}")
+# A tag with the period that may follow it.
+FILL_RE = re.compile(r"\{\{\s*([a-z_.]+)\s*\}\}(\.)?")
 # Everything that looks like template syntax, so that what is not a tag can be named.
 BRACES_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
 TEMPLATE_SYNTAX_RE = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.S)
@@ -673,9 +675,18 @@ def render_tags(body: str, tags: Mapping[str, str]) -> str:
         name = match.group(1)
         return conditional_escape(tags[name]) if name in tags else match.group(0)
 
+    def value_and_dot(match: re.Match) -> str:
+        # A value that ends a sentence with its own period («2026 г.», «руб.») takes the
+        # period the text puts after the tag: no «г..».
+        text = value(match)
+        dot = match.group(2) or ""
+        if dot and match.group(1) in tags and strip_tags(text).endswith("."):
+            dot = ""
+        return text + dot
+
     # A table cannot sit inside <p>: a block tag alone in a paragraph takes its place.
     body = BLOCK_PARAGRAPH_RE.sub(value, body)
-    return TAG_RE.sub(value, body)
+    return FILL_RE.sub(value_and_dot, body)
 
 
 def used_tags(body: str) -> list[str]:

@@ -138,8 +138,23 @@ def _build_questionnaire(world):
     world.objects["question"] = question
 
 
+def _build_documents(world):
+    """A draft proposal and a draft contract of the world's deal (it has a client)."""
+    from documents import services
+    from documents.models import DocumentTemplate
+
+    templates = DocumentTemplate.objects.filter(is_default=True)
+    for kind, create in (
+        ("proposal", services.proposal_create),
+        ("contract", services.contract_create),
+    ):
+        world.objects[kind] = create(
+            deal=world.deal, template=templates.get(kind=kind), by=world.owner
+        )
+
+
 # Later features add builders here (proposals, contracts, invoices).
-EXTRA_BUILDERS: list = []
+EXTRA_BUILDERS: list = [_build_documents]
 
 
 def kwargs_for(name: str, world: World) -> dict:
@@ -210,6 +225,12 @@ def build_url(name: str, params: list[str], world: World) -> str:
 TOKEN_SOURCES = {
     "documents:questionnaire_public": lambda w: w.objects["questionnaire"].token,
     "documents:questionnaire_public_file": lambda w: w.objects["questionnaire"].token,
+    "documents:proposal_public": lambda w: w.objects["proposal"].token,
+    "documents:proposal_public_pdf": lambda w: w.objects["proposal"].token,
+    "documents:proposal_public_respond": lambda w: w.objects["proposal"].token,
+    "documents:contract_public": lambda w: w.objects["contract"].token,
+    "documents:contract_public_pdf": lambda w: w.objects["contract"].token,
+    "documents:contract_public_accept": lambda w: w.objects["contract"].token,
 }
 
 EXCLUDED_MODELS = {"sessions.session", "axes.accesslog", "axes.accessattempt"}

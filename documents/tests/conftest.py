@@ -235,3 +235,143 @@ def make_tags():
         return build_tags(**(args | kwargs))
 
     return make
+
+
+# Real models: the demo's seller and clients (valid check digits), a deal with a contact and a
+# saved calculation, and proposals and contracts made through the services.
+
+
+def png_bytes(color=(200, 30, 40)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 40), color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def real_seller(db, head):
+    from django.core.files.base import ContentFile
+
+    from contacts import services as contact_services
+    from contacts.demo import SELLER, SELLER_ACCOUNT
+    from contacts.models import BankAccount, Seller
+
+    seller = Seller(**SELLER, is_active=True)
+    seller.logo.save("logo.png", ContentFile(png_bytes()), save=False)
+    return contact_services.seller_save(
+        seller=seller, by=head, accounts=[BankAccount(**SELLER_ACCOUNT, is_default=True)]
+    )
+
+
+@pytest.fixture
+def make_client(db, manager_a):
+    from contacts import services as contact_services
+    from contacts.demo import CLIENTS
+    from contacts.models import BankAccount, Client
+
+    by_kind = {values["kind"]: (values, account) for values, account in CLIENTS}
+
+    def make(kind="legal"):
+        values, account = by_kind[kind]
+        return contact_services.client_save(
+            client=Client(**values),
+            by=manager_a,
+            accounts=[BankAccount(**account, is_default=True)],
+        )
+
+    return make
+
+
+@pytest.fixture
+def save_calculation():
+    from billing.services import LineData, calculation_save
+
+    def save(deal, by, lines=None, **kwargs):
+        lines = lines or [
+            LineData(
+                name="Разработка корпоративного сайта",
+                quantity=Decimal("1"),
+                price=Decimal("180000"),
+            ),
+            LineData(
+                name="Дизайн внутренней страницы",
+                quantity=Decimal("4"),
+                price=Decimal("9000"),
+                discount=Decimal("10"),
+            ),
+            LineData(name="Техническая поддержка", quantity=Decimal("7.5"), price=Decimal("2000")),
+        ]
+        return calculation_save(deal=deal, by=by, lines=lines, make_current=True, **kwargs)
+
+    return save
+
+
+# 180 000 + 32 400 + 15 000 = 227 400,00 with VAT 22 % included.
+TOTAL = Decimal("227400.00")
+TOTAL_WORDS = "двести двадцать семь тысяч четыреста рублей 00 копеек"
+
+
+@pytest.fixture
+def deal_ready(deal_a, manager_a, real_seller, make_client, save_calculation):
+    """deal_a with the legal client, a contact with an e-mail and a current calculation."""
+    from contacts.models import Contact
+    from deals import services as deal_services
+    from deals.clients import deal_set_client
+
+    deal = deal_set_client(deal=deal_a, client=make_client("legal"), by=manager_a)
+    deal_services.contact_save(
+        contact=Contact(name="Пётр Петров"),
+        phones=[],
+        emails=["petrov@romashka.example.ru"],
+        deal=deal,
+        by=manager_a,
+    )
+    save_calculation(deal, manager_a)
+    return deal
+
+
+def default_template(kind):
+    from documents.models import DocumentTemplate
+
+    return DocumentTemplate.objects.get(kind=kind, is_default=True)
+
+
+@pytest.fixture
+def proposal(deal_ready, manager_a):
+    return services.proposal_create(
+        deal=deal_ready, template=default_template("proposal"), by=manager_a
+    )
+
+
+@pytest.fixture
+def contract(deal_ready, manager_a):
+    return services.contract_create(
+        deal=deal_ready, template=default_template("contract"), by=manager_a
+    )
+
+
+@pytest.fixture
+def sent(django_capture_on_commit_callbacks, manager_a):
+    """Fix a document as the manager does, with its PDF rendered by the (in-process) task."""
+
+    def fix(document):
+        with django_capture_on_commit_callbacks(execute=True):
+            fixed = services.document_finalize(document=document, by=manager_a)
+        fixed.refresh_from_db()
+        return fixed
+
+    return fix
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "document.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return " ".join(out.replace("\u00a0", " ").split())

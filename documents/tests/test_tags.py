@@ -452,3 +452,13 @@ def test_build_tags_gives_a_value_for_every_tag_even_with_nothing_set():
 def test_document_date_accepts_a_datetime(make_tags):
     moment = datetime.datetime(2026, 3, 5, 23, 0)
     assert make_tags(document_date=moment)["document.date"] == "5 марта 2026 г."
+
+
+def test_a_value_ending_in_a_period_takes_the_period_of_the_text(make_tags):
+    tags = make_tags()
+    html = render_tags(
+        "<p>с {{ document.date }}. {{ calculation.vat_text }}. ИНН {{ client.inn }}.</p>", tags
+    )
+    assert html == nb(
+        "<p>с 5 марта 2026 г. в том числе НДС 22 % — 22 000,00 руб. ИНН 7707083893.</p>"
+    )
