@@ -1,7 +1,5 @@
 from django.contrib import admin
 from django.db.models import Count
-from django.shortcuts import redirect
-from django.urls import reverse
 
 from . import services
 from .forms import DocumentTemplateAdminForm, TemplateQuestionForm
@@ -113,17 +111,13 @@ class DocumentSettingsAdmin(admin.ModelAdmin):
     """One row: which stage a deal moves to when the client accepts a document."""
 
     fields = ["proposal_accepted_stage", "contract_accepted_stage"]
+    list_display = ["__str__", "proposal_accepted_stage", "contract_accepted_stage"]
 
     def has_add_permission(self, request):
         return not DocumentSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def changelist_view(self, request, extra_context=None):
-        # Straight to the one row: a list of one item says nothing.
-        settings_row = DocumentSettings.load()
-        return redirect(reverse("admin:documents_documentsettings_change", args=[settings_row.pk]))
 
 
 class ClientDocumentAdmin(admin.ModelAdmin):

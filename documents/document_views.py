@@ -4,12 +4,19 @@ document (preview, editor, PDF) and its actions, and the client's pages under /p
 Both kinds share these views; the URLconf passes `kind` ("proposal" or "contract") and the
 document's id as `<kind>_pk`."""
 
+import html
+import mimetypes
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.http import content_disposition_header
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from billing.models import Calculation
@@ -30,6 +37,7 @@ from .rendering import (
     media_names,
     page_context,
     pdf_page,
+    with_media_prefix,
 )
 from .tags import TAGS, missing_tags
 from .views import tag_palette
@@ -67,6 +75,24 @@ def _missing(document, *, seller, client) -> list:
     """The tags of a draft that would be empty for this deal: warned about before sending."""
     tags = document_tags(document, seller=seller, client=client)
     return [TAGS[name] for name in missing_tags(document.body, tags)]
+
+
+def _palette(document) -> list:
+    """The tags beside the editor with this deal's own values instead of made-up ones."""
+    seller, client = load_parties(document.deal)
+    tags = document_tags(document, seller=seller, client=client)
+    palette = []
+    for group, items in tag_palette():
+        rows = []
+        for name, label, example in items:
+            if TAGS[name].block:
+                value = example
+            else:
+                text = html.unescape(strip_tags(tags[name].replace("<br>", "; ")))
+                value = Truncator(" ".join(text.split())).chars(90) or "пусто для этой сделки"
+            rows.append((name, label, value))
+        palette.append((group, rows))
+    return palette
 
 
 def _errors(form) -> str:
@@ -204,7 +230,12 @@ def document_edit(request, pk, kind, **ids):
         else:
             messages.success(request, "Текст сохранён.")
         return redirect(document.get_absolute_url())
-    context = {"doc": document, "deal": document.deal, "form": form, "palette": tag_palette()}
+    context = {
+        "doc": document,
+        "deal": document.deal,
+        "form": form,
+        "palette": _palette(document),
+    }
     status = 400 if form.errors else 200
     return render(request, "documents/document_edit.html", context, status=status)
 
@@ -334,8 +365,20 @@ def _public_document(model, token: str):
     return document
 
 
+def _public_page_context(document) -> dict:
+    """The document's context with its images (the logo, pictures in the text) addressed
+    through its own link: the media storage is not open to clients."""
+    prefix = reverse(
+        f"documents:{document.KIND}_public_media", args=[document.token, "-"]
+    ).removesuffix("-")
+    context = page_context(document, with_media_prefix(document.fixed_html(), prefix))
+    if document.seller_logo:
+        context["logo_url"] = prefix + document.seller_logo
+    return context
+
+
 def _render_public(request, document, *, form, status: int = 200):
-    context = page_context(document, document.fixed_html()) | {
+    context = _public_page_context(document) | {
         "form": form,
         "staff_preview": request.user.is_authenticated,
     }
@@ -419,11 +462,26 @@ def contract_public_accept(request, token):
     return redirect(contract.public_path())
 
 
+@public_view
+def public_media(request, token, file, kind):
+    """A picture of the document (its logo, an image in its text), by the document's link;
+    nothing else in the media storage is reachable this way."""
+    document = _public_document(MODELS[kind], token)
+    if file not in document.pdf_media():
+        raise Http404
+    try:
+        handle = default_storage.open(file, "rb")
+    except (FileNotFoundError, SuspiciousFileOperation):
+        raise Http404 from None
+    content_type = mimetypes.guess_type(file)[0] or "application/octet-stream"
+    return FileResponse(handle, content_type=content_type)
+
+
 def _public_pdf(request, model, token):
     document = _public_document(model, token)
     if not document.pdf_ready:
         pdf_enqueue(document)
-        context = page_context(document, document.fixed_html())
+        context = _public_page_context(document)
         response = render(request, "documents/document_pdf_pending.html", context, status=202)
         response["Retry-After"] = "30"
         return response

@@ -388,9 +388,9 @@ class ContractAcceptForm(forms.Form):
 
     def clean_full_name(self):
         name = " ".join(self.cleaned_data["full_name"].split())
+        if any(c.isdigit() for c in name):
+            raise ValidationError("В ФИО не бывает цифр: проверьте, что написано.")
         words = name.split()
         if len(words) < 2 or not all(any(c.isalpha() for c in w) for w in words):
             raise ValidationError("Введите фамилию и имя полностью: Иванов Иван Иванович.")
-        if any(c.isdigit() for c in name):
-            raise ValidationError("В ФИО не бывает цифр: проверьте, что написано.")
         return name

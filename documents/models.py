@@ -315,10 +315,9 @@ class DocumentSettings(models.Model):
 
     @classmethod
     def load(cls) -> "DocumentSettings":
-        settings_row, _ = cls.objects.select_related(
-            "proposal_accepted_stage", "contract_accepted_stage"
-        ).get_or_create(pk=1)
-        return settings_row
+        """The settings row, created empty the first time it is asked for."""
+        rows = cls.objects.select_related("proposal_accepted_stage", "contract_accepted_stage")
+        return rows.order_by("pk").first() or cls.objects.create()
 
 
 class ClientDocumentQuerySet(models.QuerySet):

@@ -8,14 +8,17 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from contacts.models import Client, Seller
 from crm.formats import date_long
 
 from .tags import build_tags, render_document
 
-_SRC_RE = re.compile(r"""<img\b[^>]*?\ssrc=["']([^"']+)["']""", re.I)
+# An image's address: group 1 is everything up to it, group 2 the address.
+# Where the template editor stores pictures (documents.views.template_image_upload).
+IMAGES_FOLDER = "documents/images/"
+_SRC_RE = re.compile(r"""(<img\b[^>]*?\ssrc=["'])([^"']+)""", re.I)
 
 
 def load_parties(deal) -> tuple[Seller | None, Client | None]:
@@ -97,10 +100,29 @@ def pdf_page(document, html: SafeString, *, draft: bool = False) -> str:
     return render_to_string("pdf/client_document.html", context)
 
 
+def with_media_prefix(html: SafeString, prefix: str) -> SafeString:
+    """The same HTML with its pictures from the media storage addressed under `prefix`
+    (the document's own link) instead of MEDIA_URL."""
+    return mark_safe(  # noqa: S308  (only the src attributes of our own output change)
+        _SRC_RE.sub(lambda m: _retarget(m, prefix), str(html))
+    )
+
+
+def _retarget(match: re.Match, prefix: str) -> str:
+    before, src = match.groups()
+    if not src.startswith(settings.MEDIA_URL):
+        return match.group(0)
+    return before + prefix + src.removeprefix(settings.MEDIA_URL)
+
+
 def media_names(document, html: str) -> list[str]:
-    """Files of the media storage the PDF may load: the logo and the images of the text."""
+    """Files of the media storage the PDF and the client's page may load: the logo and the
+    pictures of the text, which come from the folder the editor uploads to. Any other media
+    file (a client's upload, another document's PDF) stays out even if the text names it."""
     names = [logo_name(document)]
-    for src in _SRC_RE.findall(html or ""):
-        if src.startswith(settings.MEDIA_URL):
-            names.append(unquote(src.removeprefix(settings.MEDIA_URL)))
+    images = settings.MEDIA_URL + IMAGES_FOLDER
+    for _, src in _SRC_RE.findall(html or ""):
+        name = unquote(src.removeprefix(settings.MEDIA_URL))
+        if src.startswith(images) and ".." not in name:
+            names.append(name)
     return [name for name in dict.fromkeys(names) if name]

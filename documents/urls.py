@@ -83,12 +83,24 @@ urlpatterns += [
     path("p/kp/<str:token>/", document_views.proposal_public, name="proposal_public"),
     path("p/kp/<str:token>/pdf/", document_views.proposal_public_pdf, name="proposal_public_pdf"),
     path(
+        "p/kp/<str:token>/media/<path:file>",
+        document_views.public_media,
+        {"kind": "proposal"},
+        name="proposal_public_media",
+    ),
+    path(
         "p/kp/<str:token>/respond/",
         document_views.proposal_public_respond,
         name="proposal_public_respond",
     ),
     path("p/d/<str:token>/", document_views.contract_public, name="contract_public"),
     path("p/d/<str:token>/pdf/", document_views.contract_public_pdf, name="contract_public_pdf"),
+    path(
+        "p/d/<str:token>/media/<path:file>",
+        document_views.public_media,
+        {"kind": "contract"},
+        name="contract_public_media",
+    ),
     path(
         "p/d/<str:token>/accept/",
         document_views.contract_public_accept,
