@@ -576,6 +576,14 @@ class Contract(ClientDocument):
         return self.status == self.Status.ACCEPTED
 
     @property
+    def pdf_ready(self) -> bool:
+        """Once accepted, the stored PDF is current only after the worker has stamped the
+        acceptance onto it; until then it is still the accepted original."""
+        if self.is_accepted and self.pdf_sha256 == self.accepted_pdf_sha256:
+            return False
+        return super().pdf_ready
+
+    @property
     def acceptance_record(self) -> list[tuple[str, str]]:
         """(label, value) lines of the acceptance: name, time, IP, browser, PDF hash."""
         from .rendering import acceptance_lines

@@ -122,9 +122,26 @@ def test_a_pdf_not_rendered_yet_is_rendered_for_the_acceptance(anon, contract, m
     assert not contract.pdf_ready
     accept(anon, contract, full_name=NAME, consent="on")
     contract.refresh_from_db()
-    assert contract.pdf_ready
+    assert contract.pdf and contract.accepted_pdf  # rendered in the request
     with contract.pdf.open("rb") as file:
         assert hashlib.sha256(file.read()).hexdigest() == contract.accepted_pdf_sha256
+
+
+def test_until_the_stamp_is_rendered_nobody_gets_the_unstamped_pdf_as_the_current_one(
+    anon, client_a, contract, sent, tmp_path, django_capture_on_commit_callbacks
+):
+    contract = sent(contract)
+    accept(anon, contract, full_name=NAME, consent="on")  # the worker has not run
+    contract.refresh_from_db()
+    assert not contract.pdf_ready
+    url = reverse("documents:contract_public_pdf", args=[contract.token])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert anon.get(url).status_code == 202
+    stamped = anon.get(url).getvalue()
+    assert "Условия договора приняты" in pdf_text(stamped, tmp_path)
+    assert "Условия договора приняты" in pdf_text(
+        client_a.get(contract.urls["pdf"]).getvalue(), tmp_path
+    )
 
 
 def test_it_is_accepted_once(anon, deal_ready, contract, sent):
