@@ -40,7 +40,8 @@ def race(workers: int, job) -> list:
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migrated_rows")
 def test_proposals_and_contracts_created_at_once_get_gapless_numbers(
     manager_a, manager_b, make_deal, make_client
 ):

@@ -449,3 +449,18 @@ def test_amounts_are_decimal_in_the_fixed_text(proposal, sent):
     proposal = sent(proposal)
     assert proposal.calculation.total == Decimal("227400.00")
     assert "227\u00a0400,00" in proposal.sent_html
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["proposal_responded", "contract_accepted", "client_opened", "questionnaire_submitted"],
+)
+def test_deal_numbers_in_e_mails_have_no_thousands_separator(template):
+    # USE_THOUSAND_SEPARATOR would print deal 2312 as «2 312».
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    deal = SimpleNamespace(pk=2312, number="2312", title="Сайт")
+    context = {"deal": deal, "title": "договор № 1", "questionnaire": deal, "contract": None}
+    assert "№2312" in render_to_string(f"emails/{template}-subject.txt", context)
