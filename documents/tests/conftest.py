@@ -326,6 +326,8 @@ def save_calculation():
     return save
 
 
+CONTACT_EMAIL = "petrov@romashka.example.ru"
+
 # 180 000 + 32 400 + 15 000 = 227 400,00 with VAT 22 % included.
 TOTAL = Decimal("227400.00")
 TOTAL_WORDS = "двести двадцать семь тысяч четыреста рублей 00 копеек"
@@ -342,7 +344,7 @@ def deal_ready(deal_a, manager_a, real_seller, make_client, save_calculation):
     deal_services.contact_save(
         contact=Contact(name="Пётр Петров"),
         phones=[],
-        emails=["petrov@romashka.example.ru"],
+        emails=[CONTACT_EMAIL],
         deal=deal,
         by=manager_a,
     )

@@ -229,7 +229,7 @@ def test_the_client_page_has_the_logo_the_pdf_and_the_answer_buttons(
     proposal = sent(proposal)
     response = anon.get(proposal.public_path())
     page = response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["Cache-Control"] == "no-store"
     logo = f"/p/kp/{proposal.token}/media/{real_seller.logo.name}"
     assert f'src="{logo}"' in page
