@@ -108,12 +108,20 @@ def deal_panel(request, deal) -> dict:
     current = Calculation.objects.current_for(deal)
     templates = list(DocumentTemplate.objects.active().only("pk", "name", "kind", "is_default"))
     kinds = []
+    # Which tags are empty depends on the parties and the calculation, not on the number or
+    # the date: the values are built once per calculation, not once per draft.
+    tags_by_calculation: dict = {}
     for kind, model in MODELS.items():
         documents = list(model.objects.for_deal_card(deal))
         for document in documents:
             document.deal = deal
             if document.is_draft:
-                document.missing = _missing(document, seller=seller, client=client)
+                if document.calculation_id not in tags_by_calculation:
+                    tags_by_calculation[document.calculation_id] = document_tags(
+                        document, seller=seller, client=client
+                    )
+                tags = tags_by_calculation[document.calculation_id]
+                document.missing = [TAGS[name] for name in missing_tags(document.body, tags)]
         kinds.append(
             {
                 "kind": kind,
