@@ -19,6 +19,7 @@ from contacts.forms import (
 )
 from contacts.models import Client, Contact, Seller
 
+from . import panels
 from .clients import (
     clients_for_picker,
     clients_visible_to,
@@ -201,6 +202,7 @@ def client_detail(request, pk):
             "accounts": accounts,
             "changes": changes,
             "missing": client.missing_for_documents(),
+            "panels": panels.render_client_list(request, client),
         },
     )
 

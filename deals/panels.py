@@ -1,7 +1,10 @@
 """Sections of the deal card that later apps contribute (questionnaires, calculations,
 documents, invoices). An app registers its panel in AppConfig.ready(); the card renders
 each panel's template with the context its function returns. A panel's function must run a
-fixed number of queries whatever the number of rows."""
+fixed number of queries whatever the number of rows.
+
+The client's page takes sections the same way: register_client() with a context function
+(request, client) -> dict, which shows only what comes from deals the user may see."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,4 +30,18 @@ def render_list(request, deal) -> list[dict]:
     return [
         {"panel": panel, "template": panel.template, "ctx": panel.context(request, deal)}
         for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key))
+    ]
+
+
+_client_panels: dict[str, Panel] = {}
+
+
+def register_client(panel: Panel) -> None:
+    _client_panels[panel.key] = panel
+
+
+def render_client_list(request, client) -> list[dict]:
+    return [
+        {"panel": panel, "template": panel.template, "ctx": panel.context(request, client)}
+        for panel in sorted(_client_panels.values(), key=lambda p: (p.order, p.key))
     ]

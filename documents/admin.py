@@ -4,7 +4,10 @@ from django.db.models import Count
 from . import services
 from .forms import DocumentTemplateAdminForm, TemplateQuestionForm
 from .models import (
+    Contract,
+    DocumentSettings,
     DocumentTemplate,
+    Proposal,
     Question,
     Questionnaire,
     QuestionnaireTemplate,
@@ -101,3 +104,77 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "palette": tag_palette()}
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(DocumentSettings)
+class DocumentSettingsAdmin(admin.ModelAdmin):
+    """One row: which stage a deal moves to when the client accepts a document."""
+
+    fields = ["proposal_accepted_stage", "contract_accepted_stage"]
+    list_display = ["__str__", "proposal_accepted_stage", "contract_accepted_stage"]
+
+    def has_add_permission(self, request):
+        return not DocumentSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ClientDocumentAdmin(admin.ModelAdmin):
+    """Proposals and contracts are made on the deal card; the admin shows them as they are."""
+
+    list_display = ["__str__", "deal", "status", "sent_at", "open_count", "replaced_at"]
+    list_filter = ["status", "year"]
+    search_fields = ["deal__title", "deal__pk", "sequence"]
+    list_select_related = ["deal"]
+    show_full_result_count = False
+    readonly_fields = [
+        "deal",
+        "template",
+        "year",
+        "sequence",
+        "version",
+        "date",
+        "calculation",
+        "status",
+        "sent_at",
+        "sent_by",
+        "replaced_at",
+        "created_by",
+        "created_at",
+        "first_opened_at",
+        "last_opened_at",
+        "open_count",
+        "pdf",
+        "pdf_sha256",
+        "pdf_rendered_at",
+    ]
+    fields = [*readonly_fields, "expires_at", "revoked_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ClientDocumentAdmin):
+    readonly_fields = [
+        *ClientDocumentAdmin.readonly_fields,
+        "responded_at",
+        "response_comment",
+        "response_ip",
+        "response_user_agent",
+    ]
+    fields = [*readonly_fields, "expires_at", "revoked_at"]
+
+
+@admin.register(Contract)
+class ContractAdmin(ClientDocumentAdmin):
+    readonly_fields = [
+        *ClientDocumentAdmin.readonly_fields,
+        "accepted_at",
+        "accepted_name",
+        "accepted_ip",
+        "accepted_user_agent",
+        "accepted_pdf_sha256",
+    ]
+    fields = [*readonly_fields, "expires_at", "revoked_at"]

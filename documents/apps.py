@@ -9,7 +9,7 @@ class DocumentsConfig(AppConfig):
         from crm import nav
         from deals import panels
 
-        from . import views
+        from . import document_views, views
 
         panels.register(
             panels.Panel(
@@ -18,6 +18,24 @@ class DocumentsConfig(AppConfig):
                 template="documents/includes/_questionnaire_panel.html",
                 context=views.deal_panel,
                 order=10,
+            )
+        )
+        panels.register(
+            panels.Panel(
+                key="documents",
+                title="Документы",
+                template="documents/includes/_documents_panel.html",
+                context=document_views.deal_panel,
+                order=30,
+            )
+        )
+        panels.register_client(
+            panels.Panel(
+                key="documents",
+                title="Документы",
+                template="documents/includes/_client_documents.html",
+                context=document_views.client_panel,
+                order=30,
             )
         )
         nav.register(

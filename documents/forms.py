@@ -297,3 +297,100 @@ class TemplateImageForm(forms.Form):
         if getattr(image, "image", None) is None or image.image.format not in IMAGE_FORMATS:
             raise ValidationError("Загрузите изображение в формате PNG, JPEG, GIF или WebP.")
         return image
+
+
+# Proposals and contracts
+
+
+class DocumentCreateForm(forms.Form):
+    """The template of a new proposal or contract: only active templates of that kind."""
+
+    template = forms.ModelChoiceField(
+        label="Шаблон",
+        queryset=DocumentTemplate.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": "Выберите шаблон.",
+            "invalid_choice": "Такого шаблона нет — выберите из списка.",
+        },
+    )
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = DocumentTemplate.objects.active().of_kind(kind)
+
+
+class DocumentBodyForm(forms.Form):
+    """The text of one draft, in the same editor and with the same checks as templates."""
+
+    body = forms.CharField(
+        label="Текст документа",
+        widget=TemplateBodyWidget,
+        error_messages={"required": "Напишите текст документа."},
+    )
+
+    def clean_body(self):
+        try:
+            return check_body(self.cleaned_data["body"])
+        except ValidationError as exc:
+            messages = [m.replace("текст шаблона", "текст документа") for m in exc.messages]
+            raise ValidationError(messages) from None
+
+
+class ProposalResponseForm(forms.Form):
+    """The client's answer to a proposal: accept, or decline with a comment."""
+
+    ACCEPT, DECLINE = "accept", "decline"
+
+    action = forms.ChoiceField(
+        choices=[(ACCEPT, "Принять"), (DECLINE, "Отклонить")],
+        error_messages={
+            "required": "Нажмите «Принять предложение» или «Отклонить».",
+            "invalid_choice": "Нажмите «Принять предложение» или «Отклонить».",
+        },
+    )
+    comment = forms.CharField(
+        label="Комментарий",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Если отклоняете, напишите, что не подошло: мы подготовим другое предложение.",
+        error_messages={"max_length": "Слишком длинный комментарий: не больше 2000 знаков."},
+    )
+
+    @property
+    def accepted(self) -> bool:
+        return self.cleaned_data["action"] == self.ACCEPT
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == self.DECLINE and not cleaned.get("comment", "").strip():
+            self.add_error("comment", "Напишите, почему предложение не подошло.")
+        return cleaned
+
+
+class ContractAcceptForm(forms.Form):
+    """«Согласен с условиями»: the client's full name and a ticked consent box."""
+
+    full_name = forms.CharField(
+        label="Фамилия, имя и отчество",
+        max_length=200,
+        help_text="Полностью, как в паспорте; для организации — того, кто её представляет.",
+        error_messages={
+            "required": "Введите фамилию, имя и отчество.",
+            "max_length": "Слишком длинно: не больше 200 знаков.",
+        },
+    )
+    consent = forms.BooleanField(
+        label="Я прочитал(а) договор и согласен(на) с его условиями",
+        error_messages={"required": "Подтвердите согласие с условиями договора."},
+    )
+
+    def clean_full_name(self):
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if any(c.isdigit() for c in name):
+            raise ValidationError("В ФИО не бывает цифр: проверьте, что написано.")
+        words = name.split()
+        if len(words) < 2 or not all(any(c.isalpha() for c in w) for w in words):
+            raise ValidationError("Введите фамилию и имя полностью: Иванов Иван Иванович.")
+        return name

@@ -5,11 +5,14 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.safestring import SafeString, mark_safe
 
 from crm.formats import date_long
-from crm.models import PublicLink, TimeStampedModel
-from deals.models import Deal
+from crm.models import PublicLink, StoredPdf, TimeStampedModel, stored_pdf_upload_to
+from deals.models import Deal, Stage
 
 
 class QuestionKind(models.TextChoices):
@@ -272,3 +275,317 @@ class DocumentTemplate(TimeStampedModel):
         # moves the mark. The database constraint still holds one default per kind.
         exclude = {*(exclude or ()), "is_default"}
         super().validate_constraints(exclude=exclude)
+
+
+# Proposals and contracts: documents filled from a template and sent to the client by link
+
+
+class DocumentSettings(models.Model):
+    """What the client's answer does to the deal. One row, edited in the admin."""
+
+    proposal_accepted_stage = models.ForeignKey(
+        Stage,
+        verbose_name="этап после принятия КП",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind__in": [Stage.Kind.OPEN, Stage.Kind.WON]},
+        help_text="Когда клиент принимает коммерческое предложение, сделка на более раннем "
+        "этапе переходит на этот. Пусто — этап не меняется.",
+    )
+    contract_accepted_stage = models.ForeignKey(
+        Stage,
+        verbose_name="этап после принятия договора",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind__in": [Stage.Kind.OPEN, Stage.Kind.WON]},
+        help_text="Когда клиент соглашается с условиями договора, сделка на более раннем "
+        "этапе переходит на этот. Пусто — этап не меняется.",
+    )
+
+    class Meta:
+        verbose_name = "настройки документов"
+        verbose_name_plural = "настройки документов"
+
+    def __str__(self):
+        return "Настройки документов"
+
+    @classmethod
+    def load(cls) -> "DocumentSettings":
+        """The settings row, created empty the first time it is asked for."""
+        rows = cls.objects.select_related("proposal_accepted_stage", "contract_accepted_stage")
+        return rows.order_by("pk").first() or cls.objects.create()
+
+
+class ClientDocumentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(deal__in=Deal.objects.visible_to(user))
+
+    def for_deal_card(self, deal):
+        return (
+            self.filter(deal=deal)
+            .select_related("created_by", "sent_by", "template", "calculation")
+            .prefetch_related("calculation__lines")
+            .order_by("-year", "-sequence", "-version")
+        )
+
+
+class ClientDocument(PublicLink, StoredPdf, TimeStampedModel):
+    """A proposal or a contract of one deal. Its body is a copy of the template's text that
+    the manager may edit while it is a draft. Fixing it (by sending, or to copy the link)
+    stores the filled HTML the client sees from then on, and its PDF is rendered from that
+    very HTML. A later change is a new version: the same number with «ред. 2», a new link;
+    the earlier version stays readable, marked as replaced."""
+
+    KIND = ""  # "proposal" / "contract": the numbering and template kind
+    NOUN = ""  # «коммерческое предложение», as it reads after «Клиент открыл …»
+    SHORT = ""  # «КП», in file names
+    WORDS: dict[str, str] = {}  # verbs in the noun's gender
+
+    deal = models.ForeignKey(
+        Deal, verbose_name="сделка", on_delete=models.CASCADE, related_name="%(class)ss"
+    )
+    template = models.ForeignKey(
+        DocumentTemplate,
+        verbose_name="шаблон",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField("год")
+    sequence = models.PositiveIntegerField("номер за год")
+    version = models.PositiveIntegerField("редакция", default=1)
+    date = models.DateField("дата")
+    calculation = models.ForeignKey(
+        "billing.Calculation",
+        verbose_name="расчёт",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    body = models.TextField("текст с метками")
+    sent_html = models.TextField("текст, который видит клиент", blank=True, editable=False)
+    seller_logo = models.CharField("логотип", max_length=300, blank=True, editable=False)
+    sent_at = models.DateTimeField("зафиксирован", null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="зафиксировал",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    replaced_at = models.DateTimeField("заменён новой редакцией", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="создал",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ClientDocumentQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-year", "-sequence", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "sequence", "version"], name="%(app_label)s_%(class)s_number"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    # What it is called
+
+    @property
+    def number_label(self) -> str:
+        """«15», or «15 (ред. 2)» for a later version of the same document."""
+        return str(self.sequence) + (f" (ред. {self.version})" if self.version > 1 else "")
+
+    @property
+    def title(self) -> str:
+        """«Коммерческое предложение № 15 от 5 марта 2026 г.»"""
+        text = self.link_title()
+        return text[:1].upper() + text[1:]
+
+    def link_deal(self) -> Deal:
+        return self.deal
+
+    def link_title(self) -> str:
+        return f"{self.NOUN} № {self.number_label} от {date_long(self.date)}"
+
+    def download_name(self, suffix: str = "") -> str:
+        """«КП № 15 от 05.03.2026.pdf», the name the browser saves."""
+        number = str(self.sequence) + (f"-{self.version}" if self.version > 1 else "")
+        return f"{self.SHORT} № {number} от {self.date:%d.%m.%Y}{suffix}.pdf"
+
+    # State
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_fixed(self) -> bool:
+        return not self.is_draft
+
+    @property
+    def is_replaced(self) -> bool:
+        return self.replaced_at is not None
+
+    @property
+    def awaits_client(self) -> bool:
+        """Sent, not yet answered, not replaced: the client may accept it."""
+        return self.status == self.Status.SENT and not self.is_replaced
+
+    @property
+    def status_color(self) -> str:
+        if self.is_draft:
+            return "secondary"
+        if self.status == self.Status.ACCEPTED:
+            return "success"
+        if self.status == "declined":
+            return "danger"
+        if self.is_replaced or not self.is_link_active:
+            return "secondary"
+        return "info" if self.first_opened_at else "warning"
+
+    def fixed_html(self) -> SafeString:
+        """The HTML fixed when the document was sent: render_document's output (the body
+        cleaned by nh3 with escaped values), not text anybody typed as it is."""
+        return mark_safe(self.sent_html)  # noqa: S308
+
+    # Addresses on the deal card
+
+    def staff_url(self, action: str) -> str:
+        name = f"documents:{self.KIND}_{action}" if action else f"documents:{self.KIND}_detail"
+        return reverse(name, args=[self.deal_id, self.pk])
+
+    def get_absolute_url(self) -> str:
+        return self.staff_url("")
+
+    def card_url(self) -> str:
+        return f"{reverse('deals:detail', args=[self.deal_id])}#{self.KIND}-{self.pk}"
+
+    ACTIONS = (
+        "edit",
+        "finalize",
+        "send",
+        "revoke",
+        "new_link",
+        "new_version",
+        "use_calculation",
+        "pdf",
+    )
+
+    @cached_property
+    def urls(self) -> dict[str, str]:
+        """The staff actions on this document, for templates: {"send": "/deals/1/…", …}."""
+        return {"detail": self.get_absolute_url()} | {a: self.staff_url(a) for a in self.ACTIONS}
+
+    # PDF (crm.models.StoredPdf)
+
+    def pdf_filename(self) -> str:
+        suffix = f"-v{self.version}" if self.version > 1 else ""
+        return f"{self.KIND}-{self.year}-{self.sequence}{suffix}.pdf"
+
+    def pdf_html(self) -> str:
+        from .rendering import pdf_page
+
+        return pdf_page(self, self.fixed_html())
+
+    def pdf_media(self) -> list[str]:
+        from .rendering import media_names
+
+        return media_names(self, self.sent_html)
+
+
+class Proposal(ClientDocument):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Черновик"
+        SENT = "sent", "Отправлено"
+        ACCEPTED = "accepted", "Принято клиентом"
+        DECLINED = "declined", "Отклонено клиентом"
+
+    KIND = "proposal"
+    NOUN = "коммерческое предложение"
+    SHORT = "КП"
+    WORDS = {"created": "создано", "fixed": "зафиксировано", "replaced": "заменено"}
+
+    status = models.CharField(
+        "статус", max_length=16, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    responded_at = models.DateTimeField("ответ клиента", null=True, blank=True)
+    response_comment = models.TextField("комментарий клиента", blank=True)
+    response_ip = models.CharField("IP клиента", max_length=64, blank=True)
+    response_user_agent = models.CharField("браузер клиента", max_length=500, blank=True)
+
+    public_url_name = "documents:proposal_public"
+
+    class Meta(ClientDocument.Meta):
+        verbose_name = "коммерческое предложение"
+        verbose_name_plural = "коммерческие предложения"
+
+
+class Contract(ClientDocument):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Черновик"
+        SENT = "sent", "Отправлен"
+        ACCEPTED = "accepted", "Принят клиентом"
+
+    KIND = "contract"
+    NOUN = "договор"
+    SHORT = "Договор"
+    WORDS = {"created": "создан", "fixed": "зафиксирован", "replaced": "заменён"}
+
+    status = models.CharField(
+        "статус", max_length=16, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    # The client's acceptance («Согласен с условиями»): who, when, from where, and the
+    # SHA-256 of the very PDF they accepted, a copy of which is kept in accepted_pdf.
+    accepted_at = models.DateTimeField("принят клиентом", null=True, blank=True)
+    accepted_name = models.CharField("ФИО принявшего", max_length=200, blank=True)
+    accepted_ip = models.CharField("IP принявшего", max_length=64, blank=True)
+    accepted_user_agent = models.CharField("браузер принявшего", max_length=500, blank=True)
+    accepted_pdf_sha256 = models.CharField("SHA-256 принятого PDF", max_length=64, blank=True)
+    accepted_pdf = models.FileField(
+        "принятый PDF (без отметки)",
+        upload_to=stored_pdf_upload_to,
+        blank=True,
+        max_length=300,
+        editable=False,
+    )
+
+    public_url_name = "documents:contract_public"
+
+    class Meta(ClientDocument.Meta):
+        verbose_name = "договор"
+        verbose_name_plural = "договоры"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == self.Status.ACCEPTED
+
+    @property
+    def pdf_ready(self) -> bool:
+        """Once accepted, the stored PDF is current only after the worker has stamped the
+        acceptance onto it; until then it is still the accepted original."""
+        if self.is_accepted and self.pdf_sha256 == self.accepted_pdf_sha256:
+            return False
+        return super().pdf_ready
+
+    @property
+    def acceptance_record(self) -> list[tuple[str, str]]:
+        """(label, value) lines of the acceptance: name, time, IP, browser, PDF hash."""
+        from .rendering import acceptance_lines
+
+        return acceptance_lines(self)

@@ -1,5 +1,6 @@
 """Made-up parties, a deal and a calculation: the example values beside the editor and the
-template preview. Plain objects with the attributes the tag getters read, no database."""
+template preview. Plain objects with the attributes the tag getters read (the calculation is
+a real billing model kept in memory), no database."""
 
 import datetime
 import html
@@ -8,6 +9,9 @@ from types import SimpleNamespace
 
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+
+from billing import money
+from billing.models import Calculation, CalculationLine, Unit
 
 from .tags import TAGS, build_tags
 
@@ -116,31 +120,67 @@ def sample_seller() -> SimpleNamespace:
     )
 
 
-def sample_calculation() -> SimpleNamespace:
-    lines = [
-        ("Дизайн главной страницы", "усл.", "1", "45000.00"),
-        ("Вёрстка шаблонов", "стр.", "6", "8000.00"),
-        ("Настройка CMS и перенос контента", "ч", "12.5", "2400.00"),
+def unsaved_calculation(
+    lines: list[tuple[str, ...]],
+    *,
+    vat_mode: str = "included",
+    vat_rate: str = "22",
+    discount: str = "0",
+) -> Calculation:
+    """A billing Calculation with its lines in memory, never saved: (name, unit code,
+    quantity, price[, VAT rate]) per line, every amount computed the way the calculator
+    stores it."""
+    rate = Decimal(vat_rate)
+    parsed = [
+        (name, unit, Decimal(q), Decimal(p), Decimal(line_rate[0]) if line_rate else rate)
+        for name, unit, q, p, *line_rate in lines
     ]
-    rows = [
-        SimpleNamespace(
+    totals = money.calculate(
+        [money.Line(quantity=q, price=p, vat_rate=r) for _, _, q, p, r in parsed],
+        vat_mode=money.VatMode(vat_mode),
+        discount=Decimal(discount),
+    )
+    calculation = Calculation(
+        number=1,
+        vat_mode=vat_mode,
+        vat_rate=rate,
+        discount=Decimal(discount),
+        subtotal=totals.subtotal,
+        discount_total=totals.discount,
+        total_without_vat=totals.without_vat,
+        total_vat=totals.vat,
+        total=totals.total,
+    )
+    # line_list is a cached property: filling it keeps the lines off the database.
+    calculation.__dict__["line_list"] = [
+        CalculationLine(
+            position=position,
             name=name,
-            unit=unit,
-            quantity=Decimal(q),
-            price=Decimal(p),
-            amount=(Decimal(q) * Decimal(p)).quantize(Decimal("0.01")),
+            unit_code=unit,
+            unit=Unit(unit).label,
+            quantity=quantity,
+            price=price,
+            vat_rate=result.vat_rate,
+            amount=result.amount,
+            discount_share=result.discount_share,
+            total_without_vat=result.without_vat,
+            vat=result.vat,
+            total=result.total,
         )
-        for name, unit, q, p in lines
+        for position, ((name, unit, quantity, price, _), result) in enumerate(
+            zip(parsed, totals.lines, strict=True), start=1
+        )
     ]
-    total = sum((r.amount for r in rows), Decimal("0"))
-    vat = (total * 22 / 122).quantize(Decimal("0.01"))
-    return SimpleNamespace(
-        vat_mode="included",
-        vat_rate=Decimal("22"),
-        total=total,
-        subtotal=total - vat,
-        vat=vat,
-        lines=rows,
+    return calculation
+
+
+def sample_calculation() -> Calculation:
+    return unsaved_calculation(
+        [
+            ("Дизайн главной страницы", Unit.SERVICE, "1", "45000.00"),
+            ("Вёрстка шаблонов", Unit.PIECE, "6", "8000.00"),
+            ("Настройка CMS и перенос контента", Unit.HOUR, "12.5", "2400.00"),
+        ]
     )
 
 

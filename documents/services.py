@@ -1,16 +1,39 @@
-"""Questionnaire workflows: created from a template in a deal, filled by the client through
-its link, submitted once."""
+"""Workflows of the documents a client gets by link: questionnaires (created from a
+template, filled by the client, submitted once), proposals and contracts (created from a
+template, edited as a draft, fixed when sent, answered by the client once)."""
 
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
+from billing.models import Calculation
+from billing.numbering import next_number
+from billing.services import calculation_freeze
 from crm.mail import email_queue
-from deals.models import Deal
-from deals.services import timeline_add
+from crm.models import OutgoingEmail
+from crm.pdf import pdf_enqueue, pdf_store
+from deals import client_docs
+from deals.models import Deal, Stage
+from deals.services import deal_move, timeline_add
 
-from .models import DocumentTemplate, Question, QuestionKind, Questionnaire, QuestionnaireTemplate
+from .models import (
+    Contract,
+    DocumentSettings,
+    DocumentTemplate,
+    Proposal,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    QuestionnaireTemplate,
+)
+from .rendering import live_html, load_parties
 from .sanitize import clean_html
+from .tags import find_unknown_tags
 from .uploads import safe_filename
 
 
@@ -149,3 +172,290 @@ def template_save(*, template: DocumentTemplate) -> DocumentTemplate:
         others.update(is_default=False)
     template.save()
     return template
+
+
+# Proposals and contracts
+
+
+class DocumentClosed(Exception):
+    """The document is not in a state that allows this: a draft the client cannot see, a
+    version replaced by a newer one, or an answer already given."""
+
+
+NO_CLIENT = (
+    "Договор составляется с клиентом: сначала укажите клиента сделки в разделе "
+    "«Клиент и реквизиты»."
+)
+
+
+def proposal_create(*, deal: Deal, template: DocumentTemplate, by) -> Proposal:
+    """A draft proposal with the template's text and the deal's current calculation, under
+    the next number of the year."""
+    return _document_create(Proposal, deal=deal, template=template, by=by)
+
+
+def contract_create(*, deal: Deal, template: DocumentTemplate, by) -> Contract:
+    """A draft contract; the deal must have a client (ValidationError otherwise)."""
+    if deal.client_id is None:
+        raise ValidationError(NO_CLIENT)
+    return _document_create(Contract, deal=deal, template=template, by=by)
+
+
+@transaction.atomic
+def _document_create(model, *, deal: Deal, template: DocumentTemplate, by):
+    if template.kind != model.KIND:
+        raise ValidationError("Этот шаблон для документов другого вида.")
+    today = timezone.localdate()
+    # The number is taken in this transaction: if the insert fails, it is not lost.
+    sequence = next_number(kind=model.KIND, year=today.year)
+    document = model.objects.create(
+        deal=deal,
+        template=template,
+        year=today.year,
+        sequence=sequence,
+        date=today,
+        calculation=Calculation.objects.current_for(deal),
+        body=template.body,
+        created_by=by,
+    )
+    _timeline(
+        document,
+        "created",
+        f"{document.title}: {document.WORDS['created']} по шаблону «{template.name}»",
+        by,
+    )
+    return document
+
+
+def _locked(document):
+    """The document's row, locked for the rest of the transaction."""
+    return type(document).objects.select_for_update().select_related("deal").get(pk=document.pk)
+
+
+def _timeline(document, action: str, text: str, actor=None) -> None:
+    timeline_add(
+        deal=document.deal,
+        kind=f"{document.KIND}.{action}",
+        text=text,
+        actor=actor,
+        url=document.card_url(),
+    )
+
+
+@transaction.atomic
+def document_save_body(*, document, body: str, by):
+    """Store the manager's edit of a draft's text (already checked by the form)."""
+    locked = _locked(document)
+    if not locked.is_draft:
+        raise DocumentClosed
+    locked.body = clean_html(body)
+    locked.save(update_fields=["body", "updated_at"])
+    _timeline(locked, "edited", f"{locked.title}: текст изменён", by)
+    return locked
+
+
+@transaction.atomic
+def document_use_current_calculation(*, document, by):
+    """Point a draft at the deal's current calculation (the manager chose another one
+    since the draft was created)."""
+    locked = _locked(document)
+    if not locked.is_draft:
+        raise DocumentClosed
+    current = Calculation.objects.current_for(locked.deal)
+    if current is not None and current.pk != locked.calculation_id:
+        locked.calculation = current
+        locked.save(update_fields=["calculation", "updated_at"])
+        _timeline(locked, "edited", f"{locked.title}: взят {current.label.lower()}", by)
+    return locked
+
+
+@transaction.atomic
+def document_finalize(*, document, by):
+    """Fix the document's content: the filled HTML is stored and is what the client sees
+    from now on, its calculation is frozen, its PDF is rendered by a worker, and an earlier
+    version of the same number is marked replaced. Safe to call on a fixed document."""
+    locked = _locked(document)
+    if locked.is_fixed:
+        return locked
+    if isinstance(locked, Contract) and locked.deal.client_id is None:
+        raise ValidationError(NO_CLIENT)
+    unknown = find_unknown_tags(locked.body)
+    if unknown:
+        raise ValidationError(
+            "В тексте есть неизвестные метки: " + ", ".join(f"{{{{ {u} }}}}" for u in unknown)
+        )
+    if locked.calculation is not None:
+        calculation_freeze(calculation=locked.calculation)
+    seller, client = load_parties(locked.deal)
+    now = timezone.now()
+    locked.date = timezone.localdate()
+    locked.sent_html = str(live_html(locked, seller=seller, client=client))
+    locked.seller_logo = seller.logo.name if seller is not None and seller.logo else ""
+    locked.status = locked.Status.SENT
+    locked.sent_at = now
+    locked.sent_by = by
+    locked.save(
+        update_fields=["date", "sent_html", "seller_logo", "status", "sent_at", "sent_by"]
+        + ["updated_at"]
+    )
+    replaced = (
+        type(locked)
+        .objects.filter(year=locked.year, sequence=locked.sequence, replaced_at__isnull=True)
+        .exclude(pk=locked.pk)
+    )
+    replaced = replaced.exclude(status=locked.Status.DRAFT)
+    replaced.update(replaced_at=now)
+    text = f"{locked.title}: {locked.WORDS['fixed']}, клиент видит именно этот текст"
+    if locked.version > 1:
+        text += "; прежняя редакция больше не принимается"
+    _timeline(locked, "fixed", text, by)
+    pdf_enqueue(locked)
+    return locked
+
+
+@transaction.atomic
+def document_send(*, document, to: str, by, nonce: str = "") -> OutgoingEmail | None:
+    """Fix the document if it is a draft and e-mail its link to `to`, with the PDF
+    attached when it is ready. None when this very send (nonce) was already queued."""
+    document = document_finalize(document=document, by=by)
+    attachments = []
+    if document.pdf_ready:
+        with document.pdf.open("rb") as file:
+            attachments.append((document.download_name(), file.read(), "application/pdf"))
+    return client_docs.document_send(
+        document=document, to=to, by=by, nonce=nonce, attachments=attachments
+    )
+
+
+@transaction.atomic
+def document_new_version(*, document, by):
+    """A draft of the next version: the same number, the text of this version, the deal's
+    current calculation. If a draft of this number exists already, that one is returned."""
+    source = _locked(document)
+    model = type(source)
+    versions = model.objects.filter(year=source.year, sequence=source.sequence)
+    draft = versions.filter(status=model.Status.DRAFT).order_by("-version").first()
+    if draft is not None:
+        return draft
+    version = versions.aggregate(v=Max("version"))["v"] + 1
+    new = model.objects.create(
+        deal=source.deal,
+        template=source.template,
+        year=source.year,
+        sequence=source.sequence,
+        version=version,
+        date=timezone.localdate(),
+        calculation=Calculation.objects.current_for(source.deal) or source.calculation,
+        body=source.body,
+        created_by=by,
+    )
+    _timeline(new, "created", f"{new.title}: новая редакция, черновик", by)
+    return new
+
+
+def _client_says(request_ip: str, user_agent: str) -> tuple[str, str]:
+    return request_ip[:64], " ".join((user_agent or "").split())[:500]
+
+
+@transaction.atomic
+def proposal_respond(
+    *, proposal: Proposal, accept: bool, comment: str = "", ip: str = "", user_agent: str = ""
+) -> Proposal:
+    """The client accepts or declines the proposal by its link: once, then it is closed.
+    The deal's timeline and the manager learn of it; accepting may move the deal on.
+    Raises DocumentClosed if it cannot be answered (any more)."""
+    locked = _locked(proposal)
+    if not locked.awaits_client:
+        raise DocumentClosed
+    now = timezone.now()
+    locked.status = Proposal.Status.ACCEPTED if accept else Proposal.Status.DECLINED
+    locked.responded_at = now
+    locked.response_comment = comment.strip()
+    locked.response_ip, locked.response_user_agent = _client_says(ip, user_agent)
+    locked.save(
+        update_fields=["status", "responded_at", "response_comment", "response_ip"]
+        + ["response_user_agent", "updated_at"]
+    )
+    deal = locked.deal
+    verb = "принял" if accept else "отклонил"
+    text = f"Клиент {verb} {locked.link_title()}"
+    if locked.response_comment:
+        text += f". Комментарий: {locked.response_comment}"
+    _timeline(locked, "accepted" if accept else "declined", text)
+    email_queue(
+        event_key=f"responded:documents.proposal:{locked.pk}",
+        to=deal.manager.email,
+        template="proposal_responded",
+        context={
+            "deal": deal,
+            "manager": deal.manager,
+            "title": locked.link_title(),
+            "accepted": accept,
+            "comment": locked.response_comment,
+            "deal_url": locked.card_url(),
+        },
+    )
+    if accept:
+        _move_deal(deal, DocumentSettings.load().proposal_accepted_stage)
+    return locked
+
+
+@transaction.atomic
+def contract_accept(
+    *, contract: Contract, name: str, ip: str = "", user_agent: str = ""
+) -> Contract:
+    """«Согласен с условиями»: record who accepted, when, from where, and the SHA-256 of
+    the exact PDF they accepted (rendered now if the worker has not yet); keep a copy of
+    that PDF and have the worker stamp the acceptance onto a new one. Raises
+    DocumentClosed if the contract cannot be accepted (any more)."""
+    locked = _locked(contract)
+    if not locked.awaits_client:
+        raise DocumentClosed
+    if not locked.pdf_ready:
+        pdf_store(locked)
+    with locked.pdf.open("rb") as file:
+        original = file.read()
+    now = timezone.now()
+    locked.status = Contract.Status.ACCEPTED
+    locked.accepted_at = now
+    locked.accepted_name = " ".join(name.split())
+    locked.accepted_ip, locked.accepted_user_agent = _client_says(ip, user_agent)
+    locked.accepted_pdf_sha256 = hashlib.sha256(original).hexdigest()
+    locked.accepted_pdf.save(locked.pdf_filename(), ContentFile(original), save=False)
+    locked.save(
+        update_fields=["status", "accepted_at", "accepted_name", "accepted_ip"]
+        + ["accepted_user_agent", "accepted_pdf_sha256", "accepted_pdf", "updated_at"]
+    )
+    deal = locked.deal
+    _timeline(
+        locked,
+        "accepted",
+        f"Клиент согласился с условиями: {locked.link_title()}. Принял: {locked.accepted_name}",
+    )
+    email_queue(
+        event_key=f"accepted:documents.contract:{locked.pk}",
+        to=deal.manager.email,
+        template="contract_accepted",
+        context={
+            "deal": deal,
+            "manager": deal.manager,
+            "title": locked.link_title(),
+            "contract": locked,
+            "deal_url": locked.card_url(),
+        },
+    )
+    _move_deal(deal, DocumentSettings.load().contract_accepted_stage)
+    # The stored PDF becomes the contract with the acceptance block; the accepted original
+    # stays in accepted_pdf, its hash on record.
+    pdf_enqueue(locked)
+    return locked
+
+
+def _move_deal(deal: Deal, stage: Stage | None) -> None:
+    """Move an open deal on to `stage`, never back and never to a lost stage."""
+    if stage is None or stage.is_lost:
+        return
+    deal = Deal.objects.select_related("stage").get(pk=deal.pk)
+    if not deal.stage.is_open or (stage.order, stage.pk) <= (deal.stage.order, deal.stage.pk):
+        return
+    deal_move(deal=deal, stage=stage, by=None)

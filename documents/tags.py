@@ -22,11 +22,13 @@ from django.utils.safestring import SafeString, mark_safe
 
 from billing.words import amount_in_words
 from contacts.phones import format_phone
-from crm.formats import NBSP, date_long, money
+from crm.formats import date_long, money
 
 from .sanitize import clean_html
 
 TAG_RE = re.compile(r"\{\{\s*([a-z_.]+)\s*\}\}")
+# A tag with the period that may follow it.
+FILL_RE = re.compile(r"\{\{\s*([a-z_.]+)\s*\}\}(\.)?")
 # Everything that looks like template syntax, so that what is not a tag can be named.
 BRACES_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
 TEMPLATE_SYNTAX_RE = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.S)
@@ -89,20 +91,6 @@ def _words(value) -> str:
 
 def _phone(value) -> str:
     return format_phone(value) if value else ""
-
-
-def _rate(rate) -> str:
-    """Decimal("22.00") → «22 %», Decimal("10.5") → «10,5 %»."""
-    if rate in (None, ""):
-        return ""
-    text = f"{Decimal(rate).normalize():f}".replace(".", ",")
-    return f"{text}{NBSP}%"
-
-
-def _quantity(value) -> str:
-    if value in (None, ""):
-        return ""
-    return f"{Decimal(value).normalize():f}".replace(".", ",")
 
 
 def _kind(party) -> str:
@@ -497,73 +485,41 @@ def _deal_budget_words(src: Sources) -> str:
     return _words(src.deal.budget) if src.deal is not None else ""
 
 
-# Calculation
-
-
-def _calc_subtotal(c) -> Decimal | None:
-    """The sum without VAT (the calculator stores it as total_without_vat)."""
-    value = getattr(c, "total_without_vat", None)
-    return value if value is not None else getattr(c, "subtotal", None)
-
-
-def _calc_vat(c) -> Decimal | None:
-    value = getattr(c, "total_vat", None)
-    return value if value is not None else getattr(c, "vat", None)
+# Calculation: a billing.models.Calculation. Its stored amounts and display_totals (the
+# VAT of each rate, as the calculator shows it) are read; nothing is computed here.
 
 
 def _has_vat(c) -> bool:
-    return (getattr(c, "vat_mode", "none") or "none") != "none"
+    return c.vat_mode != "none"
+
+
+def _totals(c) -> dict:
+    return c.display_totals
+
+
+def _vat_rate(c) -> str:
+    return _totals(c)["vat_rate"] if _has_vat(c) else ""
 
 
 def _vat_label(c) -> str:
-    if not _has_vat(c):
-        return "Без НДС"
-    if c.vat_mode == "included":
-        return f"В том числе НДС {_rate(c.vat_rate)}"
-    return f"НДС {_rate(c.vat_rate)}"
+    """«В том числе НДС 22 %», «НДС 22 %» (on top), «Без НДС»; every rate of the lines."""
+    return "; ".join(line["label"] for line in _totals(c)["vat_lines"])
 
 
 def _vat_text(c) -> str:
     if not _has_vat(c):
         return "без НДС"
-    return f"в том числе НДС {_rate(c.vat_rate)} — {_money(_calc_vat(c))} руб."
-
-
-def _calc_lines(c) -> list:
-    lines = getattr(c, "line_list", None)
-    if lines is None:
-        lines = c.lines.all() if hasattr(c.lines, "all") else c.lines
-    return list(lines)
+    lines = _totals(c)["vat_lines"]
+    return "в том числе " + ", ".join(
+        f"{line['label'].removeprefix('В том числе ')} — {line['amount']} руб." for line in lines
+    )
 
 
 def _calculation_table(c) -> SafeString:
-    """The calculation as a table with its totals, from a developer-owned template fed
-    with formatted strings only."""
-    rows = [
-        {
-            "name": line.name,
-            "quantity": _quantity(line.quantity),
-            "unit": line.unit,
-            "price": _money(line.price),
-            "amount": _money(line.amount),
-        }
-        for line in _calc_lines(c)
-    ]
-    totals = []
-    if c.vat_mode == "on_top":
-        totals.append(("Итого без НДС", _money(_calc_subtotal(c)), False))
-        totals.append((_vat_label(c), _money(_calc_vat(c)), False))
-        totals.append(("Всего к оплате", _money(c.total), True))
-    elif c.vat_mode == "included":
-        totals.append(("Итого", _money(c.total), True))
-        totals.append((_vat_label(c), _money(_calc_vat(c)), False))
-    else:
-        totals.append(("Итого", _money(c.total), True))
-        totals.append(("Без налога (НДС)", "—", False))
-    html = render_to_string(
-        "documents/includes/_tag_calculation.html", {"rows": rows, "totals": totals}
-    )
-    # Our own template with autoescaping, fed with strings: its output is safe HTML.
+    """The calculation as the calculator, invoices and PDFs show it: billing's own partial
+    (lines, discounts, totals, VAT of each rate), autoescaped."""
+    html = render_to_string("billing/includes/_calculation_table.html", {"calculation": c})
+    # A developer-owned template with autoescaping: its output is safe HTML.
     return mark_safe(html.strip())  # noqa: S308
 
 
@@ -644,19 +600,19 @@ def _build_registry() -> dict[str, Tag]:
             "calculation.subtotal",
             "Сумма без НДС, руб.",
             "Расчёт",
-            _calc(lambda c: _money(_calc_subtotal(c))),
+            _calc(lambda c: _money(c.total_without_vat)),
         ),
         Tag(
             "calculation.vat",
             "Сумма НДС, руб. (пусто без НДС)",
             "Расчёт",
-            _calc(lambda c: _money(_calc_vat(c)) if _has_vat(c) else ""),
+            _calc(lambda c: _money(c.total_vat) if _has_vat(c) else ""),
         ),
         Tag(
             "calculation.vat_rate",
             "Ставка НДС (пусто без НДС)",
             "Расчёт",
-            _calc(lambda c: _rate(c.vat_rate) if _has_vat(c) else ""),
+            _calc(_vat_rate),
         ),
         Tag(
             "calculation.vat_label",
@@ -719,9 +675,18 @@ def render_tags(body: str, tags: Mapping[str, str]) -> str:
         name = match.group(1)
         return conditional_escape(tags[name]) if name in tags else match.group(0)
 
+    def value_and_dot(match: re.Match) -> str:
+        # A value that ends a sentence with its own period («2026 г.», «руб.») takes the
+        # period the text puts after the tag: no «г..».
+        text = value(match)
+        dot = match.group(2) or ""
+        if dot and match.group(1) in tags and strip_tags(text).endswith("."):
+            dot = ""
+        return text + dot
+
     # A table cannot sit inside <p>: a block tag alone in a paragraph takes its place.
     body = BLOCK_PARAGRAPH_RE.sub(value, body)
-    return TAG_RE.sub(value, body)
+    return FILL_RE.sub(value_and_dot, body)
 
 
 def used_tags(body: str) -> list[str]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import document_views, views
 
 app_name = "documents"
 
@@ -43,4 +43,67 @@ urlpatterns = [
     path("documents/templates/images/", views.template_image_upload, name="template_image_upload"),
     path("documents/templates/<int:pk>/edit/", views.template_edit, name="template_edit"),
     path("documents/templates/<int:pk>/preview/", views.template_preview, name="template_preview"),
+]
+
+
+# Proposals and contracts: the same views for both kinds, e.g. documents:proposal_send at
+# deals/<pk>/proposals/<proposal_pk>/send/ and documents:contract_send at …/contracts/….
+DOCUMENT_ACTIONS = [
+    ("", document_views.document_detail, "detail"),
+    ("edit/", document_views.document_edit, "edit"),
+    ("finalize/", document_views.document_finalize, "finalize"),
+    ("send/", document_views.document_send, "send"),
+    ("revoke/", document_views.document_revoke, "revoke"),
+    ("new-link/", document_views.document_new_link, "new_link"),
+    ("new-version/", document_views.document_new_version, "new_version"),
+    ("use-calculation/", document_views.document_use_calculation, "use_calculation"),
+    ("pdf/", document_views.document_pdf, "pdf"),
+]
+for kind in ("proposal", "contract"):
+    urlpatterns.append(
+        path(
+            f"deals/<int:pk>/{kind}s/new/",
+            document_views.document_create,
+            {"kind": kind},
+            name=f"{kind}_create",
+        )
+    )
+    urlpatterns += [
+        path(
+            f"deals/<int:pk>/{kind}s/<int:{kind}_pk>/{route}",
+            view,
+            {"kind": kind},
+            name=f"{kind}_{action}",
+        )
+        for route, view, action in DOCUMENT_ACTIONS
+    ]
+
+# The client's pages: a proposal (КП) and a contract (договор) by their tokens.
+urlpatterns += [
+    path("p/kp/<str:token>/", document_views.proposal_public, name="proposal_public"),
+    path("p/kp/<str:token>/pdf/", document_views.proposal_public_pdf, name="proposal_public_pdf"),
+    path(
+        "p/kp/<str:token>/media/<path:file>",
+        document_views.public_media,
+        {"kind": "proposal"},
+        name="proposal_public_media",
+    ),
+    path(
+        "p/kp/<str:token>/respond/",
+        document_views.proposal_public_respond,
+        name="proposal_public_respond",
+    ),
+    path("p/d/<str:token>/", document_views.contract_public, name="contract_public"),
+    path("p/d/<str:token>/pdf/", document_views.contract_public_pdf, name="contract_public_pdf"),
+    path(
+        "p/d/<str:token>/media/<path:file>",
+        document_views.public_media,
+        {"kind": "contract"},
+        name="contract_public_media",
+    ),
+    path(
+        "p/d/<str:token>/accept/",
+        document_views.contract_public_accept,
+        name="contract_public_accept",
+    ),
 ]

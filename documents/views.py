@@ -23,6 +23,7 @@ from .forms import (
     initial_answers,
 )
 from .models import DocumentTemplate, QuestionKind, Questionnaire, QuestionnaireTemplate
+from .rendering import IMAGES_FOLDER
 from .samples import KINDS, sample_tags, tag_examples
 from .tags import TAGS, find_unknown_tags, grouped_tags, missing_tags, render_document
 from .uploads import ACCEPT_ATTR, ALLOWED_LABEL, max_bytes
@@ -293,5 +294,5 @@ def template_image_upload(request):
     image = form.cleaned_data["image"]
     extension = IMAGE_FORMATS[image.image.format]
     image.seek(0)
-    name = default_storage.save(f"documents/images/{uuid.uuid4().hex}.{extension}", image)
+    name = default_storage.save(f"{IMAGES_FOLDER}{uuid.uuid4().hex}.{extension}", image)
     return JsonResponse({"url": default_storage.url(name)})

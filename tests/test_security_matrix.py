@@ -28,6 +28,8 @@ PUBLIC = {
     "documents:contract_public": "the client's contract, authenticated by its token",
     "documents:contract_public_pdf": "the contract's PDF, by the same token",
     "documents:contract_public_accept": "the contract acceptance, by the same token",
+    "documents:proposal_public_media": "the logo and pictures of that proposal, by its token",
+    "documents:contract_public_media": "the logo and pictures of that contract, by its token",
     "billing:invoice_public": "the client's invoice, authenticated by its token",
     "billing:invoice_public_pdf": "the invoice's PDF, by the same token",
     "billing:invoice_public_pay": "starts an online payment of that invoice, by the same token",
@@ -138,8 +140,23 @@ def _build_questionnaire(world):
     world.objects["question"] = question
 
 
+def _build_documents(world):
+    """A draft proposal and a draft contract of the world's deal (it has a client)."""
+    from documents import services
+    from documents.models import DocumentTemplate
+
+    templates = DocumentTemplate.objects.filter(is_default=True)
+    for kind, create in (
+        ("proposal", services.proposal_create),
+        ("contract", services.contract_create),
+    ):
+        world.objects[kind] = create(
+            deal=world.deal, template=templates.get(kind=kind), by=world.owner
+        )
+
+
 # Later features add builders here (proposals, contracts, invoices).
-EXTRA_BUILDERS: list = []
+EXTRA_BUILDERS: list = [_build_documents]
 
 
 def kwargs_for(name: str, world: World) -> dict:
@@ -156,7 +173,7 @@ def kwargs_for(name: str, world: World) -> dict:
         "item_pk": o["catalog_item"].pk,
         "group_pk": o["catalog_group"].pk,
     }
-    by_name.update(table="all", fmt="xlsx")
+    by_name.update(table="all", fmt="xlsx", file="seller/logo.png")
     for key, value in o.items():
         if hasattr(value, "pk"):
             by_name.setdefault(f"{key}_pk", value.pk)
@@ -210,6 +227,14 @@ def build_url(name: str, params: list[str], world: World) -> str:
 TOKEN_SOURCES = {
     "documents:questionnaire_public": lambda w: w.objects["questionnaire"].token,
     "documents:questionnaire_public_file": lambda w: w.objects["questionnaire"].token,
+    "documents:proposal_public": lambda w: w.objects["proposal"].token,
+    "documents:proposal_public_pdf": lambda w: w.objects["proposal"].token,
+    "documents:proposal_public_respond": lambda w: w.objects["proposal"].token,
+    "documents:contract_public": lambda w: w.objects["contract"].token,
+    "documents:contract_public_pdf": lambda w: w.objects["contract"].token,
+    "documents:contract_public_accept": lambda w: w.objects["contract"].token,
+    "documents:proposal_public_media": lambda w: w.objects["proposal"].token,
+    "documents:contract_public_media": lambda w: w.objects["contract"].token,
 }
 
 EXCLUDED_MODELS = {"sessions.session", "axes.accesslog", "axes.accessattempt"}

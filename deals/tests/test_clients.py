@@ -368,8 +368,8 @@ class TestDetail:
             )
         # session, user, client, its accounts, deals, their contacts and phones, the
         # client's contacts with phones and e-mails, the change log (the creator sees the
-        # passport without a query)
-        with django_assert_num_queries(10):
+        # passport without a query); the documents section: proposals, contracts
+        with django_assert_num_queries(12):
             response = client_a.get(reverse("clients:detail", args=[client.pk]))
         assert len(response.context["deals"]) == rows
         assert len(response.context["contacts"]) == rows

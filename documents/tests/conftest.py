@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from billing.models import Unit
 from crm.testing import (  # noqa: F401
     celery_broker_down,
     celery_in_process,
@@ -11,6 +12,24 @@ from crm.testing import (  # noqa: F401
 )
 from documents import services
 from documents.models import QuestionKind, QuestionnaireTemplate, TemplateQuestion
+from documents.samples import unsaved_calculation
+
+
+@pytest.fixture
+def migrated_rows(transactional_db):
+    """A transactional test starts after an earlier one's flush, which empties the rows the
+    data migrations wrote: the pipeline and the shipped templates are put back. (With
+    serialized_rollback the saved rows would be reloaded on top of the content types that
+    the flush has already recreated, and fail on them.)"""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from documents.defaults import load_default_templates
+    from documents.models import DocumentTemplate
+
+    import_module("deals.migrations.0002_default_pipeline").create(apps, None)
+    load_default_templates(DocumentTemplate)
 
 
 @pytest.fixture
@@ -67,8 +86,9 @@ def answers(fields):
     }
 
 
-"""Stand-ins for the client, the seller, the deal and the calculation: plain objects with
-the attributes the tag getters read (the real models are connected elsewhere)."""
+"""Stand-ins for the client, the seller and the deal: plain objects with the attributes the
+tag getters read (test_real_models.py fills the same tags from saved models). The
+calculation is billing's own model, kept in memory."""
 
 
 def bank(**extra):
@@ -181,35 +201,16 @@ def seller(**extra):
     return SimpleNamespace(**(fields | extra))
 
 
-def calculation(vat_mode="included", **extra):
-    lines = [
-        SimpleNamespace(
-            name="Дизайн главной страницы",
-            unit="усл.",
-            quantity=Decimal("1.000"),
-            price=Decimal("100000.00"),
-            amount=Decimal("100000.00"),
-        ),
-        SimpleNamespace(
-            name="Вёрстка <шаблонов>",
-            unit="ч",
-            quantity=Decimal("12.500"),
-            price=Decimal("1760.00"),
-            amount=Decimal("22000.00"),
-        ),
-    ]
-    by_mode = {
-        "included": {"total": "122000.00", "subtotal": "100000.00", "vat": "22000.00"},
-        "on_top": {"total": "148840.00", "subtotal": "122000.00", "vat": "26840.00"},
-        "none": {"total": "122000.00", "subtotal": "122000.00", "vat": "0.00"},
-    }[vat_mode]
-    fields = {
-        "vat_mode": vat_mode,
-        "vat_rate": Decimal("22.00"),
-        "lines": lines,
-        **{key: Decimal(value) for key, value in by_mode.items()},
-    }
-    return SimpleNamespace(**(fields | extra))
+def calculation(vat_mode="included", second_rate="22", **extra):
+    """A real billing Calculation kept in memory: two lines, 122 000,00 before VAT rules."""
+    return unsaved_calculation(
+        [
+            ("Дизайн главной страницы", Unit.SERVICE, "1", "100000.00"),
+            ("Вёрстка <шаблонов>", Unit.HOUR, "12.5", "1760.00", second_rate),
+        ],
+        vat_mode=vat_mode,
+        **extra,
+    )
 
 
 def deal(**extra):
@@ -251,3 +252,145 @@ def make_tags():
         return build_tags(**(args | kwargs))
 
     return make
+
+
+# Real models: the demo's seller and clients (valid check digits), a deal with a contact and a
+# saved calculation, and proposals and contracts made through the services.
+
+
+def png_bytes(color=(200, 30, 40)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 40), color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def real_seller(db, head):
+    from django.core.files.base import ContentFile
+
+    from contacts import services as contact_services
+    from contacts.demo import SELLER, SELLER_ACCOUNT
+    from contacts.models import BankAccount, Seller
+
+    seller = Seller(**SELLER, is_active=True)
+    seller.logo.save("logo.png", ContentFile(png_bytes()), save=False)
+    return contact_services.seller_save(
+        seller=seller, by=head, accounts=[BankAccount(**SELLER_ACCOUNT, is_default=True)]
+    )
+
+
+@pytest.fixture
+def make_client(db, manager_a):
+    from contacts import services as contact_services
+    from contacts.demo import CLIENTS
+    from contacts.models import BankAccount, Client
+
+    by_kind = {values["kind"]: (values, account) for values, account in CLIENTS}
+
+    def make(kind="legal"):
+        values, account = by_kind[kind]
+        return contact_services.client_save(
+            client=Client(**values),
+            by=manager_a,
+            accounts=[BankAccount(**account, is_default=True)],
+        )
+
+    return make
+
+
+@pytest.fixture
+def save_calculation():
+    from billing.services import LineData, calculation_save
+
+    def save(deal, by, lines=None, **kwargs):
+        lines = lines or [
+            LineData(
+                name="Разработка корпоративного сайта",
+                quantity=Decimal("1"),
+                price=Decimal("180000"),
+            ),
+            LineData(
+                name="Дизайн внутренней страницы",
+                quantity=Decimal("4"),
+                price=Decimal("9000"),
+                discount=Decimal("10"),
+            ),
+            LineData(name="Техническая поддержка", quantity=Decimal("7.5"), price=Decimal("2000")),
+        ]
+        return calculation_save(deal=deal, by=by, lines=lines, make_current=True, **kwargs)
+
+    return save
+
+
+CONTACT_EMAIL = "petrov@romashka.example.ru"
+
+# 180 000 + 32 400 + 15 000 = 227 400,00 with VAT 22 % included.
+TOTAL = Decimal("227400.00")
+TOTAL_WORDS = "двести двадцать семь тысяч четыреста рублей 00 копеек"
+
+
+@pytest.fixture
+def deal_ready(deal_a, manager_a, real_seller, make_client, save_calculation):
+    """deal_a with the legal client, a contact with an e-mail and a current calculation."""
+    from contacts.models import Contact
+    from deals import services as deal_services
+    from deals.clients import deal_set_client
+
+    deal = deal_set_client(deal=deal_a, client=make_client("legal"), by=manager_a)
+    deal_services.contact_save(
+        contact=Contact(name="Пётр Петров"),
+        phones=[],
+        emails=[CONTACT_EMAIL],
+        deal=deal,
+        by=manager_a,
+    )
+    save_calculation(deal, manager_a)
+    return deal
+
+
+def default_template(kind):
+    from documents.models import DocumentTemplate
+
+    return DocumentTemplate.objects.get(kind=kind, is_default=True)
+
+
+@pytest.fixture
+def proposal(deal_ready, manager_a):
+    return services.proposal_create(
+        deal=deal_ready, template=default_template("proposal"), by=manager_a
+    )
+
+
+@pytest.fixture
+def contract(deal_ready, manager_a):
+    return services.contract_create(
+        deal=deal_ready, template=default_template("contract"), by=manager_a
+    )
+
+
+@pytest.fixture
+def sent(django_capture_on_commit_callbacks, manager_a):
+    """Fix a document as the manager does, with its PDF rendered by the (in-process) task."""
+
+    def fix(document):
+        with django_capture_on_commit_callbacks(execute=True):
+            fixed = services.document_finalize(document=document, by=manager_a)
+        fixed.refresh_from_db()
+        return fixed
+
+    return fix
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "document.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return " ".join(out.replace("\u00a0", " ").split())

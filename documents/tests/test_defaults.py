@@ -92,7 +92,7 @@ def test_a_shipped_template_renders_for_each_legal_form_without_leftovers(
     assert "{{" not in html and "}}" not in html
     assert "сто двадцать две тысячи рублей 00 копеек" in text
     assert "Общество с ограниченной ответственностью «Веб-студия»" in text
-    assert '<table class="doc-calc">' in html
+    assert '<table class="calc-table">' in html
     if code.startswith("contract"):
         preamble = {
             "legal": "«Ромашка» в лице генерального директора Иванова Сергея Николаевича, "

@@ -27,6 +27,7 @@ from crm.models import OutgoingEmail
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migrated_rows"),
     pytest.mark.skipif(
         not os.environ.get("CELERY_BROKER_URL"),
         reason="needs a real broker: set CELERY_BROKER_URL (CI points it at Redis)",

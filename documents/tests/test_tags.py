@@ -254,14 +254,18 @@ def test_calculation_figures_for_each_vat_mode(make_tags, mode, key):
     assert value == nb(CALC_EXPECTED[mode][CALC_KEYS.index(key)])
 
 
-def test_the_calculator_field_names_are_read_too(make_tags):
-    # billing.Calculation keeps the sum without VAT and the VAT as total_without_vat and
-    # total_vat; the stand-ins use subtotal and vat.
-    calc = calculation("on_top", total_without_vat=calculation("on_top").subtotal, subtotal=0)
-    calc.total_vat, calc.vat = calc.vat, None
-    tags = make_tags(calculation=calc)
-    assert tags["calculation.subtotal"] == nb("122 000,00")
-    assert tags["calculation.vat"] == nb("26 840,00")
+def test_a_discount_and_several_vat_rates_read_as_the_calculator_shows_them(make_tags):
+    tags = make_tags(calculation=calculation("on_top", second_rate="10", discount="10"))
+    assert tags["calculation.vat_rate"] == nb("22 %, 10 %")
+    assert tags["calculation.vat_label"] == nb("НДС 22 %; НДС 10 %")
+    # 90 000 × 22 % and 19 800 × 10 %.
+    assert tags["calculation.vat_text"] == nb(
+        "в том числе НДС 22 % — 19 800,00 руб., НДС 10 % — 1 980,00 руб."
+    )
+    assert tags["calculation.total"] == nb("131 580,00")
+    table = tags["calculation"]
+    assert nb("Скидка 10 %:") in table
+    assert nb("−12 200,00") in table
 
 
 @pytest.mark.parametrize(
@@ -273,20 +277,21 @@ def test_the_calculator_field_names_are_read_too(make_tags):
             [
                 "Итого без НДС: | 122 000,00",
                 "НДС 22 %: | 26 840,00",
-                "Всего к оплате: | 148 840,00",
+                "Всего: | 148 840,00",
             ],
         ),
-        ("none", ["Итого: | 122 000,00", "Без налога (НДС): | —"]),
+        ("none", ["Итого: | 122 000,00", "Без НДС | —"]),
     ],
 )
 def test_the_calculation_tag_is_a_table_with_lines_totals_and_vat(make_tags, mode, totals):
     html = make_tags(calculation=calculation(mode))["calculation"]
-    assert html.startswith('<table class="doc-calc">')
+    # billing's own table: the calculator page, invoices and documents show the same one.
+    assert html.startswith('<table class="calc-table">')
     rows = [
         " | ".join(re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd].*?</t[hd]>", row))
         for row in re.findall(r"<tr.*?</tr>", html, re.S)
     ]
-    assert rows[1] == nb("1 | Дизайн главной страницы | 1 | усл. | 100 000,00 | 100 000,00")
+    assert rows[1] == nb("1 | Дизайн главной страницы | 1 | усл. ед | 100 000,00 | 100 000,00")
     # A line name is text: the markup a person typed is shown, not run.
     assert rows[2] == nb("2 | Вёрстка &lt;шаблонов&gt; | 12,5 | ч | 1 760,00 | 22 000,00")
     assert rows[3:] == [nb(t) for t in totals]
@@ -343,7 +348,7 @@ def test_values_are_escaped_and_substituted_once(make_tags):
 
 def test_a_block_tag_alone_in_a_paragraph_replaces_the_paragraph(make_tags):
     html = render_tags("<p>Расчёт:</p><p> {{ calculation }} </p><p>Конец</p>", make_tags())
-    assert html.startswith('<p>Расчёт:</p><table class="doc-calc">')
+    assert html.startswith('<p>Расчёт:</p><table class="calc-table">')
     assert html.endswith("</table><p>Конец</p>")
 
 
@@ -447,3 +452,13 @@ def test_build_tags_gives_a_value_for_every_tag_even_with_nothing_set():
 def test_document_date_accepts_a_datetime(make_tags):
     moment = datetime.datetime(2026, 3, 5, 23, 0)
     assert make_tags(document_date=moment)["document.date"] == "5 марта 2026 г."
+
+
+def test_a_value_ending_in_a_period_takes_the_period_of_the_text(make_tags):
+    tags = make_tags()
+    html = render_tags(
+        "<p>с {{ document.date }}. {{ calculation.vat_text }}. ИНН {{ client.inn }}.</p>", tags
+    )
+    assert html == nb(
+        "<p>с 5 марта 2026 г. в том числе НДС 22 % — 22 000,00 руб. ИНН 7707083893.</p>"
+    )

@@ -1,0 +1,506 @@
+"""Proposals and contracts: the «Документы» panel of the deal card, the staff pages of one
+document (preview, editor, PDF) and its actions, and the client's pages under /p/.
+
+Both kinds share these views; the URLconf passes `kind` ("proposal" or "contract") and the
+document's id as `<kind>_pk`."""
+
+import html
+import mimetypes
+
+from django.contrib import messages
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.files.storage import default_storage
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.http import content_disposition_header
+from django.utils.text import Truncator
+from django.views.decorators.http import require_POST
+
+from billing.models import Calculation
+from crm.pdf import pdf_enqueue, pdf_store, render_pdf
+from crm.public import client_ip, get_by_token_or_404, public_view
+from deals import client_docs
+from deals.forms import DocumentSendForm
+from deals.models import Deal
+
+from . import services
+from .forms import ContractAcceptForm, DocumentBodyForm, DocumentCreateForm, ProposalResponseForm
+from .models import Contract, DocumentTemplate, Proposal
+from .rendering import (
+    document_html,
+    document_tags,
+    live_html,
+    load_parties,
+    media_names,
+    page_context,
+    pdf_page,
+    with_media_prefix,
+)
+from .tags import TAGS, missing_tags
+from .views import tag_palette
+
+MODELS = {"proposal": Proposal, "contract": Contract}
+CLIENT_PAGE_LIMIT = 100
+
+
+def _get_deal_for_user(request, pk) -> Deal:
+    return get_object_or_404(
+        Deal.objects.visible_to(request.user).select_related("manager", "client", "stage"), pk=pk
+    )
+
+
+def _get_document_for_user(request, pk, kind: str, ids: dict):
+    deal = _get_deal_for_user(request, pk)
+    documents = (
+        MODELS[kind]
+        .objects.filter(deal=deal)
+        .select_related("calculation", "template", "created_by", "sent_by")
+    )
+    document = get_object_or_404(documents, pk=ids[f"{kind}_pk"])
+    document.deal = deal
+    return document
+
+
+def _back(request, document):
+    """To the document's preview when the action was taken there, else to its card entry."""
+    if request.POST.get("back") == "detail":
+        return redirect(document.get_absolute_url())
+    return redirect(document.card_url())
+
+
+def _missing(document, *, seller, client) -> list:
+    """The tags of a draft that would be empty for this deal: warned about before sending."""
+    tags = document_tags(document, seller=seller, client=client)
+    return [TAGS[name] for name in missing_tags(document.body, tags)]
+
+
+def _palette(document) -> list:
+    """The tags beside the editor with this deal's own values instead of made-up ones."""
+    seller, client = load_parties(document.deal)
+    tags = document_tags(document, seller=seller, client=client)
+    palette = []
+    for group, items in tag_palette():
+        rows = []
+        for name, label, example in items:
+            if TAGS[name].block:
+                value = example
+            else:
+                text = html.unescape(strip_tags(tags[name].replace("<br>", "; ")))
+                value = Truncator(" ".join(text.split())).chars(90) or "пусто для этой сделки"
+            rows.append((name, label, value))
+        palette.append((group, rows))
+    return palette
+
+
+def _errors(form) -> str:
+    return " ".join(message for errors in form.errors.values() for message in errors)
+
+
+# The «Документы» panel of the deal card
+
+
+def deal_panel(request, deal) -> dict:
+    """Context of the panel: a fixed number of queries whatever the number of documents."""
+    seller, client = load_parties(deal)
+    current = Calculation.objects.current_for(deal)
+    templates = list(DocumentTemplate.objects.active().only("pk", "name", "kind", "is_default"))
+    kinds = []
+    # Which tags are empty depends on the parties and the calculation, not on the number or
+    # the date: the values are built once per calculation, not once per draft.
+    tags_by_calculation: dict = {}
+    for kind, model in MODELS.items():
+        documents = list(model.objects.for_deal_card(deal))
+        for document in documents:
+            document.deal = deal
+            if document.is_draft:
+                if document.calculation_id not in tags_by_calculation:
+                    tags_by_calculation[document.calculation_id] = document_tags(
+                        document, seller=seller, client=client
+                    )
+                tags = tags_by_calculation[document.calculation_id]
+                document.missing = [TAGS[name] for name in missing_tags(document.body, tags)]
+        kinds.append(
+            {
+                "kind": kind,
+                "label": "Коммерческие предложения" if kind == "proposal" else "Договоры",
+                "groups": _by_number(documents),
+                "templates": sorted(
+                    (t for t in templates if t.kind == kind), key=lambda t: not t.is_default
+                ),
+            }
+        )
+    return {
+        "deal": deal,
+        "kinds": kinds,
+        "current_calculation": current,
+        "has_client": deal.client_id is not None,
+        "recipients": client_docs.document_recipients(deal),
+        "nonce": client_docs.new_send_nonce(),
+    }
+
+
+def _by_number(documents: list) -> list[dict]:
+    """Versions of one number together, the newest first: [{"latest", "earlier"}]."""
+    groups: dict[tuple[int, int], list] = {}
+    for document in documents:
+        groups.setdefault((document.year, document.sequence), []).append(document)
+    return [{"latest": versions[0], "earlier": versions[1:]} for versions in groups.values()]
+
+
+# The documents of a client, on the client's page
+
+
+def client_panel(request, client) -> dict:
+    """Proposals and contracts of the client's deals that this user may see."""
+    deals = Deal.objects.visible_to(request.user).filter(client=client)
+    rows = []
+    for kind, model in MODELS.items():
+        documents = (
+            model.objects.filter(deal__in=deals)
+            .filter(Q(replaced_at__isnull=True) | Q(status=model.Status.ACCEPTED))
+            .select_related("deal")
+            .order_by("-year", "-sequence", "-version")[:CLIENT_PAGE_LIMIT]
+        )
+        rows += [{"kind": kind, "doc": document} for document in documents]
+    rows.sort(key=lambda row: (row["doc"].created_at, row["doc"].pk), reverse=True)
+    return {"rows": rows[:CLIENT_PAGE_LIMIT], "limit": CLIENT_PAGE_LIMIT}
+
+
+# Staff actions, each nested under a deal the user may see
+
+
+@require_POST
+def document_create(request, pk, kind):
+    deal = _get_deal_for_user(request, pk)
+    form = DocumentCreateForm(request.POST, kind=kind)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return redirect(f"{deal.get_absolute_url()}#panel-documents")
+    create = services.proposal_create if kind == "proposal" else services.contract_create
+    try:
+        document = create(deal=deal, template=form.cleaned_data["template"], by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{deal.get_absolute_url()}#panel-documents")
+    messages.success(
+        request, f"{document.title}: черновик готов. Проверьте текст и отправьте клиенту."
+    )
+    return redirect(document.get_absolute_url())
+
+
+def document_detail(request, pk, kind, **ids):
+    """The document as the client will see it, with the warnings and the actions."""
+    document = _get_document_for_user(request, pk, kind, ids)
+    missing = []
+    if document.is_draft:
+        seller, client = load_parties(document.deal)
+        html = live_html(document, seller=seller, client=client)
+        missing = _missing(document, seller=seller, client=client)
+        document.missing = missing
+    else:
+        html = document.fixed_html()
+    context = page_context(document, html) | {
+        "kind": kind,
+        "deal": document.deal,
+        "recipients": client_docs.document_recipients(document.deal),
+        "nonce": client_docs.new_send_nonce(),
+        "current_calculation": Calculation.objects.current_for(document.deal),
+        "versions": list(
+            type(document)
+            .objects.filter(year=document.year, sequence=document.sequence)
+            .order_by("-version")
+            .only("pk", "deal_id", "version", "status", "date", "replaced_at")
+        ),
+    }
+    return render(request, "documents/document_detail.html", context)
+
+
+def document_edit(request, pk, kind, **ids):
+    document = _get_document_for_user(request, pk, kind, ids)
+    if not document.is_draft:
+        messages.info(
+            request,
+            "Отправленный документ не меняется: создайте новую редакцию, её можно будет "
+            "изменить и отправить.",
+        )
+        return redirect(document.get_absolute_url())
+    form = DocumentBodyForm(request.POST or None, initial={"body": document.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_save_body(
+                document=document, body=form.cleaned_data["body"], by=request.user
+            )
+        except services.DocumentClosed:
+            messages.error(request, "Документ уже отправлен: изменения не сохранены.")
+        else:
+            messages.success(request, "Текст сохранён.")
+        return redirect(document.get_absolute_url())
+    context = {
+        "doc": document,
+        "deal": document.deal,
+        "form": form,
+        "palette": _palette(document),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "documents/document_edit.html", context, status=status)
+
+
+@require_POST
+def document_finalize(request, pk, kind, **ids):
+    document = _get_document_for_user(request, pk, kind, ids)
+    try:
+        document = services.document_finalize(document=document, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"{document.title}: текст зафиксирован. Скопируйте ссылку или отправьте её клиенту.",
+        )
+    return _back(request, document)
+
+
+@require_POST
+def document_send(request, pk, kind, **ids):
+    document = _get_document_for_user(request, pk, kind, ids)
+    form = DocumentSendForm(request.POST, recipients=client_docs.document_recipients(document.deal))
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return _back(request, document)
+    try:
+        email = services.document_send(
+            document=document,
+            to=form.cleaned_data["to"],
+            by=request.user,
+            nonce=form.cleaned_data["nonce"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if email is None:
+            messages.info(request, "Эта ссылка уже отправлена на этот адрес.")
+        else:
+            attached = " с PDF во вложении" if email.attachments.exists() else ""
+            messages.success(
+                request, f"Ссылка на документ отправлена на {email.recipient}{attached}."
+            )
+    return _back(request, document)
+
+
+@require_POST
+def document_revoke(request, pk, kind, **ids):
+    document = _get_document_for_user(request, pk, kind, ids)
+    client_docs.document_revoke(document=document, by=request.user)
+    messages.success(request, "Ссылка отозвана: клиент больше не откроет документ по ней.")
+    return _back(request, document)
+
+
+@require_POST
+def document_new_link(request, pk, kind, **ids):
+    document = _get_document_for_user(request, pk, kind, ids)
+    client_docs.document_new_link(document=document, by=request.user)
+    messages.success(request, "Готова новая ссылка. Прежняя больше не открывается.")
+    return _back(request, document)
+
+
+@require_POST
+def document_new_version(request, pk, kind, **ids):
+    document = _get_document_for_user(request, pk, kind, ids)
+    if document.is_draft:
+        return redirect(document.urls["edit"])
+    draft = services.document_new_version(document=document, by=request.user)
+    messages.success(
+        request,
+        f"{draft.title}: черновик новой редакции. Отправленная редакция не изменится, пока "
+        "вы не отправите эту.",
+    )
+    return redirect(draft.urls["edit"])
+
+
+@require_POST
+def document_use_calculation(request, pk, kind, **ids):
+    document = _get_document_for_user(request, pk, kind, ids)
+    try:
+        document = services.document_use_current_calculation(document=document, by=request.user)
+    except services.DocumentClosed:
+        messages.error(request, "Документ уже отправлен: его расчёт не меняется.")
+    else:
+        messages.success(request, "В документ подставлен текущий расчёт сделки.")
+    return _back(request, document)
+
+
+def document_pdf(request, pk, kind, **ids):
+    """The stored PDF; a draft's PDF is rendered on the spot and not kept. For an accepted
+    contract, ?original=1 gives the PDF exactly as the client accepted it."""
+    document = _get_document_for_user(request, pk, kind, ids)
+    if document.is_draft:
+        html = document_html(document)
+        page = pdf_page(document, html, draft=True)
+        data = render_pdf(page, allowed_media=media_names(document, html))
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(
+            False, document.download_name(" (черновик)")
+        )
+        return response
+    if request.GET.get("original") and getattr(document, "accepted_pdf", None):
+        return _file(document.accepted_pdf, document.download_name(" (принятый)"))
+    if not document.pdf_ready:
+        # The worker has not rendered it yet: staff do not wait for it twice.
+        pdf_store(document)
+    return _file(document.pdf, document.download_name())
+
+
+def _file(field, filename: str, *, attachment: bool = False) -> FileResponse:
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle, as_attachment=attachment, filename=filename, content_type="application/pdf"
+    )
+
+
+# The client's pages
+
+
+def _public_document(model, token: str):
+    document = get_by_token_or_404(model.objects.select_related("deal", "deal__manager"), token)
+    if document.is_draft:
+        raise Http404
+    return document
+
+
+def _public_page_context(document) -> dict:
+    """The document's context with its images (the logo, pictures in the text) addressed
+    through its own link: the media storage is not open to clients."""
+    prefix = reverse(
+        f"documents:{document.KIND}_public_media", args=[document.token, "-"]
+    ).removesuffix("-")
+    context = page_context(document, with_media_prefix(document.fixed_html(), prefix))
+    if document.seller_logo:
+        context["logo_url"] = prefix + document.seller_logo
+    return context
+
+
+def _render_public(request, document, *, form, status: int = 200):
+    context = _public_page_context(document) | {
+        "form": form,
+        "staff_preview": request.user.is_authenticated,
+    }
+    template = f"documents/{document.KIND}_public.html"
+    return render(request, template, context, status=status)
+
+
+def _staff_cannot_answer(request, document):
+    messages.error(
+        request,
+        "Вы вошли как сотрудник: ответить на документ может только клиент по своей ссылке.",
+    )
+    return redirect(document.public_path())
+
+
+@public_view
+def proposal_public(request, token):
+    proposal = _public_document(Proposal, token)
+    client_docs.document_opened(document=proposal, request=request)
+    form = ProposalResponseForm() if proposal.awaits_client else None
+    return _render_public(request, proposal, form=form)
+
+
+@public_view
+@require_POST
+def proposal_public_respond(request, token):
+    proposal = _public_document(Proposal, token)
+    if request.user.is_authenticated:
+        return _staff_cannot_answer(request, proposal)
+    if not proposal.awaits_client:
+        return redirect(proposal.public_path())
+    form = ProposalResponseForm(request.POST)
+    if not form.is_valid():
+        return _render_public(request, proposal, form=form, status=400)
+    try:
+        services.proposal_respond(
+            proposal=proposal,
+            accept=form.accepted,
+            comment=form.cleaned_data["comment"],
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except services.DocumentClosed:
+        return redirect(proposal.public_path())
+    if form.accepted:
+        messages.success(request, "Спасибо! Вы приняли предложение, менеджер свяжется с вами.")
+    else:
+        messages.success(request, "Спасибо за ответ! Менеджер получил ваш комментарий.")
+    return redirect(proposal.public_path())
+
+
+@public_view
+def contract_public(request, token):
+    contract = _public_document(Contract, token)
+    client_docs.document_opened(document=contract, request=request)
+    form = ContractAcceptForm() if contract.awaits_client else None
+    return _render_public(request, contract, form=form)
+
+
+@public_view
+@require_POST
+def contract_public_accept(request, token):
+    contract = _public_document(Contract, token)
+    if request.user.is_authenticated:
+        return _staff_cannot_answer(request, contract)
+    if not contract.awaits_client:
+        return redirect(contract.public_path())
+    form = ContractAcceptForm(request.POST)
+    if not form.is_valid():
+        return _render_public(request, contract, form=form, status=400)
+    try:
+        services.contract_accept(
+            contract=contract,
+            name=form.cleaned_data["full_name"],
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except services.DocumentClosed:
+        return redirect(contract.public_path())
+    messages.success(request, "Спасибо! Вы согласились с условиями договора, мы уже знаем.")
+    return redirect(contract.public_path())
+
+
+@public_view
+def public_media(request, token, file, kind):
+    """A picture of the document (its logo, an image in its text), by the document's link;
+    nothing else in the media storage is reachable this way."""
+    document = _public_document(MODELS[kind], token)
+    if file not in document.pdf_media():
+        raise Http404
+    try:
+        handle = default_storage.open(file, "rb")
+    except (FileNotFoundError, SuspiciousFileOperation):
+        raise Http404 from None
+    content_type = mimetypes.guess_type(file)[0] or "application/octet-stream"
+    return FileResponse(handle, content_type=content_type)
+
+
+def _public_pdf(request, model, token):
+    document = _public_document(model, token)
+    if not document.pdf_ready:
+        pdf_enqueue(document)
+        context = _public_page_context(document)
+        response = render(request, "documents/document_pdf_pending.html", context, status=202)
+        response["Retry-After"] = "30"
+        return response
+    return _file(document.pdf, document.download_name(), attachment=True)
+
+
+@public_view
+def proposal_public_pdf(request, token):
+    return _public_pdf(request, Proposal, token)
+
+
+@public_view
+def contract_public_pdf(request, token):
+    return _public_pdf(request, Contract, token)
