@@ -26,7 +26,9 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
 PUBLIC_HEADERS = {
     # The token is in the URL: it must not leak to other sites, search engines or caches.
-    "Referrer-Policy": "no-referrer",
+    # "same-origin", not "no-referrer": under no-referrer browsers send `Origin: null` with
+    # a form's POST, which Django's CSRF check refuses, so no client form could be sent.
+    "Referrer-Policy": "same-origin",
     "X-Robots-Tag": "noindex, nofollow",
     "Cache-Control": "no-store",
 }

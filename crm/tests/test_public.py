@@ -23,7 +23,7 @@ def test_public_pages_need_no_login_and_send_privacy_headers(db):
     assert page.login_required is False
     response = get()
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert response["Cache-Control"] == "no-store"
 
@@ -34,7 +34,7 @@ def test_a_missing_document_is_the_plain_404_with_no_detail(db):
     text = response.content.decode()
     assert "Ссылка неверна или больше не действует." in text
     assert "отозвана" not in text
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["Cache-Control"] == "no-store"
 
 

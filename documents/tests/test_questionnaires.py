@@ -133,7 +133,7 @@ def test_a_staff_preview_is_not_counted_as_the_client_opening_it(client_a, quest
 
 def test_the_public_page_sends_privacy_headers(anon, questionnaire):
     response = anon.get(public(questionnaire))
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert response["Cache-Control"] == "no-store"
     assert '<meta name="robots" content="noindex, nofollow">' in response.text
@@ -305,7 +305,7 @@ def test_a_good_upload_survives_a_failed_submit_and_is_downloadable(
         reverse("documents:questionnaire_public_file", args=[questionnaire.token, question.pk])
     )
     assert own.status_code == 200
-    assert own["Referrer-Policy"] == "no-referrer"
+    assert own["Referrer-Policy"] == "same-origin"
     other = anon.get(reverse("documents:questionnaire_public_file", args=["y" * 43, question.pk]))
     assert other.status_code == 404
 
