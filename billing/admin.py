@@ -163,6 +163,7 @@ class BillingSettingsAdmin(admin.ModelAdmin):
     """One row: the admin edits it, never adds a second or deletes it."""
 
     fields = ["paid_stage"]
+    list_display = ["__str__", "paid_stage"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "paid_stage":
@@ -177,12 +178,6 @@ class BillingSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def changelist_view(self, request, extra_context=None):
-        from django.shortcuts import redirect
-
-        row = BillingSettings.load()
-        return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", row.pk)
 
 
 class InvoiceLineInline(admin.TabularInline):

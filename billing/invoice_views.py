@@ -116,18 +116,17 @@ def _invoice_form_page(request, deal: Deal, invoice: Invoice | None = None):
         elif invoice is None:
             calculation = Calculation.objects.current_for(deal)
     today = timezone.localdate()
+    choices = bases.suggestions(deal)
     if invoice is not None:
         initial = {"date": invoice.date, "due_date": invoice.due_date, "basis": invoice.basis}
         lines_initial = _lines_initial(invoice)
     else:
-        suggestions = bases.suggestions(deal)
         initial = {
             "date": today,
             "due_date": services.invoice_due_date(today),
-            "basis": suggestions[0] if suggestions else "",
+            "basis": choices[0] if choices else "",
         }
         lines_initial = []
-    choices = bases.suggestions(deal)
     status = 200
     if request.method == "POST":
         form = InvoiceForm(request.POST, basis_choices=choices)

@@ -446,7 +446,7 @@ def test_a_revoked_or_renewed_link_answers_404(anon, client_a, invoice):
     client_a.post(invoice_url("invoice_revoke", invoice))
     response = anon.get(invoice.public_path())
     assert response.status_code == 404
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_the_first_open_by_the_client_is_noted_once(
@@ -592,3 +592,37 @@ def test_the_list_filters_by_status_manager_period_and_overdue(
 def test_the_top_menu_has_invoices(client_a):
     html = client_a.get(reverse("deals:list")).text
     assert f'href="{reverse("billing:invoice_list")}">Счета</a>' in html
+
+
+def test_the_client_page_runs_a_fixed_number_of_queries(
+    anon, make_invoice, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    two = make_invoice()
+    many = make_invoice(
+        lines=[
+            LineData(name=f"Строка {i}", quantity=Decimal(1), price=Decimal(100)) for i in range(40)
+        ]
+    )
+    anon.get(two.public_path())
+    anon.get(many.public_path())  # the first opens write the timeline: not counted here
+    with CaptureQueriesContext(connection) as few:
+        assert anon.get(two.public_path()).status_code == 200
+    assert len(few) <= 6
+    with django_assert_num_queries(len(few)):
+        assert anon.get(many.public_path()).status_code == 200
+
+
+def test_a_registered_source_suggests_the_basis(client_a, invoice_deal, monkeypatch):
+    from billing import bases
+
+    monkeypatch.setattr(bases, "_sources", [])
+    bases.register(lambda deal: [f"Договор № {deal.pk}-К от 5 марта 2026 г.", ""])
+    bases.register(lambda deal: [f"Договор № {deal.pk}-К от 5 марта 2026 г.", "Оферта"])
+    page = client_a.get(reverse("billing:invoice_create", args=[invoice_deal.pk])).text
+    contract = f"Договор № {invoice_deal.pk}-К от 5 марта 2026 г."
+    assert f'value="{contract}"' in page  # offered first and filled in
+    assert page.count(f'<option value="{contract}">') == 1
+    assert '<option value="Оферта">' in page
