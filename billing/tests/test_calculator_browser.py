@@ -45,7 +45,7 @@ def login(page, live_server, username):
     page.wait_for_url(lambda url: "/login/" not in url)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_totals_follow_typing_and_the_catalog_adds_rows(page, live_server, deal_a, catalog):
     login(page, live_server, "manager_a")
     page.goto(f"{live_server.url}/deals/{deal_a.pk}/calculations/new/")

@@ -605,7 +605,7 @@ postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="concurrent row locks need PostgreSQL; SQLite serialises whole-database writes",
 )
-threads_db = pytest.mark.django_db(transaction=True)
+threads_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def race(workers, job):

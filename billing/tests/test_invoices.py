@@ -626,3 +626,22 @@ def test_a_registered_source_suggests_the_basis(client_a, invoice_deal, monkeypa
     assert f'value="{contract}"' in page  # offered first and filled in
     assert page.count(f'<option value="{contract}">') == 1
     assert '<option value="Оферта">' in page
+
+
+def test_large_numbers_are_printed_without_a_thousands_space(
+    client_a, invoice_deal, make_invoice, django_capture_on_commit_callbacks
+):
+    from billing.models import DocumentCounter
+
+    DocumentCounter.objects.create(kind="invoice", year=timezone.localdate().year, last=1233)
+    invoice = make_invoice()
+    assert invoice.number == 1234
+    assert "№ 1234 от" in client_a.get(reverse("billing:invoice_list")).text
+    assert "Счёт на оплату № 1234 от" in document(invoice)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_record(
+            invoice=invoice, amount=invoice.total, paid_on=invoice.date, method="cash", by=None
+        )
+    [message] = mail.outbox
+    assert "Счёт № 1234 от" in message.subject
+    assert f"сделка №{invoice.deal.pk} «" in message.subject

@@ -52,7 +52,7 @@ def test_a_rolled_back_first_number_of_the_year_leaves_no_counter():
     assert take("contract", 2030) == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_refuses_to_number_outside_a_transaction():
     with pytest.raises(TransactionManagementError):
         next_number(kind="invoice", year=2026)
@@ -95,7 +95,7 @@ postgres_only = pytest.mark.skipif(
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ten_documents_created_at_once_get_ten_distinct_numbers_without_gaps():
     # No counter row exists yet, so the threads also race to create the year's counter.
     numbers = _race(10, lambda i: take(year=2026))
@@ -108,7 +108,7 @@ class Abandoned(Exception):
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_rollbacks_leave_no_gap():
     def job(i):
         with transaction.atomic():
