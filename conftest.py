@@ -82,10 +82,7 @@ def anon():
     return Client()
 
 
-@pytest.fixture
-def stages(db):
-    """The default pipeline. Tests on a transactional database flush the tables that the
-    data migrations filled, so it is ensured here rather than taken for granted."""
+def _ensure_migrated_rows():
     from deals.defaults import ensure_pipeline
     from deals.models import LossReason, Stage
     from documents.defaults import load_default_templates
@@ -93,6 +90,26 @@ def stages(db):
 
     ensure_pipeline(Stage, LossReason)
     load_default_templates(DocumentTemplate)
+
+
+@pytest.fixture(autouse=True)
+def _migrated_rows_back(request):
+    """A test on a transactional database starts after an earlier one's flush, which empties
+    the rows the data migrations wrote; they are put back (serialized rollback would reload
+    them on top of the content types the flush has already recreated)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        _ensure_migrated_rows()
+
+
+@pytest.fixture
+def stages(db):
+    """The default pipeline. Tests on a transactional database flush the tables that the
+    data migrations filled, so it is ensured here rather than taken for granted."""
+    from deals.models import Stage
+
+    _ensure_migrated_rows()
     return list(Stage.objects.all())
 
 

@@ -5,7 +5,17 @@ from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
-from .models import Calculation, CalculationLine, CatalogGroup, CatalogItem, Unit
+from .models import (
+    BillingSettings,
+    Calculation,
+    CalculationLine,
+    CatalogGroup,
+    CatalogItem,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Unit,
+)
 from .money import VAT_RATES
 
 
@@ -137,6 +147,92 @@ class CalculationAdmin(admin.ModelAdmin):
     search_fields = ["title", "deal__title"]
     list_select_related = ["deal"]
     inlines = [CalculationLineInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BillingSettings)
+class BillingSettingsAdmin(admin.ModelAdmin):
+    """One row: the admin edits it, never adds a second or deletes it."""
+
+    fields = ["paid_stage"]
+    list_display = ["__str__", "paid_stage"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "paid_stage":
+            from deals.models import Stage
+
+            # Moving to a lost stage needs a reason and a comment: not something a payment does.
+            kwargs["queryset"] = Stage.objects.exclude(kind=Stage.Kind.LOST)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request):
+        return not BillingSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    extra = 0
+    can_delete = False
+    fields = ["position", "name", "quantity", "unit", "price", "discount", "amount", "vat_rate"]
+    readonly_fields = fields
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "method", "status", "amount", "currency", "applied", "problem"]
+    readonly_fields = fields
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    """Read-only: invoices change through the deal card, which keeps numbers, payments and
+    the deal's timeline right."""
+
+    list_display = ["__str__", "deal", "status", "total", "paid_amount", "due_date"]
+    list_filter = ["status", "year"]
+    search_fields = ["number", "deal__title"]
+    list_select_related = ["deal"]
+    inlines = [InvoiceLineInline, PaymentInline]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "invoice",
+        "status",
+        "applied",
+        "provider",
+        "provider_payment_id",
+        "created_at",
+    ]
+    list_filter = ["method", "status", "applied", "provider"]
+    search_fields = ["provider_payment_id", "invoice__number"]
+    list_select_related = ["invoice"]
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

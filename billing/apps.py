@@ -11,10 +11,12 @@ class BillingConfig(AppConfig):
 
         from . import (
             checks,  # noqa: F401
+            invoice_views,
             views,
         )
 
         nav.register(nav.NavItem("Каталог", "billing:catalog", order=40))
+        nav.register(nav.NavItem("Счета", "billing:invoice_list", order=45))
         panels.register(
             panels.Panel(
                 key="calculations",
@@ -22,5 +24,14 @@ class BillingConfig(AppConfig):
                 template="billing/includes/_deal_calculations.html",
                 context=views.deal_panel,
                 order=20,
+            )
+        )
+        panels.register(
+            panels.Panel(
+                key="invoices",
+                title="Счета",
+                template="billing/includes/_deal_invoices.html",
+                context=invoice_views.deal_panel,
+                order=40,
             )
         )

@@ -12,3 +12,22 @@ def payment_provider_is_configured(app_configs, **kwargs):
     except ImproperlyConfigured as exc:
         return [checks.Error(str(exc), id="billing.E001")]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def sandbox_payments_in_production(app_configs, **kwargs):
+    """The sandbox's page marks invoices paid with no money moving: fine on a laptop, a hole
+    on a real site. Production chooses a real provider or switches online payment off."""
+    from django.conf import settings
+
+    if settings.DEBUG or not settings.PAYMENT_ONLINE or settings.PAYMENT_PROVIDER != "sandbox":
+        return []
+    return [
+        checks.Warning(
+            "PAYMENT_PROVIDER is 'sandbox': anyone with an invoice link can 'pay' it on the "
+            "test page and the invoice becomes paid without any money.",
+            hint="Set PAYMENT_PROVIDER=yookassa with YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY, "
+            "or PAYMENT_ONLINE=False to take payments by bank transfer only.",
+            id="billing.W001",
+        )
+    ]

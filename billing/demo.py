@@ -1,9 +1,15 @@
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import timezone
+
+from contacts.models import Seller
+from crm.formats import date_long
 from deals.models import Deal, Stage
 
 from . import services
-from .models import Calculation, CatalogGroup, CatalogItem, Unit
+from .models import BillingSettings, Calculation, CatalogGroup, CatalogItem, Invoice, Payment, Unit
+from .payments import get_provider
 from .services import LineData
 
 GROUPS = ["Разработка", "Дизайн", "Продвижение", "Хостинг и домены", "Поддержка"]
@@ -99,8 +105,12 @@ def load(stdout):
                 "vat_rate": vat_rate,
             },
         )
-    if Calculation.objects.exists():
-        return
+    if not Calculation.objects.exists():
+        _calculations(stdout)
+    load_invoices(stdout)
+
+
+def _calculations(stdout):
     items = {item.sku: item for item in CatalogItem.objects.all()}
     deals = list(
         Deal.objects.filter(stage__kind=Stage.Kind.OPEN)
@@ -147,3 +157,66 @@ def _line(item: CatalogItem, quantity: str, discount: str) -> LineData:
         vat_rate=item.vat_rate,
         catalog_item_id=item.pk,
     )
+
+
+def load_invoices(stdout):
+    """On the open demo deals that have a client: an issued invoice whose client link can be
+    paid in the sandbox, and an invoice already paid online; and the stage a deal moves to
+    when its invoice is paid."""
+    settings_row = BillingSettings.load()
+    if settings_row.paid_stage is None:
+        settings_row.paid_stage = (
+            Stage.objects.filter(kind=Stage.Kind.WON).order_by("order").first()
+        )
+        settings_row.save(update_fields=["paid_stage"])
+    if Invoice.objects.exists() or Seller.objects.active() is None:
+        return
+    deals = list(
+        Deal.objects.filter(client__isnull=False, stage__kind=Stage.Kind.OPEN)
+        .select_related("manager")
+        .order_by("-created_at", "-pk")[:2]
+    )
+    items = {item.sku: item for item in CatalogItem.objects.all()}
+    issued = []
+    for number, deal in enumerate(deals):
+        calculation = Calculation.objects.current_for(deal)
+        if calculation is not None:
+            invoice = services.invoice_create(deal=deal, by=deal.manager, calculation=calculation)
+        else:
+            estimate = ESTIMATES[(number + 2) % len(ESTIMATES)]
+            invoice = services.invoice_create(
+                deal=deal,
+                by=deal.manager,
+                lines=[
+                    _line(items[sku], quantity, discount) for sku, quantity, discount in estimate
+                ],
+                basis=f"Договор № {deal.pk}/{timezone.localdate():%y} от "
+                f"{date_long(deal.created_at)}",
+            )
+        issued.append(services.invoice_issue(invoice=invoice, by=deal.manager))
+    if issued:
+        stdout.write(
+            f"Счёт для клиента (оплачивается в песочнице): {issued[0].public_url()} "
+            f"— {issued[0].title}, сделка №{issued[0].deal_id}"
+        )
+    if len(issued) >= 2:
+        _pay_online(issued[1])
+
+
+def _pay_online(invoice: Invoice) -> None:
+    """Pay as a client would: in the sandbox when it is the provider, else by transfer."""
+    if settings.PAYMENT_ONLINE and settings.PAYMENT_PROVIDER == "sandbox":
+        services.invoice_payment_start(invoice=invoice, return_url=invoice.public_url())
+        payment = invoice.payments.get(status=Payment.Status.PENDING)
+        provider = get_provider("sandbox")
+        body = provider.complete(payment.provider_payment_id, succeeded=True)
+        state = provider.parse_notification(body=body, remote_addr="")
+        services.payment_notification(provider=provider.code, state=state)
+    else:
+        services.payment_record(
+            invoice=invoice,
+            amount=invoice.total,
+            paid_on=timezone.localdate(),
+            method=Payment.Method.TRANSFER,
+            by=invoice.deal.manager,
+        )

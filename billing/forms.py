@@ -1,6 +1,9 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
+
+from crm.formats import money as format_money
 
 from . import money
 from .models import (
@@ -8,6 +11,8 @@ from .models import (
     VAT_RATE_CHOICES,
     CatalogGroup,
     CatalogItem,
+    Invoice,
+    Payment,
     Unit,
 )
 from .money import DiscountKind
@@ -351,3 +356,119 @@ class CatalogFilterForm(forms.Form):
         label="Группа", queryset=CatalogGroup.objects.all(), required=False, empty_label="Все"
     )
     inactive = forms.BooleanField(label="Показать снятые с продажи", required=False)
+
+
+# Invoices and payments
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_ERRORS = {"required": "Укажите дату.", "invalid": "Введите дату, например 05.03.2026."}
+
+
+class InvoiceForm(forms.Form):
+    """The head of an invoice. Its lines come from the deal's calculation or from a
+    LineFormSet typed by hand."""
+
+    date = forms.DateField(label="Дата счёта", widget=DATE_WIDGET, error_messages=DATE_ERRORS)
+    due_date = forms.DateField(label="Оплатить до", widget=DATE_WIDGET, error_messages=DATE_ERRORS)
+    basis = forms.CharField(
+        label="Основание",
+        max_length=300,
+        required=False,
+        help_text="Печатается в счёте: «Основание: …». Выберите договор из списка или "
+        "впишите своё; пусто — строки не будет.",
+        error_messages={"max_length": "Не больше 300 символов."},
+    )
+
+    def __init__(self, *args, basis_choices: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.basis_choices = list(basis_choices)
+        self.fields["basis"].widget.attrs.update(
+            {"list": "basis-choices", "placeholder": "Договор № 15 от 5 марта 2026 г."}
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        date, due_date = cleaned.get("date"), cleaned.get("due_date")
+        if date and due_date and due_date < date:
+            self.add_error("due_date", "Срок оплаты не может быть раньше даты счёта.")
+        return cleaned
+
+
+class PaymentForm(forms.Form):
+    """A payment by cash or bank transfer, marked by hand."""
+
+    amount = decimal_field(
+        "Сумма, ₽",
+        places=2,
+        minimum_message="Сумма должна быть больше нуля.",
+        places_message="Сумма — в рублях и копейках: не больше двух знаков после запятой.",
+        required_message="Укажите сумму.",
+        show_places=2,
+        attrs={"class": "form-control"},
+    )
+    paid_on = forms.DateField(label="Дата оплаты", widget=DATE_WIDGET, error_messages=DATE_ERRORS)
+    method = forms.ChoiceField(
+        label="Способ",
+        choices=[(m.value, m.label) for m in Payment.MANUAL_METHODS],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Выберите способ оплаты."},
+    )
+    comment = forms.CharField(
+        label="Комментарий",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Например, п/п № 123 от 5 марта"}),
+    )
+
+    def __init__(self, *args, outstanding: Decimal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outstanding = outstanding
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise forms.ValidationError("Сумма должна быть больше нуля.")
+        if amount > self.outstanding:
+            raise forms.ValidationError(
+                f"Сумма больше остатка к оплате: {format_money(self.outstanding)} ₽."
+            )
+        return amount
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on > timezone.localdate():
+            raise forms.ValidationError("Дата оплаты не может быть в будущем.")
+        return paid_on
+
+
+class InvoiceFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Статус", required=False, choices=[("", "Все"), *Invoice.Status.choices]
+    )
+    manager = forms.ModelChoiceField(
+        label="Менеджер", required=False, queryset=None, empty_label="Все менеджеры"
+    )
+    date_from = forms.DateField(
+        label="Дата счёта с", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="по", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    overdue = forms.BooleanField(label="Только просроченные", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.is_head:
+            from deals.forms import active_users
+
+            self.fields["manager"].queryset = active_users()
+        else:
+            # A manager sees the invoices of the deals they see; no one else to pick.
+            del self.fields["manager"]
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs["class"] = "form-check-input"
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select"
+            else:
+                field.widget.attrs["class"] = "form-control"

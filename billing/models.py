@@ -1,3 +1,5 @@
+import datetime
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -5,10 +7,12 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 
+from crm.formats import date_long
 from crm.formats import money as format_money
-from crm.models import TimeStampedModel
+from crm.models import PublicLink, StoredPdf, TimeStampedModel
 from deals.models import Deal
 
 from . import money
@@ -361,3 +365,406 @@ class SandboxPayment(models.Model):
 
     def __str__(self):
         return f"{self.payment_id}: {self.amount} {self.currency}, {self.get_status_display()}"
+
+
+# ---------------------------------------------------------------------------------------
+# Invoices («счёт на оплату») and their payments.
+# ---------------------------------------------------------------------------------------
+
+
+class BillingSettings(models.Model):
+    """Billing options the administrator edits in the admin: one row."""
+
+    paid_stage = models.ForeignKey(
+        "deals.Stage",
+        verbose_name="этап сделки после оплаты счёта",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Когда счёт оплачен полностью, открытая сделка переходит на этот этап "
+        "(например, «Оплачено»). Пусто — этап не меняется.",
+    )
+
+    class Meta:
+        verbose_name = "настройки счетов"
+        verbose_name_plural = "настройки счетов"
+
+    def __str__(self):
+        return "Настройки счетов"
+
+    @classmethod
+    def load(cls) -> "BillingSettings":
+        settings_row, _ = cls.objects.select_related("paid_stage").get_or_create(pk=1)
+        return settings_row
+
+
+def new_pay_nonce() -> str:
+    # Part of every idempotence key of the invoice's online payments: keys stay unique at the
+    # provider even when a database is reset and invoice ids repeat.
+    return secrets.token_hex(6)
+
+
+class InvoiceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(deal__in=Deal.objects.visible_to(user))
+
+    def issued(self):
+        return self.exclude(status=Invoice.Status.DRAFT)
+
+    def overdue(self, today: datetime.date | None = None):
+        """Issued, not (fully) paid, and past the due date."""
+        today = today or timezone.localdate()
+        return self.filter(status__in=Invoice.OPEN_STATUSES, due_date__lt=today)
+
+
+class Invoice(PublicLink, StoredPdf, TimeStampedModel):
+    """A «счёт на оплату» of a deal. Its lines, amounts and both parties' requisites are
+    copies made when it is created and issued, so later changes of the calculation, the
+    catalog or the requisites never alter an issued invoice. `paid_amount` is the sum of
+    the applied payments, kept under a lock on this row (see billing.services)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Черновик"
+        SENT = "sent", "Выставлен"
+        PARTLY_PAID = "partly_paid", "Оплачен частично"
+        PAID = "paid", "Оплачен"
+        CANCELLED = "cancelled", "Отменён"
+
+    OPEN_STATUSES = (Status.SENT, Status.PARTLY_PAID)
+
+    deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="invoices")
+    year = models.PositiveSmallIntegerField("год")
+    number = models.PositiveIntegerField("номер")
+    date = models.DateField("дата")
+    due_date = models.DateField("оплатить до")
+    basis = models.CharField(
+        "основание",
+        max_length=300,
+        blank=True,
+        help_text="Например, «Договор № 15 от 5 марта 2026 г.».",
+    )
+    calculation = models.ForeignKey(
+        Calculation,
+        verbose_name="по расчёту",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invoices",
+    )
+    status = models.CharField(
+        "статус", max_length=12, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    currency = models.CharField("валюта", max_length=3, default="RUB")
+    vat_mode = models.CharField("НДС", max_length=10, choices=VAT_MODE_CHOICES)
+    subtotal = models.DecimalField(
+        "итого по строкам", max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    total_vat = models.DecimalField("НДС, ₽", max_digits=14, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField("всего к оплате", max_digits=14, decimal_places=2)
+    paid_amount = models.DecimalField("оплачено", max_digits=14, decimal_places=2, default=0)
+    seller_data = models.JSONField("продавец (копия реквизитов)", default=dict)
+    buyer_data = models.JSONField("покупатель (копия реквизитов)", default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="создал",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField("выставлен", null=True, blank=True)
+    paid_at = models.DateTimeField("оплачен", null=True, blank=True)
+    cancelled_at = models.DateTimeField("отменён", null=True, blank=True)
+    pay_nonce = models.CharField(max_length=12, default=new_pay_nonce, editable=False)
+    pay_attempt = models.PositiveIntegerField("попытка оплаты онлайн", default=1, editable=False)
+
+    public_url_name = "billing:invoice_public"
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "счёт"
+        verbose_name_plural = "счета"
+        ordering = ["-date", "-number", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="invoice_year_number"),
+        ]
+        indexes = [
+            models.Index(fields=["deal", "-date"], name="invoice_deal_date"),
+            models.Index(fields=["status", "due_date"], name="invoice_status_due"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("billing:invoice_detail", args=[self.deal_id, self.pk])
+
+    # A client document (crm.models.PublicLink, StoredPdf)
+
+    def link_deal(self) -> Deal:
+        return self.deal
+
+    def link_title(self) -> str:
+        return f"счёт № {self.number} от {date_long(self.date)}"
+
+    def pdf_html(self) -> str:
+        from django.template.loader import render_to_string
+
+        return render_to_string("pdf/invoice.html", {"invoice": self})
+
+    def pdf_filename(self) -> str:
+        return f"schet-{self.year}-{self.number}.pdf"
+
+    # Reading
+
+    @property
+    def title(self) -> str:
+        """«Счёт № 12 от 5 марта 2026 г.»"""
+        return f"Счёт № {self.number} от {date_long(self.date)}"
+
+    @property
+    def heading(self) -> str:
+        """«Счёт на оплату № 12 от 5 марта 2026 г.», the title printed on the document."""
+        return f"Счёт на оплату № {self.number} от {date_long(self.date)}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        """Issued and waiting for (the rest of) the money."""
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == self.Status.PAID
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def outstanding(self) -> Decimal:
+        """What is left to pay (never below zero)."""
+        return max(self.total - self.paid_amount, Decimal("0.00"))
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_date < timezone.localdate()
+
+    @property
+    def status_color(self) -> str:
+        if self.is_overdue:
+            return "danger"
+        return {
+            self.Status.DRAFT: "secondary",
+            self.Status.SENT: "primary",
+            self.Status.PARTLY_PAID: "warning",
+            self.Status.PAID: "success",
+            self.Status.CANCELLED: "dark",
+        }[self.status]
+
+    @cached_property
+    def line_list(self) -> list["InvoiceLine"]:
+        return list(self.lines.all())
+
+    @property
+    def has_discounts(self) -> bool:
+        return any(line.discount for line in self.line_list)
+
+    def vat_lines(self) -> list[dict]:
+        """The VAT rows under the table: «В том числе НДС (22 %)», «НДС (22 %)» (on top) with
+        the amount, or one row «Без налога (НДС)» with a dash. One row per rate."""
+        if self.vat_mode == VatMode.NONE:
+            return [{"label": "Без налога (НДС)", "amount": "—"}]
+        sums: dict[Decimal, Decimal] = {}
+        for line in self.line_list:
+            rate = Decimal(line.vat_rate).quantize(KOPECK)
+            sums[rate] = sums.get(rate, Decimal("0.00")) + line.vat
+        prefix = "В том числе НДС" if self.vat_mode == VatMode.INCLUDED else "НДС"
+        return [
+            {"label": f"{prefix} ({money.format_rate(rate)})", "amount": format_money(vat)}
+            for rate, vat in sorted(sums.items(), reverse=True)
+        ]
+
+    @property
+    def vat_on_top(self) -> bool:
+        return self.vat_mode == VatMode.ON_TOP
+
+    @property
+    def total_in_words(self) -> str:
+        from .words import amount_in_words_capitalized
+
+        return amount_in_words_capitalized(self.total)
+
+    @property
+    def seller_line(self) -> str:
+        """«ООО «Пиксель», ИНН …, КПП …, адрес, тел.: …» after «Поставщик (Исполнитель):»."""
+        return party_line(self.seller_data)
+
+    @property
+    def buyer_line(self) -> str:
+        """The same for the buyer; an individual shows the name and address only."""
+        return party_line(self.buyer_data)
+
+    @property
+    def buyer_name(self) -> str:
+        return self.buyer_data.get("name", "")
+
+    def signatures(self) -> list[tuple[str, str]]:
+        """(who, «Фамилия И. О.») under the document: the director and the chief accountant
+        (the director signs for both when there is no accountant), or the entrepreneur."""
+        seller = self.seller_data
+        director = seller.get("signatory_initials", "")
+        if seller.get("kind") == "entrepreneur":
+            return [("Индивидуальный предприниматель", director)]
+        accountant = seller.get("chief_accountant_initials") or director
+        return [("Руководитель", director), ("Главный бухгалтер", accountant)]
+
+    @property
+    def lines_summary(self) -> str:
+        """«Всего наименований 3, на сумму 12 345,67 руб.»"""
+        return f"Всего наименований {len(self.line_list)}, на сумму {format_money(self.total)} руб."
+
+
+def party_line(data: dict) -> str:
+    if not data:
+        return ""
+    if data.get("kind") == "person":
+        parts = [data.get("name"), data.get("address")]
+    else:
+        parts = [
+            data.get("name"),
+            f"ИНН {data['inn']}" if data.get("inn") else "",
+            f"КПП {data['kpp']}" if data.get("kpp") else "",
+            data.get("address"),
+            # A phone number is not broken across lines.
+            "тел.: " + data["phone"].replace(" ", "\xa0") if data.get("phone") else "",
+        ]
+    return ", ".join(part for part in parts if part)
+
+
+class InvoiceLine(models.Model):
+    """A line as printed on the invoice. `amount` is the «Сумма» column (after discounts; with
+    VAT on top it is without VAT), `total` what the buyer pays for the line."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField("№", default=0)
+    name = models.CharField("наименование", max_length=500)
+    is_good = models.BooleanField("товар", default=False)
+    unit_code = models.CharField("код ОКЕИ", max_length=4, choices=Unit, default=Unit.PIECE)
+    unit = models.CharField("единица", max_length=20)
+    quantity = models.DecimalField("количество", max_digits=12, decimal_places=3)
+    price = models.DecimalField("цена, ₽", max_digits=14, decimal_places=2)
+    discount = models.DecimalField("скидка, ₽", max_digits=14, decimal_places=2, default=0)
+    amount = models.DecimalField("сумма", max_digits=14, decimal_places=2)
+    vat_rate = models.DecimalField("ставка НДС", max_digits=5, decimal_places=2)
+    vat = models.DecimalField("НДС", max_digits=14, decimal_places=2)
+    total = models.DecimalField("к оплате", max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = "строка счёта"
+        verbose_name_plural = "строки счёта"
+        ordering = ["invoice", "position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def quantity_label(self) -> str:
+        return money.format_quantity(self.quantity)
+
+
+class PaymentQuerySet(models.QuerySet):
+    def applied(self):
+        return self.filter(applied=True)
+
+
+class Payment(TimeStampedModel):
+    """Money received (or expected) for an invoice: an online payment through a provider,
+    or cash / a bank transfer marked by a manager. Only applied payments count towards the
+    invoice; a payment that arrived with another amount or currency, or for an invoice that
+    no longer waits for it, is kept with the reason and counts for nothing."""
+
+    class Method(models.TextChoices):
+        ONLINE = "online", "Онлайн"
+        CASH = "cash", "Наличными"
+        TRANSFER = "transfer", "Банковским переводом"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Ожидает оплаты"
+        SUCCEEDED = "succeeded", "Получен"
+        CANCELED = "canceled", "Не прошёл"
+
+    MANUAL_METHODS = (Method.CASH, Method.TRANSFER)
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField("способ", max_length=10, choices=Method)
+    status = models.CharField("статус", max_length=10, choices=Status, default=Status.PENDING)
+    amount = models.DecimalField("сумма", max_digits=14, decimal_places=2)
+    currency = models.CharField("валюта", max_length=3, default="RUB")
+    applied = models.BooleanField("засчитан в оплату счёта", default=False)
+    problem = models.CharField("почему не засчитан", max_length=300, blank=True)
+    paid_on = models.DateField("дата оплаты", null=True, blank=True)
+    comment = models.TextField("комментарий", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="отметил",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Online payments: the provider's payment, what we asked for, where the client pays.
+    provider = models.CharField("платёжный сервис", max_length=16, blank=True)
+    provider_payment_id = models.CharField("номер платежа в сервисе", max_length=64, blank=True)
+    idempotence_key = models.CharField("ключ идемпотентности", max_length=64, blank=True)
+    requested_amount = models.DecimalField(
+        "запрошенная сумма", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    confirmation_url = models.CharField("страница оплаты", max_length=2000, blank=True)
+    # A manual payment undone by the head of sales stays, marked with who and when.
+    undone_at = models.DateTimeField("отменён", null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="отменил",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "платёж"
+        verbose_name_plural = "платежи"
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_payment_id"],
+                condition=~Q(provider_payment_id=""),
+                name="payment_provider_id_unique",
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_method_display()}: {format_money(self.amount)} {self.currency}"
+
+    @property
+    def is_manual(self) -> bool:
+        return self.method in self.MANUAL_METHODS
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
+
+    @property
+    def provider_title(self) -> str:
+        return {"sandbox": "тестовая оплата", "yookassa": "ЮKassa"}.get(
+            self.provider, self.provider
+        )

@@ -1,13 +1,84 @@
 from django.urls import path
 
-from . import views
+from . import invoice_views, views
 
 app_name = "billing"
 
+# Included at the site root: the catalog and the invoice list under /billing/, invoices nest
+# under their deal, client pages live under /p/.
 urlpatterns = [
-    path("catalog/", views.catalog_list, name="catalog"),
-    path("catalog/new/", views.catalog_item_create, name="catalog_create"),
-    path("catalog/<int:item_pk>/edit/", views.catalog_item_edit, name="catalog_edit"),
-    path("catalog/groups/new/", views.catalog_group_create, name="group_create"),
-    path("catalog/groups/<int:group_pk>/edit/", views.catalog_group_edit, name="group_edit"),
+    path("billing/catalog/", views.catalog_list, name="catalog"),
+    path("billing/catalog/new/", views.catalog_item_create, name="catalog_create"),
+    path("billing/catalog/<int:item_pk>/edit/", views.catalog_item_edit, name="catalog_edit"),
+    path("billing/catalog/groups/new/", views.catalog_group_create, name="group_create"),
+    path(
+        "billing/catalog/groups/<int:group_pk>/edit/",
+        views.catalog_group_edit,
+        name="group_edit",
+    ),
+    path("billing/invoices/", invoice_views.invoice_list, name="invoice_list"),
+    path(
+        "billing/payments/notify/<str:provider>/",
+        invoice_views.payment_notify,
+        name="payment_notify",
+    ),
+    path("deals/<int:pk>/invoices/new/", invoice_views.invoice_create, name="invoice_create"),
+    path(
+        "deals/<int:pk>/invoices/<int:invoice_pk>/",
+        invoice_views.invoice_detail,
+        name="invoice_detail",
+    ),
+    path(
+        "deals/<int:pk>/invoices/<int:invoice_pk>/edit/",
+        invoice_views.invoice_edit,
+        name="invoice_edit",
+    ),
+    path(
+        "deals/<int:pk>/invoices/<int:invoice_pk>/issue/",
+        invoice_views.invoice_issue,
+        name="invoice_issue",
+    ),
+    path(
+        "deals/<int:pk>/invoices/<int:invoice_pk>/cancel/",
+        invoice_views.invoice_cancel,
+        name="invoice_cancel",
+    ),
+    path(
+        "deals/<int:pk>/invoices/<int:invoice_pk>/send/",
+        invoice_views.invoice_send,
+        name="invoice_send",
+    ),
+    path(
+        "deals/<int:pk>/invoices/<int:invoice_pk>/revoke/",
+        invoice_views.invoice_revoke,
+        name="invoice_revoke",
+    ),
+    path(
+        "deals/<int:pk>/invoices/<int:invoice_pk>/new-link/",
+        invoice_views.invoice_new_link,
+        name="invoice_new_link",
+    ),
+    path(
+        "deals/<int:pk>/invoices/<int:invoice_pk>/pdf/",
+        invoice_views.invoice_pdf,
+        name="invoice_pdf",
+    ),
+    path(
+        "deals/<int:pk>/invoices/<int:invoice_pk>/payments/new/",
+        invoice_views.payment_create,
+        name="payment_create",
+    ),
+    path(
+        "deals/<int:pk>/invoices/<int:invoice_pk>/payments/<int:payment_pk>/undo/",
+        invoice_views.payment_undo,
+        name="payment_undo",
+    ),
+    path("p/i/<str:token>/", invoice_views.invoice_public, name="invoice_public"),
+    path("p/i/<str:token>/pdf/", invoice_views.invoice_public_pdf, name="invoice_public_pdf"),
+    path("p/i/<str:token>/pay/", invoice_views.invoice_public_pay, name="invoice_public_pay"),
+    path(
+        "p/pay/sandbox/<str:payment_id>/",
+        invoice_views.sandbox_payment,
+        name="sandbox_payment",
+    ),
 ]

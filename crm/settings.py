@@ -242,6 +242,10 @@ YOOKASSA_TIMEOUT = env.float("YOOKASSA_TIMEOUT", default=10.0)
 # (1 ОСН, 2 УСН доходы, 3 УСН доходы − расходы, 5 ЕСХН, 6 ПСН; empty: the shop has only one).
 YOOKASSA_RECEIPTS = env.bool("YOOKASSA_RECEIPTS", default=False)
 YOOKASSA_TAX_SYSTEM_CODE = env.int("YOOKASSA_TAX_SYSTEM_CODE", default=None)
+# Invoices: «Оплатить онлайн» on the client's invoice page (False: clients pay by bank
+# transfer only, and no provider is contacted), and the default days to pay an invoice.
+PAYMENT_ONLINE = env.bool("PAYMENT_ONLINE", default=True)
+INVOICE_DUE_DAYS = env.int("INVOICE_DUE_DAYS", default=5)
 
 # Outgoing e-mail, client links (/p/…) and questionnaires.
 COMPANY_NAME = env("COMPANY_NAME", default="CRM")

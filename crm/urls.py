@@ -26,7 +26,7 @@ urlpatterns = [
     path("deals/", include("deals.urls")),
     path("deals/<int:pk>/calculations/", include("billing.calculation_urls")),
     path("clients/", include("deals.client_urls")),
-    path("billing/", include("billing.urls")),
+    path("", include("billing.urls")),
     path("", include("documents.urls")),
     path("reports/", include("analytics.urls")),
 ]

@@ -169,7 +169,8 @@ def _load_client_documents(stdout):
         return
     seller = Seller.objects.active()
     deals = list(
-        Deal.objects.filter(client__inn__in=CLIENT_INNS, stage__kind=Stage.Kind.OPEN)
+        Deal.objects.filter(client__inn__in=CLIENT_INNS)
+        .exclude(stage__kind=Stage.Kind.LOST)
         .select_related("manager", "client", "stage")
         .order_by("pk")[:2]
     )

@@ -155,8 +155,54 @@ def _build_documents(world):
         )
 
 
+def _build_invoice(world):
+    """An issued invoice of the owner's deal with a manual payment, and a sandbox payment
+    waiting on the sandbox page."""
+    from billing import services
+    from billing.models import Invoice, Payment
+    from billing.payments import get_provider
+    from contacts.models import BankAccount, Seller
+    from contacts.services import seller_save
+
+    seller_save(
+        seller=Seller(
+            kind="legal", name="ООО «Продавец»", inn="7712345671", kpp="771201001", is_active=True
+        ),
+        by=None,
+        accounts=[
+            BankAccount(
+                bank_name="ПАО Сбербанк",
+                bik="044525225",
+                correspondent_account="30101810400000000225",
+                settlement_account="40702810938000012345",
+                is_default=True,
+            )
+        ],
+    )
+    o = world.objects
+    invoice = services.invoice_create(deal=world.deal, by=world.owner, calculation=o["calculation"])
+    invoice = services.invoice_issue(invoice=invoice, by=world.owner)
+    o["payment"] = services.payment_record(
+        invoice=invoice,
+        amount=Decimal("100"),
+        paid_on=timezone.localdate(),
+        method=Payment.Method.CASH,
+        by=world.owner,
+    )
+    o["invoice"] = Invoice.objects.get(pk=invoice.pk)
+    created = get_provider("sandbox").create_payment(
+        amount=Decimal("900"),
+        currency="RUB",
+        description="Оплата",
+        return_url="/",
+        idempotence_key="matrix-1",
+        metadata={},
+    )
+    o["sandbox_payment_id"] = created.provider_payment_id
+
+
 # Later features add builders here (proposals, contracts, invoices).
-EXTRA_BUILDERS: list = [_build_documents]
+EXTRA_BUILDERS: list = [_build_documents, _build_invoice]
 
 
 def kwargs_for(name: str, world: World) -> dict:
@@ -174,6 +220,7 @@ def kwargs_for(name: str, world: World) -> dict:
         "group_pk": o["catalog_group"].pk,
     }
     by_name.update(table="all", fmt="xlsx", file="seller/logo.png")
+    by_name.update(payment_id=o.get("sandbox_payment_id", ""), provider="sandbox")
     for key, value in o.items():
         if hasattr(value, "pk"):
             by_name.setdefault(f"{key}_pk", value.pk)
@@ -235,6 +282,9 @@ TOKEN_SOURCES = {
     "documents:contract_public_accept": lambda w: w.objects["contract"].token,
     "documents:proposal_public_media": lambda w: w.objects["proposal"].token,
     "documents:contract_public_media": lambda w: w.objects["contract"].token,
+    "billing:invoice_public": lambda w: w.objects["invoice"].token,
+    "billing:invoice_public_pdf": lambda w: w.objects["invoice"].token,
+    "billing:invoice_public_pay": lambda w: w.objects["invoice"].token,
 }
 
 EXCLUDED_MODELS = {"sessions.session", "axes.accesslog", "axes.accessattempt"}
@@ -340,6 +390,27 @@ def test_head_only_pages_are_closed_to_managers(name, world):
     head = _login(world.head)
     response = head.post(url, {"body": "<p>Текст</p>"}) if name in POST_ONLY else head.get(url)
     assert response.status_code not in (403, 404, 500)
+
+
+def test_only_the_payment_notifications_are_csrf_exempt():
+    """A provider posts notifications without our CSRF token (they are verified by the
+    provider module instead); no other view may switch the check off."""
+    from django.urls import get_resolver
+
+    exempt = set()
+
+    def walk(patterns, namespace=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = p.namespace or ""
+                walk(p.url_patterns, f"{namespace}:{ns}".strip(":") if ns else namespace)
+            elif p.name and getattr(p.callback, "csrf_exempt", False):
+                exempt.add(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns)
+    exempt = {n for n in exempt if not n.startswith("admin:")}
+    assert exempt <= {"billing:payment_notify", "lead_intake"}
+    assert "billing:payment_notify" in exempt
 
 
 def test_every_post_needs_a_csrf_token(world):

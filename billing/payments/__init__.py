@@ -43,6 +43,7 @@ __all__ = [
     "PaymentStatus",
     "PaymentUnavailable",
     "get_provider",
+    "online_provider",
     "sender_address",
 ]
 
@@ -71,3 +72,14 @@ def get_provider(code: str | None = None) -> PaymentProvider:
     raise ImproperlyConfigured(
         f"PAYMENT_PROVIDER is {code!r}; it must be one of {', '.join(PROVIDER_CODES)}"
     )
+
+
+def online_provider() -> PaymentProvider | None:
+    """The provider clients pay invoices through, or None when online payment is off
+    (``PAYMENT_ONLINE=False``) or not configured properly (the system check says why)."""
+    if not settings.PAYMENT_ONLINE:
+        return None
+    try:
+        return get_provider()
+    except ImproperlyConfigured:
+        return None

@@ -97,6 +97,7 @@ class PaymentProvider(Protocol):
     methods: tuple[PayMethod, ...]  # icons on the client's invoice page
     receipts: bool  # send a 54-FZ receipt with payments of individuals
     tax_system_code: int | None  # for that receipt; None when the shop has one tax system
+    checkout_origins: tuple[str, ...]  # origins of the pages where clients pay (CSP)
 
     def create_payment(
         self,

@@ -52,6 +52,7 @@ def default_page_url(payment_id: str) -> str:
 class SandboxProvider:
     code = "sandbox"
     title = "Тестовая оплата"
+    checkout_origins = ()  # the payment page is the project's own
 
     def __init__(
         self,

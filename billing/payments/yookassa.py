@@ -73,6 +73,8 @@ def is_yookassa_address(address: str) -> bool:
 class YooKassaProvider:
     code = "yookassa"
     title = "ЮKassa"
+    # Where the client is sent to pay: the invoice page's form may lead there (CSP form-action).
+    checkout_origins = ("https://yoomoney.ru",)
 
     def __init__(
         self,

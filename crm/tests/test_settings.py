@@ -15,6 +15,9 @@ def test_production_settings_pass_the_deploy_check():
         "SECRET_KEY": "a-real-secret-key-" + "x7Q!" * 12,
         "ALLOWED_HOSTS": "crm.example.ru",
         "EMAIL_URL": "smtp+tls://crm:password@smtp.example.ru:587",
+        # Production takes payments by bank transfer only or through YooKassa, never the
+        # sandbox (see the next test).
+        "PAYMENT_ONLINE": "False",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -25,6 +28,34 @@ def test_production_settings_pass_the_deploy_check():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_deploy_check_warns_about_the_sandbox_and_passes_with_yookassa():
+    base = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("PAYMENT_", "YOOKASSA_"))},
+        "DEBUG": "False",
+        "SECRET_KEY": "a-real-secret-key-" + "x7Q!" * 12,
+        "ALLOWED_HOSTS": "crm.example.ru",
+        "EMAIL_URL": "smtp+tls://crm:password@smtp.example.ru:587",
+    }
+
+    def check(**extra):
+        return subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=ROOT,
+            env=base | extra,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    sandbox = check()
+    assert sandbox.returncode != 0
+    assert "billing.W001" in sandbox.stdout + sandbox.stderr
+    yookassa = check(
+        PAYMENT_PROVIDER="yookassa", YOOKASSA_SHOP_ID="123456", YOOKASSA_SECRET_KEY="live_x"
+    )
+    assert yookassa.returncode == 0, yookassa.stdout + yookassa.stderr
 
 
 def test_default_settings_fail_the_deploy_check_so_the_test_above_means_something():

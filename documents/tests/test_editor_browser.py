@@ -15,6 +15,9 @@ pytestmark = [
     pytest.mark.skipif(
         CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
     ),
+    # Every test that commits restores the migrations' rows afterwards without re-creating
+    # content types, or a later serialized_rollback test fails to load them.
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -1,0 +1,585 @@
+"""Invoices: the deal card's panel, the staff pages nested under the deal, the list of
+invoices, and the client's pages under /p/ (the invoice, its PDF, online payment), the
+sandbox payment page and the providers' notifications."""
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csp import csp_override
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from crm.formats import money as format_money
+from crm.pdf import pdf_enqueue
+from crm.public import get_by_token_or_404, public_view
+from deals import client_docs
+from deals.forms import DocumentSendForm
+from deals.models import Deal
+
+from . import bases, payments, services
+from .forms import InvoiceFilterForm, InvoiceForm, LineFormSet, PaymentForm
+from .models import Calculation, Invoice, Payment
+from .services import LineData
+
+logger = logging.getLogger(__name__)
+
+LINES_PREFIX = "lines"
+LIST_PAGE_SIZE = 50
+
+
+def _get_deal_for_user(request, pk) -> Deal:
+    return get_object_or_404(
+        Deal.objects.visible_to(request.user).select_related("stage", "manager", "client"),
+        pk=pk,
+    )
+
+
+def _get_invoice_for_user(request, pk, invoice_pk) -> Invoice:
+    deal = _get_deal_for_user(request, pk)
+    invoice = get_object_or_404(
+        deal.invoices.select_related("calculation", "created_by"), pk=invoice_pk
+    )
+    invoice.deal = deal
+    return invoice
+
+
+def _get_payment_for_user(request, pk, invoice_pk, payment_pk) -> Payment:
+    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    payment = get_object_or_404(invoice.payments.all(), pk=payment_pk)
+    payment.invoice = invoice
+    return payment
+
+
+def _back(invoice: Invoice):
+    return redirect(invoice.get_absolute_url())
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# The panel on the deal card
+
+
+def deal_panel(request, deal: Deal) -> dict:
+    """Context of the «Счета» panel: three queries whatever the number of invoices."""
+    current = Calculation.objects.current_for(deal)
+    return {
+        "deal": deal,
+        "invoices": list(deal.invoices.order_by("-date", "-number", "-pk")),
+        "current_calculation": current,
+        "recipients": client_docs.document_recipients(deal),
+        "nonce": client_docs.new_send_nonce(),
+        "today": timezone.localdate(),
+    }
+
+
+# Creating and editing
+
+
+def _lines_initial(invoice: Invoice) -> list[dict]:
+    """A draft's lines as the manual form edits them: the line's whole discount in roubles,
+    so the amounts come out the same."""
+    return [
+        {
+            "name": line.name,
+            "quantity": line.quantity,
+            "unit_code": line.unit_code,
+            "price": line.price,
+            "discount": line.discount,
+            "discount_kind": "amount" if line.discount else "percent",
+            "vat_rate": line.vat_rate,
+        }
+        for line in invoice.lines.all()
+    ]
+
+
+def _invoice_form_page(request, deal: Deal, invoice: Invoice | None = None):
+    """The create/edit page. `?calculation=<pk>` (or the deal's current calculation when
+    creating, if there is one) copies that calculation's lines; `?manual=1` takes lines
+    typed by hand."""
+    calculation = None
+    wants_manual = request.GET.get("manual") or request.POST.get("source") == "manual"
+    calc_pk = request.POST.get("calculation") or request.GET.get("calculation")
+    if not wants_manual:
+        if calc_pk:
+            calculation = get_object_or_404(deal.calculations.prefetch_related("lines"), pk=calc_pk)
+        elif invoice is None:
+            calculation = Calculation.objects.current_for(deal)
+    today = timezone.localdate()
+    choices = bases.suggestions(deal)
+    if invoice is not None:
+        initial = {"date": invoice.date, "due_date": invoice.due_date, "basis": invoice.basis}
+        lines_initial = _lines_initial(invoice)
+    else:
+        initial = {
+            "date": today,
+            "due_date": services.invoice_due_date(today),
+            "basis": choices[0] if choices else "",
+        }
+        lines_initial = []
+    status = 200
+    if request.method == "POST":
+        form = InvoiceForm(request.POST, basis_choices=choices)
+        formset = None if calculation else LineFormSet(request.POST, prefix=LINES_PREFIX)
+        if form.is_valid() and (formset is None or formset.is_valid()):
+            data = form.cleaned_data
+            lines: list[LineData] = [f.line_data() for f in formset.line_forms()] if formset else []
+            try:
+                if invoice is None:
+                    saved = services.invoice_create(
+                        deal=deal,
+                        by=request.user,
+                        calculation=calculation,
+                        lines=lines,
+                        date=data["date"],
+                        due_date=data["due_date"],
+                        basis=data["basis"],
+                    )
+                else:
+                    saved = services.invoice_update(
+                        invoice=invoice,
+                        by=request.user,
+                        calculation=calculation,
+                        lines=lines,
+                        date=data["date"],
+                        due_date=data["due_date"],
+                        basis=data["basis"],
+                    )
+            except ValidationError as exc:
+                _add_errors(form, formset, exc)
+            else:
+                verb = "создан" if invoice is None else "сохранён"
+                messages.success(
+                    request,
+                    f"Черновик: {saved.title} {verb}. Проверьте его и нажмите «Выставить».",
+                )
+                return _back(saved)
+        status = 400
+    else:
+        form = InvoiceForm(initial=initial, basis_choices=choices)
+        formset = None if calculation else LineFormSet(initial=lines_initial, prefix=LINES_PREFIX)
+    return render(
+        request,
+        "billing/invoice_form.html",
+        {
+            "deal": deal,
+            "invoice": invoice,
+            "form": form,
+            "formset": formset,
+            "calculation": calculation,
+            "current_calculation": Calculation.objects.current_for(deal),
+        },
+        status=status,
+    )
+
+
+def _add_errors(form, formset, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        for error in errors:
+            if field == "lines" and formset is not None:
+                formset.non_form_errors().append(error)
+            elif field in form.fields:
+                form.add_error(field, error)
+            else:
+                form.add_error(None, error)
+
+
+def invoice_create(request, pk):
+    deal = _get_deal_for_user(request, pk)
+    return _invoice_form_page(request, deal)
+
+
+def invoice_edit(request, pk, invoice_pk):
+    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    if not invoice.is_draft:
+        messages.error(request, "Выставленный счёт не меняется: отмените его и создайте новый.")
+        return _back(invoice)
+    return _invoice_form_page(request, invoice.deal, invoice)
+
+
+# The invoice's staff page and actions
+
+
+def invoice_detail(request, pk, invoice_pk):
+    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    payment_rows = list(invoice.payments.select_related("created_by", "undone_by"))
+    return render(
+        request,
+        "billing/invoice_detail.html",
+        {
+            "invoice": invoice,
+            "deal": invoice.deal,
+            "payments": payment_rows,
+            "problems": services.invoice_issue_problems(invoice) if invoice.is_draft else [],
+            "recipients": client_docs.document_recipients(invoice.deal),
+            "nonce": client_docs.new_send_nonce(),
+            "can_undo": request.user.is_head,
+        },
+    )
+
+
+@require_POST
+def invoice_issue(request, pk, invoice_pk):
+    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    try:
+        services.invoice_issue(invoice=invoice, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "Счёт не выставлен. " + _error_text(exc))
+    else:
+        messages.success(
+            request,
+            f"{invoice.title} выставлен. Скопируйте ссылку для клиента или отправьте её письмом.",
+        )
+    return _back(invoice)
+
+
+@require_POST
+def invoice_cancel(request, pk, invoice_pk):
+    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    try:
+        services.invoice_cancel(invoice=invoice, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"{invoice.title} отменён. Его номер больше не используется.")
+    return _back(invoice)
+
+
+def _pdf_bytes(invoice: Invoice) -> bytes | None:
+    if not invoice.pdf_ready:
+        return None
+    try:
+        with invoice.pdf.open("rb") as file:
+            return file.read()
+    except FileNotFoundError:
+        return None
+
+
+@require_POST
+def invoice_send(request, pk, invoice_pk):
+    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    if invoice.is_draft:
+        messages.error(request, "Сначала выставьте счёт, потом отправляйте ссылку.")
+        return _back(invoice)
+    form = DocumentSendForm(request.POST, recipients=client_docs.document_recipients(invoice.deal))
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return _back(invoice)
+    pdf = _pdf_bytes(invoice)
+    attachments = [(invoice.pdf_filename(), pdf, "application/pdf")] if pdf else []
+    try:
+        email = client_docs.document_send(
+            document=invoice,
+            to=form.cleaned_data["to"],
+            by=request.user,
+            nonce=form.cleaned_data["nonce"],
+            attachments=attachments,
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        if email is None:
+            messages.info(request, "Эта ссылка уже отправлена на этот адрес.")
+        else:
+            note = " с PDF во вложении" if pdf else " (PDF ещё готовится, в письме только ссылка)"
+            messages.success(request, f"Ссылка на счёт отправлена на {email.recipient}{note}.")
+    return _back(invoice)
+
+
+@require_POST
+def invoice_revoke(request, pk, invoice_pk):
+    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    client_docs.document_revoke(document=invoice, by=request.user)
+    messages.success(request, "Ссылка отозвана: клиент больше не откроет счёт по ней.")
+    return _back(invoice)
+
+
+@require_POST
+def invoice_new_link(request, pk, invoice_pk):
+    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    client_docs.document_new_link(document=invoice, by=request.user)
+    messages.success(request, "Готова новая ссылка. Прежняя больше не открывается.")
+    return _back(invoice)
+
+
+def _pdf_response(request, invoice: Invoice, back: str):
+    pdf = _pdf_bytes(invoice)
+    if pdf is None:
+        pdf_enqueue(invoice)
+        messages.info(request, "PDF счёта готовится. Обновите страницу через минуту.")
+        return redirect(back)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{invoice.pdf_filename()}"'
+    return response
+
+
+@require_GET
+def invoice_pdf(request, pk, invoice_pk):
+    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    if invoice.is_draft:
+        messages.info(request, "PDF появится, когда счёт будет выставлен.")
+        return _back(invoice)
+    return _pdf_response(request, invoice, invoice.get_absolute_url())
+
+
+# Payments marked by hand
+
+
+def payment_create(request, pk, invoice_pk):
+    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    if not invoice.is_open:
+        messages.error(request, f"Счёт не ждёт оплаты: {invoice.get_status_display().lower()}.")
+        return _back(invoice)
+    form = PaymentForm(
+        request.POST or None,
+        outstanding=invoice.outstanding,
+        initial={"amount": invoice.outstanding, "paid_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.payment_record(
+                invoice=invoice,
+                amount=data["amount"],
+                paid_on=data["paid_on"],
+                method=data["method"],
+                comment=data["comment"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, None, exc)
+        else:
+            invoice.refresh_from_db()
+            if invoice.is_paid:
+                messages.success(request, f"{invoice.title} оплачен.")
+            else:
+                messages.success(
+                    request,
+                    f"Оплата отмечена. Осталось оплатить {format_money(invoice.outstanding)} ₽.",
+                )
+            return _back(invoice)
+    return render(
+        request,
+        "billing/payment_form.html",
+        {"invoice": invoice, "deal": invoice.deal, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def payment_undo(request, pk, invoice_pk, payment_pk):
+    payment = _get_payment_for_user(request, pk, invoice_pk, payment_pk)
+    if not request.user.is_head:
+        return render(request, "billing/forbidden.html", status=403)
+    try:
+        services.payment_undo(payment=payment, by=request.user)
+    except PermissionDenied:
+        return render(request, "billing/forbidden.html", status=403)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Отметка об оплате отменена.")
+    return _back(payment.invoice)
+
+
+# The list of invoices
+
+
+def invoice_list(request):
+    form = InvoiceFilterForm(request.GET or None, user=request.user)
+    invoices = Invoice.objects.visible_to(request.user).select_related("deal", "deal__manager")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["status"]:
+            invoices = invoices.filter(status=data["status"])
+        if data.get("manager"):
+            invoices = invoices.filter(deal__manager=data["manager"])
+        if data["date_from"]:
+            invoices = invoices.filter(date__gte=data["date_from"])
+        if data["date_to"]:
+            invoices = invoices.filter(date__lte=data["date_to"])
+        if data["overdue"]:
+            invoices = invoices.overdue()
+    today = timezone.localdate()
+    summary = invoices.aggregate(
+        count=Count("pk"),
+        total=Sum("total", filter=~Q(status__in=[Invoice.Status.DRAFT, Invoice.Status.CANCELLED])),
+        paid=Sum("paid_amount"),
+        overdue=Count("pk", filter=Q(status__in=Invoice.OPEN_STATUSES, due_date__lt=today)),
+    )
+    paginator = Paginator(invoices.order_by("-date", "-number", "-pk"), LIST_PAGE_SIZE)
+    # The count is known from the summary: the paginator need not ask again.
+    paginator.count = summary["count"]
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "billing/invoice_list.html",
+        {"form": form, "page": page, "summary": summary, "query": query.urlencode()},
+    )
+
+
+# The client's pages
+
+
+def _with_checkout(request, response, provider):
+    """Let the invoice page's form lead to the provider's payment page: browsers apply the
+    CSP form-action to the redirect that follows a form's POST."""
+    origins = tuple(getattr(provider, "checkout_origins", ()) or ())
+    if not origins:
+        return response
+    config = dict(settings.SECURE_CSP)
+    config["form-action"] = [*config.get("form-action", []), *origins]
+    return csp_override(config)(lambda request: response)(request)
+
+
+def _public_invoice(token) -> Invoice:
+    return get_by_token_or_404(
+        Invoice.objects.issued().select_related("deal", "deal__manager"), token
+    )
+
+
+@public_view
+@require_GET
+def invoice_public(request, token):
+    invoice = _public_invoice(token)
+    provider = payments.online_provider()
+    returned = request.GET.get("payment") == "return"
+    if returned and provider is not None and invoice.is_open:
+        # Back from the payment page: ask the provider now rather than wait for its
+        # notification, so the client sees the result.
+        services.payment_refresh(invoice=invoice)
+        invoice.refresh_from_db()
+    client_docs.document_opened(document=invoice, request=request)
+    can_pay = provider is not None and invoice.is_open and invoice.outstanding > 0
+    response = render(
+        request,
+        "billing/invoice_public.html",
+        {
+            "invoice": invoice,
+            "provider": provider,
+            "can_pay": can_pay,
+            "returned": returned,
+            "staff_preview": request.user.is_authenticated,
+        },
+    )
+    return _with_checkout(request, response, provider) if can_pay else response
+
+
+@public_view
+@require_GET
+def invoice_public_pdf(request, token):
+    invoice = _public_invoice(token)
+    return _pdf_response(request, invoice, invoice.public_path())
+
+
+@public_view
+@require_POST
+def invoice_public_pay(request, token):
+    invoice = _public_invoice(token)
+    if payments.online_provider() is None:
+        raise Http404
+    try:
+        url = services.invoice_payment_start(
+            invoice=invoice, return_url=invoice.public_url() + "?payment=return"
+        )
+    except services.InvoiceNotPayable as exc:
+        messages.info(request, _error_text(exc))
+        return redirect(invoice.public_path())
+    except payments.PaymentError:
+        logger.exception("online payment of invoice %s could not start", invoice.pk)
+        messages.error(
+            request,
+            "Платёжный сервис сейчас не отвечает. Попробуйте ещё раз через несколько минут "
+            "или оплатите по реквизитам из счёта.",
+        )
+        return redirect(invoice.public_path())
+    return redirect(url)
+
+
+def _sandbox():
+    if not settings.PAYMENT_ONLINE or settings.PAYMENT_PROVIDER != "sandbox":
+        raise Http404
+    return payments.get_provider("sandbox")
+
+
+@public_view
+def sandbox_payment(request, payment_id):
+    """The sandbox provider's payment page: «Оплатить» or «Отказаться», nothing charged.
+    A choice goes through the same notification handling as a real provider's."""
+    provider = _sandbox()
+    ledger = provider.payment(payment_id)
+    if ledger is None:
+        raise Http404
+    payment = (
+        Payment.objects.filter(provider=provider.code, provider_payment_id=payment_id)
+        .select_related("invoice")
+        .first()
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action not in ("pay", "cancel"):
+            return HttpResponseBadRequest("Выберите «Оплатить» или «Отказаться».")
+        body = provider.complete(payment_id, succeeded=action == "pay")
+        state = provider.parse_notification(body=body, remote_addr="")
+        if state is not None:
+            services.payment_notification(provider=provider.code, state=state)
+        target = ledger.return_url
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts=_own_hosts(request)):
+            target = "/"
+        return redirect(target)
+    return render(
+        request,
+        "billing/sandbox_payment.html",
+        {"ledger": ledger, "payment": payment, "provider": provider},
+        status=200,
+    )
+
+
+def _own_hosts(request) -> set[str]:
+    from urllib.parse import urlsplit
+
+    return {request.get_host(), urlsplit(settings.SITE_URL).netloc}
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def payment_notify(request, provider):
+    """A provider's HTTP notification. Nothing in the body is trusted: the provider module
+    verifies the sender (address or signature) and re-reads the payment from its own ledger;
+    only that state is applied."""
+    if provider not in payments.PROVIDER_CODES:
+        raise Http404
+    if provider == "sandbox" and settings.PAYMENT_PROVIDER != "sandbox":
+        raise Http404
+    try:
+        handler = payments.get_provider(provider)
+    except ImproperlyConfigured:
+        raise Http404 from None
+    sender = payments.sender_address(request.META, proxy_hops=settings.PAYMENT_WEBHOOK_PROXY_HOPS)
+    try:
+        state = handler.parse_notification(body=request.body, remote_addr=sender)
+    except payments.PaymentError:
+        # The payment cannot be checked now: the provider delivers the notification again.
+        logger.exception("%s notification could not be verified now", provider)
+        return HttpResponse("try again later", status=503, content_type="text/plain")
+    if state is None:
+        logger.warning("%s notification from %s refused", provider, sender)
+        return HttpResponse("not accepted", status=400, content_type="text/plain")
+    services.payment_notification(provider=provider, state=state)
+    return HttpResponse("ok", content_type="text/plain")
