@@ -296,10 +296,30 @@ def check_flows(smoke: Smoke) -> None:
 
 
 def check_invoice_flow(smoke: Smoke, manager: httpx.Client, deal_id: int, expected: list) -> None:
-    """Filled in when invoices are part of the product (see check_flows)."""
-    hook = globals().get("invoice_flow")
-    if hook:
-        hook(smoke, manager, deal_id, expected)
+    """The client pays an issued invoice of the demo in the sandbox, from its link."""
+    step("the client pays an invoice online (sandbox)")
+    listing = manager.get("/billing/invoices/", params={"status": "sent"})
+    assert listing.status_code == 200
+    staff_path = re.search(r'href="(/deals/\d+/invoices/\d+/)"', listing.text).group(1)
+    staff_page = manager.get(staff_path)
+    public_path = re.search(r"(/p/i/[A-Za-z0-9_-]+/)", staff_page.text).group(1)
+    deal_number = re.search(r"/deals/(\d+)/", staff_path).group(1)
+
+    client = httpx.Client(base_url=smoke.base, timeout=20)
+    page = client.get(public_path)
+    assert page.status_code == 200 and "Оплатить онлайн" in page.text
+    started = client.post(public_path + "pay/", data={"csrfmiddlewaretoken": csrf(page.text)})
+    assert started.status_code == 302, started.text[:300]
+    sandbox_path = started.headers["Location"]
+    sandbox = client.get(sandbox_path)
+    assert sandbox.status_code == 200
+    paid = client.post(
+        sandbox_path, data={"action": "pay", "csrfmiddlewaretoken": csrf(sandbox.text)}
+    )
+    assert paid.status_code == 302
+    after = client.get(public_path)
+    assert "Оплачен" in after.text or "оплачен" in after.text
+    expected.append(f"оплачен: сделка №{deal_number} ")
 
 
 def check_worker_kill(smoke: Smoke) -> None:

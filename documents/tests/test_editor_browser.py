@@ -15,8 +15,7 @@ pytestmark = [
     pytest.mark.skipif(
         CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
     ),
-    # Every test that commits restores the migrations' rows afterwards without re-creating
-    # content types, or a later serialized_rollback test fails to load them.
+    # The rows the data migrations wrote come back through the root conftest.
     pytest.mark.django_db(transaction=True),
 ]
 
