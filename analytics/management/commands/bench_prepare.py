@@ -5,6 +5,7 @@ deal, set-based), a deal card with 50 tasks, 50 comments and 20 contacts, client
 with links, a website key for the intake, and logged-in sessions."""
 
 import json
+import os
 from datetime import timedelta
 from decimal import Decimal
 
@@ -21,8 +22,6 @@ from deals.views import PAGE_SIZE
 
 CARD_TITLE = "Карточка для замеров"
 BENCH_KEY = "bench-intake-key-" + "b" * 24
-# Later features add target builders here: callables (stdout) -> list of target dicts.
-EXTRA_TARGETS: list = []
 
 
 class Command(BaseCommand):
@@ -83,8 +82,11 @@ class Command(BaseCommand):
                 ),
             },
         ]
-        for build in EXTRA_TARGETS:
-            targets += build(card=card, manager=manager, head=head)
+        proposal, invoice = _client_documents(card, manager)
+        targets += [
+            {"name": "proposal_client_page", "path": proposal.public_path()},
+            {"name": "invoice_client_page", "path": invoice.public_path()},
+        ]
         self.stdout.write(json.dumps({"targets": targets, "intake_check": True}))
 
     def _children(self) -> None:
@@ -155,6 +157,41 @@ class Command(BaseCommand):
                 by=manager,
             )
         return card
+
+
+def _client_documents(card, manager):
+    """A sent proposal and an issued invoice of the card's deal, from a calculation of 12
+    lines, for a client with full requisites and the demo seller."""
+    from billing.models import Invoice
+    from billing.services import LineData, calculation_save, invoice_create, invoice_issue
+    from contacts.demo import load as load_requisites
+    from contacts.models import Client
+    from deals.clients import deal_set_client
+    from documents.models import DocumentTemplate, Proposal
+    from documents.services import document_finalize, proposal_create
+
+    proposal = Proposal.objects.filter(deal=card).first()
+    invoice = Invoice.objects.filter(deal=card).exclude(token="").first()
+    if proposal and invoice:
+        return proposal, invoice
+    load_requisites(stdout=open(os.devnull, "w"))  # noqa: SIM115
+    client = Client.objects.filter(kind=Client.Kind.LEGAL).exclude(inn="").first()
+    card = deal_set_client(deal=card, client=client, by=manager)
+    calculation = calculation_save(
+        deal=card,
+        by=manager,
+        lines=[
+            LineData(name=f"Работа {i}", quantity=Decimal(i), price=Decimal("1500"))
+            for i in range(1, 13)
+        ],
+        make_current=True,
+    )
+    template = DocumentTemplate.objects.get(kind="proposal", is_default=True)
+    proposal = proposal_create(deal=card, template=template, by=manager)
+    proposal = document_finalize(document=proposal, by=manager)
+    invoice = invoice_create(deal=card, by=manager, calculation=calculation)
+    invoice = invoice_issue(invoice=invoice, by=manager)
+    return proposal, invoice
 
 
 def _session(user) -> str:
