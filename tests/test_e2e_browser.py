@@ -313,8 +313,96 @@ def lose_the_lead(actor, lead_id):
     actor.shot("lead-lost")
 
 
-# Later steps (proposal, contract, invoice) add functions here.
-EXTRA_STEPS: list = []
+def send_document(anna, card, create_label, kind):
+    """Create a document from the default template on the card, fix it and send the link to
+    the deal's contact; returns the client's link."""
+    from documents.models import Contract, Proposal
+
+    anna.go(card, f"card-before-{kind}")
+    anna.page.once("dialog", lambda dialog: dialog.accept())
+    anna.page.click(f"button:has-text('{create_label}')")
+    anna.page.wait_for_load_state("networkidle")
+    anna.go(card, f"card-{kind}-draft")
+    anna.page.once("dialog", lambda dialog: dialog.accept())
+    anna.page.locator("button:has-text('Зафиксировать и отправить')").first.click()
+    anna.page.wait_for_load_state("networkidle")
+    anna.shot(f"{kind}-sent")
+    model = Proposal if kind == "proposal" else Contract
+    return model.objects.order_by("-pk").first().public_path()
+
+
+def step_proposal(anna, client, card, **_):
+    # 7. A proposal with the calculation table; the client opens and accepts it.
+    link = send_document(anna, card, "Создать КП", "proposal")
+    client.go(link, "proposal")
+    expect(client.page.locator("body")).to_contain_text("148 500,00")
+    client.page.fill("textarea[name=comment]", "Подходит, начинаем")
+    client.page.click("button:has-text('Принять предложение')")
+    expect(client.page.locator("#answer")).to_contain_text("Вы приняли предложение")
+    client.shot("proposal-accepted")
+
+
+def step_contract(anna, client, card, **_):
+    # 9. A contract with both parties' requisites; the client accepts it.
+    from documents.models import Contract
+
+    link = send_document(anna, card, "Создать договор", "contract")
+    client.go(link, "contract")
+    expect(client.page.locator("body")).to_contain_text("7707083893")
+    client.page.fill("input[name=full_name]", "Пекарев Илья Сергеевич")
+    client.page.check("input[name=consent]")
+    client.page.click("button:has-text('Согласен с условиями')")
+    client.page.wait_for_load_state("networkidle")
+    client.shot("contract-accepted")
+    contract = Contract.objects.order_by("-pk").first()
+    assert contract.accepted_name == "Пекарев Илья Сергеевич"
+    assert len(contract.accepted_pdf_sha256) == 64
+
+
+def step_invoices(anna, client, deal, card, **_):
+    # 10. An invoice from the calculation, paid online in the sandbox; a second one paid by
+    # hand.
+    from billing.models import Invoice
+
+    anna.go(card, "card-before-invoice")
+    anna.page.click("a:has-text('Счёт по текущему расчёту')")
+    anna.page.click("button:has-text('Создать черновик счёта')")
+    anna.page.wait_for_url("**/invoices/*/")
+    anna.page.click("button:has-text('Выставить')")
+    anna.page.wait_for_load_state("networkidle")
+    anna.shot("invoice-issued")
+    invoice = Invoice.objects.filter(deal=deal).order_by("pk").first()
+    client.go(invoice.public_path(), "invoice")
+    expect(client.page.locator("body")).to_contain_text("Сто сорок восемь тысяч пятьсот рублей")
+    client.page.click("button:has-text('Оплатить онлайн')")
+    client.page.wait_for_url("**/p/pay/sandbox/**")
+    client.shot("sandbox")
+    client.page.click("button:has-text('Оплатить')")
+    client.page.wait_for_url("**/p/i/**")
+    expect(client.page.locator(".alert-success")).to_contain_text("Счёт оплачен.")
+    client.shot("invoice-paid")
+
+    anna.go(f"/deals/{deal.pk}/invoices/new/?manual=1", "invoice-manual")
+    anna.page.fill("input[name=lines-0-name]", "Доработка каталога")
+    anna.page.fill("input[name=lines-0-price]", "15000")
+    anna.page.click("button:has-text('Создать черновик счёта')")
+    anna.page.wait_for_url("**/invoices/*/")
+    anna.page.click("button:has-text('Выставить')")
+    anna.page.wait_for_load_state("networkidle")
+    second = Invoice.objects.filter(deal=deal).order_by("-pk").first()
+    anna.go(f"/deals/{deal.pk}/invoices/{second.pk}/payments/new/", "payment-manual")
+    anna.page.fill("input[name=amount]", "15000")
+    anna.page.fill("input[name=paid_on]", timezone.localdate().isoformat())
+    anna.page.locator("input[name=method]").last.check()
+    anna.page.click("button:has-text('Отметить оплату')")
+    anna.page.wait_for_load_state("networkidle")
+    anna.shot("invoice-paid-by-hand")
+    second.refresh_from_db()
+    invoice.refresh_from_db()
+    assert (invoice.status, second.status) == (Invoice.Status.PAID, Invoice.Status.PAID)
+
+
+EXTRA_STEPS: list = [step_proposal, step_contract, step_invoices]
 
 
 def test_client_pages_fit_a_phone_and_load_nothing_from_other_hosts(
