@@ -47,4 +47,5 @@ prod-smoke: venv
 # The benchmark (PostgreSQL on 127.0.0.1, wrk): fills crm_bench and crm_bench_report, loads
 # each page with 8 clients against the ceiling, writes bench/results.json and results.md.
 bench: venv
+	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(PY) bench/run.py $(BENCH_ARGS)
