@@ -22,6 +22,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # First: its ready() sets the Russian empty-choice label before the admin's autodiscovery
+    # imports forms that read it.
+    "crm",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -35,7 +38,6 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "django_prose_editor",
-    "crm",
     "contacts",
     "deals",
     "billing",

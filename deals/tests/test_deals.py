@@ -356,3 +356,9 @@ def test_deal_card_queries_do_not_grow_with_tasks_contacts_and_comments(
     with django_assert_num_queries(len(few)):
         response = client_a.get(deal_a.get_absolute_url())
     assert "Комментарий 47" in response.text
+
+
+def test_empty_choices_read_in_russian(client_a, deal_a):
+    card = client_a.get(deal_a.get_absolute_url()).text
+    assert "Select an option" not in card
+    assert "— не выбрано —" in card
