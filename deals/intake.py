@@ -36,6 +36,10 @@ class IntakeResult:
         return self.request.deal_id if self.request else None
 
 
+def _no_nul(text: str) -> str:
+    return text.replace("\x00", "\ufffd")
+
+
 def rate_limited(source: LeadSource) -> bool:
     """A fixed one-minute window per key in the shared cache."""
     key = f"intake-rate:{source.pk}"
@@ -61,7 +65,10 @@ def lead_receive(
         first = LeadRequest.objects.filter(source=source, idempotency_key=idempotency_key).first()
         if first is not None:
             return IntakeResult(status=200 if first.deal_id else 400, request=first)
-    payload = {k: str(v)[:10000] for k, v in data.items() if k != "key"}
+    # PostgreSQL cannot store a NUL character in text or JSON: keep it visible as U+FFFD.
+    payload = {
+        _no_nul(str(k))[:200]: _no_nul(str(v))[:10000] for k, v in data.items() if k != "key"
+    }
     try:
         with transaction.atomic():
             request = LeadRequest.objects.create(

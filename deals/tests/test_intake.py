@@ -174,3 +174,10 @@ def test_admin_shows_the_key_and_a_form_snippet(client, site, db):
     page = client.get(reverse("admin:deals_leadsource_change", args=[site.pk])).text
     assert site.key in page
     assert "/api/leads/" in page and "name=&quot;website&quot;" in page
+
+
+def test_a_nul_character_is_kept_visibly_and_answered_clearly(anon, site):
+    response = post_json(anon, site, {"name": "Ив\x00ан", "phone": "+79161234567"})
+    assert response.status_code == 400
+    assert "name" in response.json()["errors"]
+    assert LeadRequest.objects.get().payload["name"] == "Ив\ufffdан"
