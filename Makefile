@@ -5,8 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test venv lint migrate demo worker beat prod-smoke bench
+.PHONY: run test venv venv-dev lint migrate demo worker beat prod-smoke bench
 
+# Runtime packages (requirements.txt) for `make run`; the test and lint tools on top of them
+# (requirements-dev.txt) for `make test` and CI.
 $(VENV)/.installed: requirements.txt build-constraints.txt
 	@test -n "$(PYTHON)" || { echo "Нужен Python 3.12 или новее (Django 6)."; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,7 +16,13 @@ $(VENV)/.installed: requirements.txt build-constraints.txt
 	$(PY) -m pip install --quiet --build-constraint build-constraints.txt -r requirements.txt
 	touch $@
 
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet --build-constraint build-constraints.txt -r requirements-dev.txt
+	touch $@
+
 venv: $(VENV)/.installed
+
+venv-dev: $(VENV)/.installed-dev
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
@@ -25,10 +33,10 @@ demo: migrate
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: venv
+test: venv-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: venv
+lint: venv-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
@@ -41,11 +49,11 @@ beat: venv
 
 # The product as in production (gunicorn, Celery worker and beat, PostgreSQL, Redis, SMTP),
 # checked over HTTP; needs the PostgreSQL and Redis of the machine.
-prod-smoke: venv
+prod-smoke: venv-dev
 	$(PY) scripts/prod_smoke.py
 
 # The benchmark (PostgreSQL on 127.0.0.1, wrk): fills crm_bench and crm_bench_report, loads
 # each page with 8 clients against the ceiling, writes bench/results.json and results.md.
-bench: venv
+bench: venv-dev
 	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(PY) bench/run.py $(BENCH_ARGS)
