@@ -2,6 +2,9 @@ from django.apps import AppConfig
 
 
 class BillingConfig(AppConfig):
+    """The catalog, calculations, invoices, payments and their providers, the seller's tax
+    regime and money; imports crm, contacts and deals."""
+
     name = "billing"
     verbose_name = "Расчёты и счета"
 

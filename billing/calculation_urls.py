@@ -7,10 +7,14 @@ from . import views
 app_name = "calculations"
 
 urlpatterns = [
-    path("new/", views.calculation_create, name="create"),
-    path("preview/", views.calculation_preview, name="preview"),
-    path("line/", views.calculation_line, name="line"),
-    path("catalog/", views.calculation_catalog, name="catalog"),
-    path("<int:calc_pk>/", views.calculation_detail, name="detail"),
-    path("<int:calc_pk>/current/", views.calculation_make_current, name="make_current"),
+    path("deals/<int:pk>/calculations/new/", views.calculation_create, name="create"),
+    path("deals/<int:pk>/calculations/preview/", views.calculation_preview, name="preview"),
+    path("deals/<int:pk>/calculations/line/", views.calculation_line, name="line"),
+    path("deals/<int:pk>/calculations/catalog/", views.calculation_catalog, name="catalog"),
+    path("deals/<int:pk>/calculations/<int:calc_pk>/", views.calculation_detail, name="detail"),
+    path(
+        "deals/<int:pk>/calculations/<int:calc_pk>/current/",
+        views.calculation_make_current,
+        name="make_current",
+    ),
 ]

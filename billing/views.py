@@ -1,5 +1,4 @@
 from decimal import Decimal
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -8,10 +7,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.formats import money as format_money
+from crm.staff import head_required, safe_next
 from deals.models import Deal
 
 from . import money, services, tax
@@ -45,27 +44,6 @@ def _get_calculation_for_user(request, pk, calc_pk) -> tuple[Deal, Calculation]:
         deal=deal,
     )
     return deal, calculation
-
-
-def head_required(view):
-    """Catalog changes are for the head of sales; managers may only look."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_head:
-            return render(request, "billing/forbidden.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 # The calculator
@@ -339,7 +317,7 @@ def calculation_make_current(request, pk, calc_pk):
         f"Текущий — {calculation.label.lower()}. Бюджет сделки: "
         f"{format_money(calculation.total)} ₽.",
     )
-    return redirect(_safe_next(request, deal.get_absolute_url() + "#panel-calculations"))
+    return redirect(safe_next(request, deal.get_absolute_url() + "#panel-calculations"))
 
 
 def deal_panel(request, deal: Deal) -> dict:
@@ -401,7 +379,7 @@ def catalog_item_edit(request, item_pk):
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"«{item.name}» сохранено. Сохранённые расчёты не меняются.")
-        return redirect(_safe_next(request, reverse("billing:catalog")))
+        return redirect(safe_next(request, reverse("billing:catalog")))
     return render(
         request,
         "billing/catalogitem_form.html",

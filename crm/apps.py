@@ -2,6 +2,10 @@ from django.apps import AppConfig
 
 
 class CrmConfig(AppConfig):
+    """The project and its core: settings, URLs, the user, shared abstract models, the
+    outbox, PDF rendering, numbering, client links and rate limits (public.py), what staff
+    pages share (staff.py); it knows no business area and imports no other app."""
+
     name = "crm"
     verbose_name = "CRM"
 

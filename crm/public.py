@@ -4,7 +4,7 @@
 def invoice_public(request, token):
     invoice = get_by_token_or_404(Invoice.objects.select_related("deal"), token)
     if request.method == "GET":
-        client_docs.document_opened(document=invoice, request=request)
+        document_links.document_opened(document=invoice, request=request)
     ...
 """
 

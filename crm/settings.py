@@ -223,10 +223,12 @@ CELERY_BEAT_SCHEDULE["funnel-monthly"] = {
     "schedule": crontab(day_of_month=1, hour=env.int("FUNNEL_REPORT_HOUR", default=7), minute=0),
 }
 
-# Bench mode: adds an X-Queries header and /bench/hello/ (never set it in production).
+# Bench mode: the benchmark's commands, an X-Queries header and /bench/hello/ (never set it
+# in production).
 BENCH_MODE = env.bool("BENCH_MODE", default=False)
 if BENCH_MODE:
-    MIDDLEWARE.insert(0, "crm.bench.QueryCountMiddleware")
+    INSTALLED_APPS.append("bench")
+    MIDDLEWARE.insert(0, "bench.middleware.QueryCountMiddleware")
 
 # Online payment of invoices. "sandbox" (the default) is a test page served by the project:
 # nothing is charged, so production sets "yookassa" and the shop's credentials.

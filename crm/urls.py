@@ -2,13 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-
-from deals import views as deal_views
+from django.views.generic import RedirectView
 
 from . import views
 
 urlpatterns = [
-    path("", deal_views.home, name="home"),
+    path("", RedirectView.as_view(pattern_name="deals:list"), name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -22,21 +21,22 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
-    path("api/leads/", deal_views.lead_intake, name="lead_intake"),
-    path("deals/", include("deals.urls")),
-    path("deals/<int:pk>/calculations/", include("billing.calculation_urls")),
-    path("clients/", include("deals.client_urls")),
+]
+
+# Every app's urls.py spells its paths in full under its own namespace: pages nest under the
+# object they belong to (an invoice at deals/<pk>/invoices/…, a client page under /p/), so
+# no app owns a single prefix.
+urlpatterns += [
+    path("", include("deals.urls")),
+    path("", include("deals.clients.urls")),
     path("", include("billing.urls")),
+    path("", include("billing.calculation_urls")),
     path("", include("documents.urls")),
-    path("reports/", include("analytics.urls")),
+    path("", include("analytics.urls")),
 ]
 
 if settings.BENCH_MODE:
-    from django.contrib.auth.decorators import login_not_required
-
-    from . import bench
-
-    urlpatterns += [path("bench/hello/", login_not_required(bench.hello))]
+    urlpatterns += [path("", include("bench.urls"))]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

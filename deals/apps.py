@@ -2,14 +2,20 @@ from django.apps import AppConfig
 
 
 class DealsConfig(AppConfig):
+    """Stages, deals, tasks, comments, the deal timeline, website intake, the customers'
+    pages (deals/clients/) and the client links of documents (document_links.py); imports
+    only crm and contacts."""
+
     name = "deals"
     verbose_name = "Сделки"
 
     def ready(self):
         from crm import nav
 
-        from . import client_panel  # noqa: F401  (registers the client panel of the card)
+        from .clients import panel  # noqa: F401  (registers the client panel of the card)
 
         nav.register(nav.NavItem("Сделки", "deals:list", order=10))
         nav.register(nav.NavItem("Доска", "deals:board", order=20))
         nav.register(nav.NavItem("Мои задачи", "deals:my_tasks", order=30))
+        nav.register(nav.NavItem("Клиенты", "clients:list", order=40))
+        nav.register(nav.NavItem("Наши реквизиты", "clients:seller", order=90, head_only=True))

@@ -10,7 +10,7 @@ from contacts.models import Client, Contact
 from crm.models import User
 
 from . import services
-from .clients import deal_set_client
+from .clients.services import deal_set_client
 from .models import Deal, LeadSource, LossReason, Source, Stage
 
 TITLES = [

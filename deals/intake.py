@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from contacts.models import Contact
@@ -38,18 +36,6 @@ class IntakeResult:
 
 def _no_nul(text: str) -> str:
     return text.replace("\x00", "\ufffd")
-
-
-def rate_limited(source: LeadSource) -> bool:
-    """A fixed one-minute window per key in the shared cache."""
-    key = f"intake-rate:{source.pk}"
-    cache.add(key, 0, timeout=60)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=60)
-        count = 1
-    return count > settings.INTAKE_RATE_PER_MINUTE
 
 
 def find_source(key: str) -> LeadSource | None:

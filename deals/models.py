@@ -1,4 +1,5 @@
 import secrets
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import Client, Contact
+from contacts.models import Client, Contact, ContactEmail, ContactPhone
 from crm.models import TimeStampedModel
 
 
@@ -89,6 +90,44 @@ class DealQuerySet(models.QuerySet):
 
     def open(self):
         return self.filter(stage__kind=Stage.Kind.OPEN)
+
+    def search(self, q: str):
+        """Deals whose title contains q, or with a contact whose name or e-mail contains it,
+        or whose phone contains its digits (four or more; a leading 8 of eleven reads +7)."""
+        q = (q or "").strip()
+        if not q:
+            return self
+        contact_match = Q(name__icontains=q) | Exists(
+            ContactEmail.objects.filter(contact=OuterRef("pk"), email__icontains=q)
+        )
+        digits = "".join(c for c in q if c.isdigit())
+        if len(digits) >= 4:
+            if len(digits) == 11 and digits[0] == "8":
+                digits = "7" + digits[1:]
+            contact_match |= Exists(
+                ContactPhone.objects.filter(contact=OuterRef("pk"), number__contains=digits)
+            )
+        return self.filter(
+            Q(title__icontains=q)
+            | Exists(Contact.objects.filter(contact_match, deals=OuterRef("pk")).values("pk")[:1])
+        )
+
+    def filtered(self, params: Mapping):
+        """The deal list's filters: the cleaned data of deals.forms.DealFilterForm."""
+        deals = self
+        for field in ("stage", "manager", "source", "loss_reason"):
+            if params.get(field):
+                deals = deals.filter(**{field: params[field]})
+        if params.get("date_from"):
+            deals = deals.filter(created_at__date__gte=params["date_from"])
+        if params.get("date_to"):
+            deals = deals.filter(created_at__date__lte=params["date_to"])
+        open_tasks = Task.objects.filter(deal=OuterRef("pk"), done_at__isnull=True)
+        if params.get("no_task"):
+            deals = deals.filter(~Exists(open_tasks), stage__kind=Stage.Kind.OPEN)
+        if params.get("overdue"):
+            deals = deals.filter(Exists(open_tasks.filter(due_at__lt=timezone.now())))
+        return deals.search(params.get("q") or "")
 
 
 class Deal(models.Model):

@@ -132,6 +132,21 @@ def deal_set_budget(*, deal: Deal, amount: Decimal, by=None, reason: str = "") -
 
 
 @transaction.atomic
+def deal_update(
+    *, deal: Deal, by, title: str, source: str, manager, budget: Decimal, description: str
+) -> Deal:
+    """Save what the deal form edits. A changed budget is written by deal_set_budget, so the
+    timeline says «Бюджет: … ₽, вручную»; the other fields leave no timeline entry."""
+    deal = Deal.objects.select_for_update().get(pk=deal.pk)
+    deal.title = title
+    deal.source = source
+    deal.manager = manager
+    deal.description = description
+    deal.save(update_fields=["title", "source", "manager", "description", "updated_at"])
+    return deal_set_budget(deal=deal, amount=budget, by=by, reason="вручную")
+
+
+@transaction.atomic
 def task_create(*, deal: Deal, author, assignee, kind: str, text: str, due_at) -> Task:
     task = Task.objects.create(
         deal=deal, author=author, assignee=assignee, kind=kind, text=text, due_at=due_at

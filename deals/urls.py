@@ -1,27 +1,37 @@
-from django.urls import include, path
+from django.urls import path
 
-from . import client_urls, views
+from . import views
+from .clients import urls as client_urls
 
 app_name = "deals"
 
 urlpatterns = [
-    path("", views.deal_list, name="list"),
-    path("new/", views.deal_create, name="create"),
-    path("board/", views.board, name="board"),
-    path("tasks/my/", views.my_tasks, name="my_tasks"),
-    path("<int:pk>/", views.deal_detail, name="detail"),
-    path("<int:pk>/edit/", views.deal_edit, name="edit"),
-    path("<int:pk>/move/", views.deal_move, name="move"),
-    path("<int:pk>/tasks/new/", views.task_create, name="task_create"),
-    path("<int:pk>/tasks/<int:task_pk>/complete/", views.task_complete, name="task_complete"),
-    path("<int:pk>/comments/new/", views.comment_create, name="comment_create"),
-    path("<int:pk>/client/", include(client_urls.deal_urlpatterns)),
-    path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
-    path("<int:pk>/contacts/link/", views.contact_link, name="contact_link"),
-    path("<int:pk>/contacts/<int:contact_pk>/edit/", views.contact_edit, name="contact_edit"),
+    path("deals/", views.deal_list, name="list"),
+    path("deals/new/", views.deal_create, name="create"),
+    path("deals/board/", views.board, name="board"),
+    path("deals/tasks/my/", views.my_tasks, name="my_tasks"),
+    path("deals/<int:pk>/", views.deal_detail, name="detail"),
+    path("deals/<int:pk>/edit/", views.deal_edit, name="edit"),
+    path("deals/<int:pk>/move/", views.deal_move, name="move"),
+    path("deals/<int:pk>/tasks/new/", views.task_create, name="task_create"),
     path(
-        "<int:pk>/contacts/<int:contact_pk>/remove/",
+        "deals/<int:pk>/tasks/<int:task_pk>/complete/",
+        views.task_complete,
+        name="task_complete",
+    ),
+    path("deals/<int:pk>/comments/new/", views.comment_create, name="comment_create"),
+    *client_urls.deal_urlpatterns,
+    path("deals/<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
+    path("deals/<int:pk>/contacts/link/", views.contact_link, name="contact_link"),
+    path(
+        "deals/<int:pk>/contacts/<int:contact_pk>/edit/",
+        views.contact_edit,
+        name="contact_edit",
+    ),
+    path(
+        "deals/<int:pk>/contacts/<int:contact_pk>/remove/",
         views.contact_unlink,
         name="contact_unlink",
     ),
+    path("api/leads/", views.lead_intake, name="lead_intake"),
 ]

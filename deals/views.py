@@ -2,22 +2,23 @@ import datetime
 import json
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum, Window
+from django.db.models import Count, F, Prefetch, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from contacts.forms import ContactForm
-from contacts.models import Contact, ContactEmail, ContactPhone
+from contacts.models import Contact
+from crm.public import rate_limited
+from crm.staff import safe_next
 
 from . import intake, pagination, panels, services
 from .forms import (
@@ -60,15 +61,6 @@ def _get_contact_for_user(request, deal_pk, contact_pk) -> tuple[Deal, Contact]:
     return deal, get_object_or_404(deal.contacts.all(), pk=contact_pk)
 
 
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
 # Deals
 
 
@@ -80,7 +72,7 @@ def deal_list(request):
         .select_related("stage", "manager", "client", "loss_reason")
     )
     if form.is_valid():
-        deals = _apply_filters(deals, form.cleaned_data)
+        deals = deals.filtered(form.cleaned_data)
         sort = form.cleaned_data.get("sort") or "-created"
     else:
         sort = "-created"
@@ -106,42 +98,6 @@ def deal_list(request):
     )
 
 
-def _apply_filters(deals, data):
-    if data.get("stage"):
-        deals = deals.filter(stage=data["stage"])
-    if data.get("manager"):
-        deals = deals.filter(manager=data["manager"])
-    if data.get("source"):
-        deals = deals.filter(source=data["source"])
-    if data.get("loss_reason"):
-        deals = deals.filter(loss_reason=data["loss_reason"])
-    if data.get("date_from"):
-        deals = deals.filter(created_at__date__gte=data["date_from"])
-    if data.get("date_to"):
-        deals = deals.filter(created_at__date__lte=data["date_to"])
-    if data.get("no_task"):
-        deals = deals.filter(stage__kind=Stage.Kind.OPEN, has_open_task=False)
-    if data.get("overdue"):
-        deals = deals.filter(has_overdue_task=True)
-    q = (data.get("q") or "").strip()
-    if q:
-        contact_match = Q(name__icontains=q) | Exists(
-            ContactEmail.objects.filter(contact=OuterRef("pk"), email__icontains=q)
-        )
-        digits = "".join(c for c in q if c.isdigit())
-        if len(digits) >= 4:
-            if len(digits) == 11 and digits[0] == "8":
-                digits = "7" + digits[1:]
-            contact_match |= Exists(
-                ContactPhone.objects.filter(contact=OuterRef("pk"), number__contains=digits)
-            )
-        deals = deals.filter(
-            Q(title__icontains=q)
-            | Exists(Contact.objects.filter(contact_match, deals=OuterRef("pk")).values("pk")[:1])
-        )
-    return deals
-
-
 def deal_create(request):
     form = DealForm(request.POST or None, initial={"manager": request.user})
     if request.method == "POST" and form.is_valid():
@@ -153,14 +109,9 @@ def deal_create(request):
 
 def deal_edit(request, pk):
     deal = _get_deal_for_user(request, pk)
-    old_budget = deal.budget
     form = DealForm(request.POST or None, instance=deal)
     if request.method == "POST" and form.is_valid():
-        new_budget = form.cleaned_data["budget"]
-        deal = form.save(commit=False)
-        deal.budget = old_budget
-        deal.save()
-        services.deal_set_budget(deal=deal, amount=new_budget, by=request.user, reason="вручную")
+        deal = services.deal_update(deal=deal, by=request.user, **form.cleaned_data)
         messages.success(request, "Сделка сохранена.")
         return redirect(deal)
     return render(
@@ -212,11 +163,11 @@ def deal_move(request, pk):
                     form.add_error(field if field in form.fields else None, error)
         else:
             messages.success(request, f"Сделка №{deal.pk}: этап «{form.cleaned_data['stage']}».")
-            return redirect(_safe_next(request, deal.get_absolute_url()))
+            return redirect(safe_next(request, deal.get_absolute_url()))
     return render(
         request,
         "deals/deal_move.html",
-        {"deal": deal, "form": form, "next": _safe_next(request, "")},
+        {"deal": deal, "form": form, "next": safe_next(request, "")},
         status=_status(form),
     )
 
@@ -289,11 +240,11 @@ def task_complete(request, pk, task_pk):
     if request.method == "POST" and form.is_valid():
         services.task_complete(task=task, by=request.user, result=form.cleaned_data["result"])
         messages.success(request, "Задача выполнена.")
-        return redirect(_safe_next(request, task.deal.get_absolute_url() + "#tasks"))
+        return redirect(safe_next(request, task.deal.get_absolute_url() + "#tasks"))
     return render(
         request,
         "deals/task_complete.html",
-        {"task": task, "deal": task.deal, "form": form, "next": _safe_next(request, "")},
+        {"task": task, "deal": task.deal, "form": form, "next": safe_next(request, "")},
         status=_status(form),
     )
 
@@ -474,7 +425,7 @@ def lead_intake(request):
     source = intake.find_source(key)
     if source is None:
         return JsonResponse({"errors": {"key": ["Неверный или отсутствующий ключ."]}}, status=401)
-    if intake.rate_limited(source):
+    if rate_limited(f"intake:{source.pk}", settings.INTAKE_RATE_PER_MINUTE):
         response = JsonResponse(
             {"errors": {"non_field": ["Слишком много заявок, повторите через минуту."]}},
             status=429,
@@ -504,7 +455,3 @@ def lead_intake(request):
         errors = result.errors or (result.request.errors if result.request else {})
         return JsonResponse({"errors": errors}, status=400)
     return JsonResponse({"id": result.deal_id}, status=result.status)
-
-
-def home(request):
-    return redirect(reverse("deals:list"))

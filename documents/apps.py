@@ -2,6 +2,9 @@ from django.apps import AppConfig
 
 
 class DocumentsConfig(AppConfig):
+    """Tags and their rendering, document templates, questionnaires, proposals and
+    contracts; imports crm, contacts, deals and billing."""
+
     name = "documents"
     verbose_name = "Документы"
 

@@ -22,8 +22,7 @@ from django.views.decorators.http import require_POST
 from billing.models import Calculation
 from crm.pdf import pdf_enqueue, pdf_store, render_pdf
 from crm.public import client_ip, get_by_token_or_404, public_view
-from deals import client_docs
-from deals.forms import DocumentSendForm
+from deals import document_links
 from deals.models import Deal
 
 from . import services
@@ -137,8 +136,8 @@ def deal_panel(request, deal) -> dict:
         "kinds": kinds,
         "current_calculation": current,
         "has_client": deal.client_id is not None,
-        "recipients": client_docs.document_recipients(deal),
-        "nonce": client_docs.new_send_nonce(),
+        "recipients": document_links.document_recipients(deal),
+        "nonce": document_links.new_send_nonce(),
     }
 
 
@@ -205,8 +204,8 @@ def document_detail(request, pk, kind, **ids):
     context = page_context(document, html) | {
         "kind": kind,
         "deal": document.deal,
-        "recipients": client_docs.document_recipients(document.deal),
-        "nonce": client_docs.new_send_nonce(),
+        "recipients": document_links.document_recipients(document.deal),
+        "nonce": document_links.new_send_nonce(),
         "current_calculation": Calculation.objects.current_for(document.deal),
         "versions": list(
             type(document)
@@ -263,47 +262,17 @@ def document_finalize(request, pk, kind, **ids):
     return _back(request, document)
 
 
-@require_POST
-def document_send(request, pk, kind, **ids):
-    document = _get_document_for_user(request, pk, kind, ids)
-    form = DocumentSendForm(request.POST, recipients=client_docs.document_recipients(document.deal))
-    if not form.is_valid():
-        messages.error(request, _errors(form))
-        return _back(request, document)
-    try:
-        email = services.document_send(
-            document=document,
-            to=form.cleaned_data["to"],
-            by=request.user,
-            nonce=form.cleaned_data["nonce"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        if email is None:
-            messages.info(request, "Эта ссылка уже отправлена на этот адрес.")
-        else:
-            attached = " с PDF во вложении" if email.attachments.exists() else ""
-            messages.success(
-                request, f"Ссылка на документ отправлена на {email.recipient}{attached}."
-            )
-    return _back(request, document)
+def _get_document(request, pk, kind, **ids):
+    return _get_document_for_user(request, pk, kind, ids)
 
 
-@require_POST
-def document_revoke(request, pk, kind, **ids):
-    document = _get_document_for_user(request, pk, kind, ids)
-    client_docs.document_revoke(document=document, by=request.user)
-    messages.success(request, "Ссылка отозвана: клиент больше не откроет документ по ней.")
-    return _back(request, document)
-
-
-@require_POST
-def document_new_link(request, pk, kind, **ids):
-    document = _get_document_for_user(request, pk, kind, ids)
-    client_docs.document_new_link(document=document, by=request.user)
-    messages.success(request, "Готова новая ссылка. Прежняя больше не открывается.")
-    return _back(request, document)
+document_send, document_revoke, document_new_link = document_links.link_views(
+    get_document=_get_document,
+    back=_back,
+    what="документ",
+    send=services.document_send,
+    sent_note=lambda email: " с PDF во вложении" if email.attachments.exists() else "",
+)
 
 
 @require_POST
@@ -405,7 +374,7 @@ def _staff_cannot_answer(request, document):
 @public_view
 def proposal_public(request, token):
     proposal = _public_document(Proposal, token)
-    client_docs.document_opened(document=proposal, request=request)
+    document_links.document_opened(document=proposal, request=request)
     form = ProposalResponseForm() if proposal.awaits_client else None
     return _render_public(request, proposal, form=form)
 
@@ -441,7 +410,7 @@ def proposal_public_respond(request, token):
 @public_view
 def contract_public(request, token):
     contract = _public_document(Contract, token)
-    client_docs.document_opened(document=contract, request=request)
+    document_links.document_opened(document=contract, request=request)
     form = ContractAcceptForm() if contract.awaits_client else None
     return _render_public(request, contract, form=form)
 

@@ -17,7 +17,7 @@ from billing.services import calculation_freeze
 from crm.mail import email_queue
 from crm.models import OutgoingEmail
 from crm.pdf import pdf_enqueue, pdf_store
-from deals import client_docs
+from deals import document_links
 from deals.models import Deal, Stage
 from deals.services import deal_move, timeline_add
 
@@ -322,7 +322,7 @@ def document_send(*, document, to: str, by, nonce: str = "") -> OutgoingEmail | 
     if document.pdf_ready:
         with document.pdf.open("rb") as file:
             attachments.append((document.download_name(), file.read(), "application/pdf"))
-    return client_docs.document_send(
+    return document_links.document_send(
         document=document, to=to, by=by, nonce=nonce, attachments=attachments
     )
 

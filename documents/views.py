@@ -1,15 +1,14 @@
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from crm.public import get_by_token_or_404, public_view
-from deals import client_docs
-from deals.forms import DocumentSendForm
+from crm.staff import head_required
+from deals import document_links
 from deals.models import Deal
 
 from . import services
@@ -53,8 +52,8 @@ def deal_panel(request, deal) -> dict:
         "deal": deal,
         "questionnaires": list(Questionnaire.objects.for_deal_card(deal)),
         "templates": list(QuestionnaireTemplate.objects.filter(active=True).only("pk", "title")),
-        "recipients": client_docs.document_recipients(deal),
-        "nonce": client_docs.new_send_nonce(),
+        "recipients": document_links.document_recipients(deal),
+        "nonce": document_links.new_send_nonce(),
     }
 
 
@@ -78,46 +77,11 @@ def questionnaire_create(request, pk):
     return _back(questionnaire)
 
 
-@require_POST
-def questionnaire_send(request, pk, questionnaire_pk):
-    questionnaire = _get_questionnaire_for_user(request, pk, questionnaire_pk)
-    form = DocumentSendForm(
-        request.POST, recipients=client_docs.document_recipients(questionnaire.deal)
-    )
-    if not form.is_valid():
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
-        return _back(questionnaire)
-    try:
-        email = client_docs.document_send(
-            document=questionnaire,
-            to=form.cleaned_data["to"],
-            by=request.user,
-            nonce=form.cleaned_data["nonce"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        if email is None:
-            messages.info(request, "Эта ссылка уже отправлена на этот адрес.")
-        else:
-            messages.success(request, f"Ссылка на анкету отправлена на {email.recipient}.")
-    return _back(questionnaire)
-
-
-@require_POST
-def questionnaire_revoke(request, pk, questionnaire_pk):
-    questionnaire = _get_questionnaire_for_user(request, pk, questionnaire_pk)
-    client_docs.document_revoke(document=questionnaire, by=request.user)
-    messages.success(request, "Ссылка отозвана: клиент больше не откроет анкету по ней.")
-    return _back(questionnaire)
-
-
-@require_POST
-def questionnaire_new_link(request, pk, questionnaire_pk):
-    questionnaire = _get_questionnaire_for_user(request, pk, questionnaire_pk)
-    client_docs.document_new_link(document=questionnaire, by=request.user)
-    messages.success(request, "Готова новая ссылка. Прежняя больше не открывается.")
-    return _back(questionnaire)
+questionnaire_send, questionnaire_revoke, questionnaire_new_link = document_links.link_views(
+    get_document=_get_questionnaire_for_user,
+    back=lambda request, questionnaire: _back(questionnaire),
+    what="анкету",
+)
 
 
 def questionnaire_file(request, pk, questionnaire_pk, question_pk):
@@ -150,11 +114,11 @@ def questionnaire_public(request, token):
     if questionnaire.is_submitted:
         if request.method == "POST":
             return redirect(request.path)
-        client_docs.document_opened(document=questionnaire, request=request)
+        document_links.document_opened(document=questionnaire, request=request)
         return _render_public(request, questionnaire, questions, form=None)
 
     if request.method != "POST":
-        client_docs.document_opened(document=questionnaire, request=request)
+        document_links.document_opened(document=questionnaire, request=request)
         form = AnswerForm(initial=initial_answers(questions), questions=questions, final=False)
         return _render_public(request, questionnaire, questions, form=form)
 
@@ -203,14 +167,8 @@ def _render_public(request, questionnaire, questions, *, form, status=200):
     )
 
 
-def _require_head(request) -> None:
-    # Templates are the head of sales' business; to a manager these pages do not exist.
-    if not request.user.is_head:
-        raise Http404
-
-
-def _get_template_for_head(request, pk) -> DocumentTemplate:
-    _require_head(request)
+def _get_template(pk) -> DocumentTemplate:
+    # Templates are the head of sales' business: every view here is @head_required.
     return get_object_or_404(DocumentTemplate, pk=pk)
 
 
@@ -223,14 +181,14 @@ def tag_palette() -> list[tuple[str, list[tuple[str, str, str]]]]:
     ]
 
 
+@head_required
 def template_list(request):
-    _require_head(request)
     templates = DocumentTemplate.objects.all()
     return render(request, "documents/documenttemplate_list.html", {"templates": templates})
 
 
+@head_required
 def template_create(request):
-    _require_head(request)
     kind = request.GET.get("kind")
     initial = {"kind": kind} if kind in DocumentTemplate.Kind.values else {}
     form = DocumentTemplateForm(request.POST or None, initial=initial)
@@ -241,8 +199,9 @@ def template_create(request):
     return _form_page(request, form, None)
 
 
+@head_required
 def template_edit(request, pk):
-    template = _get_template_for_head(request, pk)
+    template = _get_template(pk)
     form = DocumentTemplateForm(request.POST or None, instance=template)
     if request.method == "POST" and form.is_valid():
         services.template_save(template=form.save(commit=False))
@@ -257,11 +216,11 @@ def _form_page(request, form, template):
     return render(request, "documents/documenttemplate_form.html", context, status=status)
 
 
+@head_required
 def template_preview(request, pk=None):
     """The template filled with made-up values, for a client of the chosen legal form.
     A POST previews the unsaved text of the editor."""
-    _require_head(request)
-    template = _get_template_for_head(request, pk) if pk else None
+    template = _get_template(pk) if pk else None
     form = PreviewForm(request.POST if request.method == "POST" else request.GET)
     form.is_valid()
     body = form.cleaned_data.get("body") if request.method == "POST" else None
@@ -285,9 +244,9 @@ def template_preview(request, pk=None):
 
 
 @require_POST
+@head_required
 def template_image_upload(request):
     """An image for a template, stored in the project's media; answers {"url": …}."""
-    _require_head(request)
     form = TemplateImageForm(request.POST, request.FILES)
     if not form.is_valid():
         return JsonResponse({"error": form.errors["image"][0]}, status=400)

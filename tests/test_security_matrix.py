@@ -17,7 +17,7 @@ from django.utils import timezone
 # Deliberately public, each with the reason. Everything else needs a login.
 PUBLIC = {
     "login": "the login form itself",
-    "lead_intake": "websites post leads here, authenticated by the source key",
+    "deals:lead_intake": "websites post leads here, authenticated by the source key",
     "documents:questionnaire_public": "the client's questionnaire, authenticated by its token",
     "documents:questionnaire_public_file": "a file the client uploaded, by the same token",
     "billing:sandbox_payment": "the sandbox payment page, identified by an unguessable id",
@@ -409,13 +409,13 @@ def test_only_the_payment_notifications_are_csrf_exempt():
 
     walk(get_resolver().url_patterns)
     exempt = {n for n in exempt if not n.startswith("admin:")}
-    assert exempt <= {"billing:payment_notify", "lead_intake"}
+    assert exempt <= {"billing:payment_notify", "deals:lead_intake"}
     assert "billing:payment_notify" in exempt
 
 
 def test_every_post_needs_a_csrf_token(world):
     """Apart from the intake API and payment notifications, which authenticate otherwise."""
-    exempt = {"lead_intake", "billing:payment_notify"}
+    exempt = {"deals:lead_intake", "billing:payment_notify"}
     for name, pattern in all_url_names().items():
         if name in exempt:
             continue

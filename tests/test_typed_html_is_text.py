@@ -63,7 +63,7 @@ def test_an_invoice_line_is_text_on_the_client_page_and_in_the_pdf(
     from billing.services import LineData, invoice_create, invoice_issue
     from contacts.demo import load as load_requisites
     from contacts.models import Client
-    from deals.clients import deal_set_client
+    from deals.clients.services import deal_set_client
 
     with open("/dev/null", "w") as devnull:
         load_requisites(stdout=devnull)

@@ -54,7 +54,7 @@ def test_a_manager_may_look_at_the_catalog_but_not_change_it(client_a, catalog):
     assert client_a.get(reverse("billing:catalog_create")).status_code == 403
     response = client_a.post(reverse("billing:catalog_create"), item_post())
     assert response.status_code == 403
-    assert "меняет руководитель отдела продаж" in response.text
+    assert "Это может только руководитель отдела продаж." in response.text
     assert not CatalogItem.objects.filter(sku="LND-1").exists()
 
     edit = reverse("billing:catalog_edit", args=[catalog["site"].pk])

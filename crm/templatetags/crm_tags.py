@@ -1,6 +1,5 @@
 from django import template
 
-from contacts.phones import format_phone
 from crm import formats
 
 register = template.Library()
@@ -9,11 +8,6 @@ register = template.Library()
 @register.filter
 def money(value):
     return formats.money(value)
-
-
-@register.filter
-def phone(value):
-    return format_phone(value) if value else ""
 
 
 @register.filter

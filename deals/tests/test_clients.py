@@ -34,7 +34,7 @@ class TestCreate:
         response = client_a.post(CREATE, form_data(LEGAL, [{**ACCOUNT, "is_default": "on"}]))
         client = Client.objects.get()
         assert response.status_code == 302
-        assert response["Location"] == client.get_absolute_url()
+        assert response["Location"] == reverse("clients:detail", args=[client.pk])
         assert client.kind == "legal"
         assert client.created_by == manager_a
         assert (client.inn, client.kpp, client.ogrn) == ("7707083893", "773601001", "1027700132195")
@@ -42,7 +42,7 @@ class TestCreate:
         assert client.signatory_position_genitive == "Генерального директора"
         assert client.phones == ["+74957654321"]
         assert client.default_bank_account.settlement_account == ACCOUNT["settlement_account"]
-        page = client_a.get(client.get_absolute_url()).text
+        page = client_a.get(reverse("clients:detail", args=[client.pk])).text
         assert "ООО «Ромашка»" in page and "7707083893" in page and "44525225" in page
 
     def test_it_creates_a_sole_proprietor(self, client_a):
@@ -158,7 +158,7 @@ class TestEdit:
         change = client.changes.first()
         assert change.by == manager_a and change.action == RequisiteChange.Action.CHANGED
         assert [c["new"] for c in change.changes] == [new_address]
-        page = client_a.get(client.get_absolute_url()).text
+        page = client_a.get(reverse("clients:detail", args=[client.pk])).text
         assert f"→ {new_address}" in page
 
     def test_the_default_account_moves_and_accounts_are_deleted(
@@ -201,7 +201,7 @@ class TestDuplicates:
         response = client_a.post(CREATE, form_data(LEGAL))
         assert response.status_code == 400
         assert f"Клиент с таким ИНН и КПП уже есть: «{existing.name}»." in response.text
-        assert f'href="{existing.get_absolute_url()}"' in response.text
+        assert f'href="{reverse("clients:detail", args=[existing.pk])}"' in response.text
         assert Client.objects.count() == 1
 
     def test_a_branch_with_another_kpp_is_a_new_client(self, client_a, manager_a, make_client):
@@ -217,7 +217,8 @@ class TestDuplicates:
         response = client_b.post(CREATE, form_data(ENTREPRENEUR))
         assert response.status_code == 400
         assert f"Клиент с таким ИНН уже есть: «{existing.name}»." in response.text
-        assert existing.get_absolute_url() not in response.text
+        assert reverse("clients:detail", args=[existing.pk]) not in response.text
+        assert "Привязать его к сделке" not in response.text  # no deal to attach it to
 
     def test_editing_keeps_its_own_inn(self, client_a, manager_a, make_client):
         client = make_client(manager_a, inn="7707083893", kpp="773601001", ogrn="1027700132195")
@@ -346,6 +347,7 @@ class TestList:
         # session, user, count, page
         with django_assert_num_queries(4):
             response = client_a.get(reverse("clients:list"))
+        assert response.status_code == 200
         assert len(response.context["page"]) == rows
         assert ">1</td>" in response.text  # deals per client
 
@@ -371,6 +373,7 @@ class TestDetail:
         # passport without a query); the documents section: proposals, contracts
         with django_assert_num_queries(12):
             response = client_a.get(reverse("clients:detail", args=[client.pk]))
+        assert response.status_code == 200
         assert len(response.context["deals"]) == rows
         assert len(response.context["contacts"]) == rows
         assert len(response.context["accounts"]) == rows
@@ -485,6 +488,8 @@ class TestDealCardPanel:
         )
         assert response.status_code == 400
         assert "Привязать его к сделке" in response.text
+        attach = reverse("deals:client_set", args=[deal_a.pk])
+        assert f'formaction="{attach}" hx-post="{attach}"' in response.text
         data["client"] = theirs.pk
         client_a.post(reverse("deals:client_set", args=[deal_a.pk]), data)
         deal_a.refresh_from_db()
@@ -515,11 +520,38 @@ class TestDealCardPanel:
         deal_a.client = Client.objects.first()
         deal_a.save()
         with CaptureQueriesContext(connection) as few:
-            client_a.get(deal_a.get_absolute_url())
+            first = client_a.get(deal_a.get_absolute_url())
+        assert first.status_code == 200
+        assert 'id="client-panel"' in first.text
         for _ in range(48):
             make_client(manager_a)
         with django_assert_num_queries(len(few)):
-            client_a.get(deal_a.get_absolute_url())
+            response = client_a.get(deal_a.get_absolute_url())
+        assert response.status_code == 200
+        assert deal_a.client.name in response.text
+
+
+class TestSellerAndMenu:
+    def test_a_manager_is_told_the_seller_requisites_are_the_heads(self, client_a):
+        response = client_a.get(reverse("clients:seller"))
+        assert response.status_code == 403
+        assert "Это может только руководитель отдела продаж." in response.text
+        assert client_a.post(reverse("clients:seller"), {"name": "Чужое"}).status_code == 403
+
+    def test_the_head_edits_the_seller_requisites(self, client_head):
+        response = client_head.get(reverse("clients:seller"))
+        assert response.status_code == 200
+        assert "Реквизиты" in response.text
+
+    def test_the_menu_has_clients_for_everyone_and_the_seller_for_the_head(
+        self, client_a, client_head
+    ):
+        clients = f'href="{reverse("clients:list")}">Клиенты</a>'
+        seller = f'href="{reverse("clients:seller")}">Наши реквизиты</a>'
+        manager_page = client_a.get(reverse("deals:list")).text
+        assert clients in manager_page and seller not in manager_page
+        head_page = client_head.get(reverse("deals:list")).text
+        assert clients in head_page and seller in head_page
 
 
 class TestGenitive:

@@ -60,6 +60,35 @@ def test_edit_deal_records_a_budget_change(client_a, deal_a, manager_a):
     assert "100\u00a0000,00 → 250\u00a0000,00 ₽" in event.text
 
 
+def test_editing_a_deal_keeps_nothing_when_its_budget_entry_fails(
+    client_a, deal_a, manager_a, monkeypatch
+):
+    def timeline_down(**kwargs):
+        raise RuntimeError("timeline down")
+
+    monkeypatch.setattr(services, "timeline_add", timeline_down)
+    with pytest.raises(RuntimeError):
+        client_a.post(
+            reverse("deals:edit", args=[deal_a.pk]),
+            {"title": "Новое название", "source": "email", "manager": manager_a.pk, "budget": "1"},
+        )
+    deal_a.refresh_from_db()
+    assert deal_a.title != "Новое название"
+    assert deal_a.source != "email"
+    assert deal_a.budget == Decimal("100000")
+
+
+def test_editing_only_the_title_leaves_no_budget_entry(client_a, deal_a, manager_a):
+    response = client_a.post(
+        reverse("deals:edit", args=[deal_a.pk]),
+        {"title": "Другое", "source": "phone", "manager": manager_a.pk, "budget": "100000"},
+    )
+    assert response.status_code == 302
+    deal_a.refresh_from_db()
+    assert deal_a.title == "Другое"
+    assert not DealEvent.objects.filter(deal=deal_a, kind="budget").exists()
+
+
 def test_moving_a_deal_records_who_and_when(client_a, deal_a, manager_a):
     target = stage(index=2)
     response = client_a.post(reverse("deals:move", args=[deal_a.pk]), {"stage": target.pk})
@@ -316,10 +345,13 @@ def test_list_and_board_queries_do_not_grow_with_deals(
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as few:
-        client_a.get(reverse(url_name))
+        first = client_a.get(reverse(url_name))
+    assert first.status_code == 200
+    assert "Сделка 1" in first.text
     _fill(manager_a, 48, make_deal, future)
     with django_assert_num_queries(len(few)):
         response = client_a.get(reverse(url_name))
+    assert response.status_code == 200
     assert "Сделка 40" in response.text
 
 
@@ -351,10 +383,13 @@ def test_deal_card_queries_do_not_grow_with_tasks_contacts_and_comments(
 
     add(2)
     with CaptureQueriesContext(connection) as few:
-        client_a.get(deal_a.get_absolute_url())
+        first = client_a.get(deal_a.get_absolute_url())
+    assert first.status_code == 200
+    assert "Комментарий 1" in first.text
     add(48)
     with django_assert_num_queries(len(few)):
         response = client_a.get(deal_a.get_absolute_url())
+    assert response.status_code == 200
     assert "Комментарий 47" in response.text
 
 

@@ -338,7 +338,7 @@ def deal_ready(deal_a, manager_a, real_seller, make_client, save_calculation):
     """deal_a with the legal client, a contact with an e-mail and a current calculation."""
     from contacts.models import Contact
     from deals import services as deal_services
-    from deals.clients import deal_set_client
+    from deals.clients.services import deal_set_client
 
     deal = deal_set_client(deal=deal_a, client=make_client("legal"), by=manager_a)
     deal_services.contact_save(

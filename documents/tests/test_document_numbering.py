@@ -45,7 +45,7 @@ def race(workers: int, job) -> list:
 def test_proposals_and_contracts_created_at_once_get_gapless_numbers(
     manager_a, manager_b, make_deal, make_client
 ):
-    from deals.clients import deal_set_client
+    from deals.clients.services import deal_set_client
 
     client = make_client("legal")
     deals = [

@@ -45,7 +45,7 @@ def test_the_sent_proposal_has_a_readable_pdf(proposal, sent, tmp_path):
 def test_a_contracts_pdf_has_the_clients_inn_and_the_amount_in_words_for_each_legal_form(
     deal_a, manager_a, real_seller, make_client, save_calculation, sent, kind, tmp_path
 ):
-    from deals.clients import deal_set_client
+    from deals.clients.services import deal_set_client
 
     deal = deal_set_client(deal=deal_a, client=make_client(kind), by=manager_a)
     save_calculation(deal, manager_a)

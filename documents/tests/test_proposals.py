@@ -410,10 +410,12 @@ def test_the_deal_card_runs_the_same_queries_with_2_and_50_documents(
     _documents(deal_ready, manager_a, 1, sent)
     with CaptureQueriesContext(connection) as few:
         page = client_a.get(deal_ready.get_absolute_url())
+    assert page.status_code == 200
     assert page.content.decode().count('id="proposal-') == 1
     _documents(deal_ready, manager_a, 25, sent)
     with django_assert_num_queries(len(few)):
         page = client_a.get(deal_ready.get_absolute_url())
+    assert page.status_code == 200
     assert page.content.decode().count('id="proposal-') == 26
 
 
@@ -423,17 +425,21 @@ def test_the_client_page_lists_the_documents_in_the_same_queries_for_2_and_50(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    url = deal_ready.client.get_absolute_url()
+    url = reverse("clients:detail", args=[deal_ready.client.pk])
     _documents(deal_ready, manager_a, 1, sent)
     with CaptureQueriesContext(connection) as few:
-        page = client_a.get(url).content.decode()
+        response = client_a.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
     assert "Коммерческое предложение № 1 от" in page and "Договор № 1 от" in page
     _documents(deal_ready, manager_a, 25, sent)
     # A deal of another manager with the same client: not shown to this one.
     hidden = make_deal(manager_b, title="Чужая сделка", client=deal_ready.client)
     services.proposal_create(deal=hidden, template=default_template("proposal"), by=manager_b)
     with django_assert_num_queries(len(few)):
-        page = client_a.get(url).content.decode()
+        response = client_a.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
     assert page.count("Коммерческое предложение № ") == 26
     assert "№ 27 от" not in page
 
@@ -442,7 +448,9 @@ def test_the_public_page_runs_a_few_queries(anon, proposal, sent, django_assert_
     proposal = sent(proposal)
     anon.get(proposal.public_path())
     with django_assert_max_num_queries(6):
-        anon.get(proposal.public_path())
+        response = anon.get(proposal.public_path())
+    assert response.status_code == 200
+    assert proposal.title in response.content.decode()
 
 
 def test_amounts_are_decimal_in_the_fixed_text(proposal, sent):

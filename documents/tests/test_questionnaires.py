@@ -509,7 +509,9 @@ def test_the_public_page_runs_a_few_queries_whatever_the_questions(
 ):
     anon.get(public(questionnaire))  # the first open writes the timeline and the e-mail
     with django_assert_max_num_queries(8):
-        assert anon.get(public(questionnaire)).status_code == 200
+        response = anon.get(public(questionnaire))
+    assert response.status_code == 200
+    assert questionnaire.title in response.text
 
 
 # The admin

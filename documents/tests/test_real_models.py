@@ -65,7 +65,7 @@ SHOWN = {
 @pytest.fixture
 def world(deal_a, manager_a, real_seller, make_client, save_calculation):
     def make(kind):
-        from deals.clients import deal_set_client
+        from deals.clients.services import deal_set_client
 
         deal = deal_set_client(deal=deal_a, client=make_client(kind), by=manager_a)
         calculation = save_calculation(deal, manager_a)

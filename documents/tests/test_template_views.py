@@ -36,10 +36,11 @@ def staff_urls(pk):
     ]
 
 
-def test_a_manager_gets_404_on_every_template_url(client_a, template):
+def test_a_manager_is_told_templates_are_the_heads_on_every_template_url(client_a, template):
     for method, url in staff_urls(template.pk):
         response = getattr(client_a, method)(url, form_data())
-        assert response.status_code == 404, url
+        assert response.status_code == 403, url
+        assert "Это может только руководитель отдела продаж." in response.text, url
     template.refresh_from_db()
     assert template.name == "Мой шаблон"
 

@@ -166,7 +166,7 @@ def _client_documents(card, manager):
     from billing.services import LineData, calculation_save, invoice_create, invoice_issue
     from contacts.demo import load as load_requisites
     from contacts.models import Client
-    from deals.clients import deal_set_client
+    from deals.clients.services import deal_set_client
     from documents.models import DocumentTemplate, Proposal
     from documents.services import document_finalize, proposal_create
 

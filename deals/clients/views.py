@@ -6,8 +6,9 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from contacts import names, requisites, services
@@ -18,16 +19,12 @@ from contacts.forms import (
     SellerForm,
 )
 from contacts.models import Client, Contact, Seller
+from crm.staff import head_required
 
-from . import panels
-from .clients import (
-    clients_for_picker,
-    clients_visible_to,
-    deal_set_client,
-    exact_inn,
-    personal_data_visible,
-)
-from .models import Deal
+from .. import panels
+from ..models import Deal
+from .access import clients_for_picker, clients_visible_to, exact_inn, personal_data_visible
+from .services import deal_set_client
 
 PAGE_SIZE = 50
 DEAL_LIMIT = 100
@@ -45,11 +42,6 @@ def _get_client_for_user(request, pk) -> Client:
 
 def _get_deal_for_user(request, pk) -> Deal:
     return get_object_or_404(Deal.objects.visible_to(request.user).select_related("client"), pk=pk)
-
-
-def _require_head(request) -> None:
-    if not request.user.is_head:
-        raise Http404("Реквизиты компании меняет руководитель отдела продаж.")
 
 
 def _valid(*forms_) -> bool:
@@ -87,18 +79,28 @@ def client_list(request):
     query.pop("page", None)
     return render(
         request,
-        "deals/client_list.html",
+        "deals/clients/client_list.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
 
 
-def _duplicate_context(request, form) -> dict:
-    """The existing client a duplicate ИНН points to, linked only if the user may open it."""
+def _client_url(client: Client) -> str:
+    return reverse("clients:detail", args=[client.pk])
+
+
+def _duplicate_context(request, form, deal: Deal | None = None) -> dict:
+    """The existing client a duplicate ИНН points to, linked only if the user may open it;
+    on a deal card, with the action that attaches it to the deal instead."""
     duplicate = getattr(form, "duplicate", None)
     if duplicate is None:
         return {"duplicate": None, "duplicate_visible": False}
     visible = clients_visible_to(request.user).filter(pk=duplicate.pk).exists()
-    return {"duplicate": duplicate, "duplicate_visible": visible}
+    return {
+        "duplicate": duplicate,
+        "duplicate_visible": visible,
+        "duplicate_url": _client_url(duplicate) if visible else "",
+        "duplicate_attach_url": reverse("deals:client_set", args=[deal.pk]) if deal else "",
+    }
 
 
 def _save_client(request, form, formset) -> tuple[Client | None, list[str]]:
@@ -133,9 +135,9 @@ def client_create(request):
         if client is not None:
             _warn(request, warnings)
             messages.success(request, f"Клиент «{client}» создан.")
-            return redirect(client)
+            return redirect(_client_url(client))
     context = {"form": form, "formset": formset, **_duplicate_context(request, form)}
-    return render(request, "deals/client_form.html", context, status=_status(form, formset))
+    return render(request, "deals/clients/client_form.html", context, status=_status(form, formset))
 
 
 def client_edit(request, pk):
@@ -148,14 +150,14 @@ def client_edit(request, pk):
         if saved is not None:
             _warn(request, warnings)
             messages.success(request, "Реквизиты клиента сохранены.")
-            return redirect(saved)
+            return redirect(_client_url(saved))
     context = {
         "form": form,
         "formset": formset,
         "client": client,
         **_duplicate_context(request, form),
     }
-    return render(request, "deals/client_form.html", context, status=_status(form, formset))
+    return render(request, "deals/clients/client_form.html", context, status=_status(form, formset))
 
 
 def client_detail(request, pk):
@@ -192,7 +194,7 @@ def client_detail(request, pk):
     ]
     return render(
         request,
-        "deals/client_detail.html",
+        "deals/clients/client_detail.html",
         {
             "client": client,
             "show_personal": show_personal,
@@ -219,8 +221,8 @@ def genitive(request):
 # The seller (our company)
 
 
+@head_required
 def seller_edit(request):
-    _require_head(request)
     seller = Seller.objects.active() or Seller(is_active=True)
     form = SellerForm(request.POST or None, request.FILES or None, instance=seller)
     formset = SellerBankAccountFormSet(request.POST or None, instance=seller, prefix="accounts")
@@ -243,7 +245,7 @@ def seller_edit(request):
         ]
     return render(
         request,
-        "deals/seller_form.html",
+        "deals/clients/seller_form.html",
         {"form": form, "formset": formset, "seller": seller, "changes": changes},
         status=_status(form, formset),
     )
@@ -268,7 +270,9 @@ def _creation_forms() -> dict:
 
 def _panel(request, deal, status=200, **extra):
     context = {**client_panel_context(request, deal), **extra}
-    return render(request, "deals/includes/_client_panel.html", {"panel": context}, status=status)
+    return render(
+        request, "deals/clients/includes/_client_panel.html", {"panel": context}, status=status
+    )
 
 
 def _back_to_card(deal):
@@ -282,7 +286,7 @@ def deal_client_search(request, pk):
     found = clients_for_picker(request.user, q)
     return render(
         request,
-        "deals/includes/_client_search.html",
+        "deals/clients/includes/_client_search.html",
         {"deal": deal, "found": found, "q": q, "inn": exact_inn(q)},
     )
 
@@ -319,7 +323,7 @@ def deal_client_create(request, pk):
         if not request.htmx:
             context = {"deal": deal, "panel": {**client_panel_context(request, deal)}}
             context["panel"].update(_creation_forms())
-            return render(request, "deals/deal_client_form.html", context)
+            return render(request, "deals/clients/deal_client_form.html", context)
         return _panel(request, deal, **_creation_forms())
     client = Client(created_by=request.user)
     form = ClientForm(request.POST, prefix="client", instance=client)
@@ -333,8 +337,13 @@ def deal_client_create(request, pk):
                 messages.success(request, f"Клиент «{client}» создан и привязан к сделке.")
                 return _back_to_card(deal)
             return _panel(request, deal, warnings=warnings)
-    extra = {"form": form, "formset": formset, "open": True, **_duplicate_context(request, form)}
+    extra = {
+        "form": form,
+        "formset": formset,
+        "open": True,
+        **_duplicate_context(request, form, deal),
+    }
     if not request.htmx:
         context = {"deal": deal, "panel": {**client_panel_context(request, deal), **extra}}
-        return render(request, "deals/deal_client_form.html", context, status=400)
+        return render(request, "deals/clients/deal_client_form.html", context, status=400)
     return _panel(request, deal, status=400, **extra)

@@ -1,15 +1,13 @@
-"""Who sees which client, and a deal's client. Lives in deals because the rule rests on
-Deal.objects.visible_to: a manager sees a client they created or one of whose deals they
-can see; the head of sales sees every client."""
+"""Who sees which client. Lives in deals because the rule rests on Deal.objects.visible_to:
+a manager sees a client they created or one of whose deals they can see; the head of sales
+sees every client."""
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from contacts import requisites
 from contacts.models import Client
 
-from .models import Deal
-from .services import timeline_add
+from ..models import Deal
 
 SEARCH_LIMIT = 10
 
@@ -54,23 +52,3 @@ def clients_for_picker(user, q: str) -> list[Client]:
     if inn and not any(c.inn == inn for c in found):
         found += list(Client.objects.filter(inn=inn).order_by("pk")[:SEARCH_LIMIT])
     return found[:SEARCH_LIMIT]
-
-
-@transaction.atomic
-def deal_set_client(*, deal: Deal, client: Client | None, by) -> Deal:
-    """Attach a client to the deal (None detaches it) and say so in the deal's timeline."""
-    deal = Deal.objects.select_for_update(of=("self",)).select_related("client").get(pk=deal.pk)
-    previous = deal.client
-    if (previous and previous.pk) == (client and client.pk):
-        return deal
-    deal.client = client
-    deal.save(update_fields=["client", "updated_at"])
-    if client is None:
-        text = f"Клиент отвязан: {previous}"
-    elif previous is None:
-        text = f"Клиент: {client} ({client.get_kind_display().lower()})"
-    else:
-        text = f"Клиент: {previous} → {client}"
-    url = client.get_absolute_url() if client else ""
-    timeline_add(deal=deal, kind="client", text=text, actor=by, url=url)
-    return deal

@@ -1,19 +1,24 @@
-"""What happens around any client document (a crm.models.PublicLink: questionnaire,
-proposal, contract, invoice) in the deal it belongs to: the client opens it, the manager
-sends its link, revokes it or issues a new one. Each writes the deal timeline and, where
-the manager should know, an e-mail. Apps after deals call these with their own documents."""
+"""The client's link to a document (a crm.models.PublicLink: questionnaire, proposal,
+contract, invoice) in the deal it belongs to: the client opens it, the manager sends its
+link, revokes it or issues a new one. Each writes the deal timeline and, where the manager
+should know, an e-mail. Apps after deals call these with their own documents, and build
+their send, revoke and new-link views with link_views()."""
 
 import secrets
+from collections.abc import Callable
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_POST
 
 from contacts.models import ContactEmail
 from crm.mail import email_queue
 from crm.models import OutgoingEmail, PublicLink
 from crm.public import record_open
 
+from .forms import DocumentSendForm
 from .models import Deal
 from .services import timeline_add
 
@@ -141,3 +146,64 @@ def document_new_link(*, document: PublicLink, by) -> str:
         url=_card_url(deal, document),
     )
     return document.public_url()
+
+
+# The staff's views of a link: the same three for every kind of document
+
+
+def link_views(
+    *,
+    get_document: Callable[..., PublicLink],
+    back: Callable[[HttpRequest, PublicLink], HttpResponse],
+    what: str,
+    send: Callable[..., OutgoingEmail | None] = document_send,
+    sent_note: Callable[[OutgoingEmail], str] = lambda email: "",
+) -> tuple[Callable, Callable, Callable]:
+    """The send, revoke and new-link views (POST only) of one kind of document.
+
+    `get_document(request, **url_kwargs)` fetches the document through its access check,
+    `back(request, document)` is where every action returns, `what` names the document in
+    the messages («анкету», «документ», «счёт»). `send` takes document, to, by and nonce
+    and may attach a file or refuse with a ValidationError; `sent_note(email)` ends the
+    «sent» message (« с PDF во вложении»)."""
+
+    @require_POST
+    def send_view(request, **kwargs):
+        document = get_document(request, **kwargs)
+        form = DocumentSendForm(request.POST, recipients=document_recipients(document.link_deal()))
+        if not form.is_valid():
+            messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+            return back(request, document)
+        try:
+            email = send(
+                document=document,
+                to=form.cleaned_data["to"],
+                by=request.user,
+                nonce=form.cleaned_data["nonce"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if email is None:
+                messages.info(request, "Эта ссылка уже отправлена на этот адрес.")
+            else:
+                messages.success(
+                    request, f"Ссылка на {what} отправлена на {email.recipient}{sent_note(email)}."
+                )
+        return back(request, document)
+
+    @require_POST
+    def revoke_view(request, **kwargs):
+        document = get_document(request, **kwargs)
+        document_revoke(document=document, by=request.user)
+        messages.success(request, f"Ссылка отозвана: клиент больше не откроет {what} по ней.")
+        return back(request, document)
+
+    @require_POST
+    def new_link_view(request, **kwargs):
+        document = get_document(request, **kwargs)
+        document_new_link(document=document, by=request.user)
+        messages.success(request, "Готова новая ссылка. Прежняя больше не открывается.")
+        return back(request, document)
+
+    return send_view, revoke_view, new_link_view

@@ -1,8 +1,6 @@
-"""Only in bench mode (BENCH_MODE=1): a response header with the number of SQL queries, and
-a fixed response through the full middleware stack that measures the ceiling."""
+"""Only in bench mode (BENCH_MODE=1): a response header with the number of SQL queries."""
 
 from django.db import connections
-from django.http import HttpResponse
 
 
 class QueryCountMiddleware:
@@ -21,7 +19,3 @@ class QueryCountMiddleware:
             response = self.get_response(request)
         response["X-Queries"] = str(count)
         return response
-
-
-def hello(request):
-    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "bench"
+
+urlpatterns = [
+    path("bench/hello/", views.hello, name="hello"),
+]
