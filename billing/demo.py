@@ -194,13 +194,20 @@ def load_invoices(stdout):
                 f"{date_long(deal.created_at)}",
             )
         issued.append(services.invoice_issue(invoice=invoice, by=deal.manager))
-    if issued:
-        stdout.write(
-            f"Счёт для клиента (оплачивается в песочнице): {issued[0].public_url()} "
-            f"— {issued[0].title}, сделка №{issued[0].deal_id}"
-        )
     if len(issued) >= 2:
         _pay_online(issued[1])
+
+
+def summary(stdout):
+    """The client link of the first invoice that can still be paid (the demo's own, until
+    someone pays it), with the SITE_URL this start serves."""
+    for invoice in Invoice.objects.filter(status__in=Invoice.OPEN_STATUSES).order_by("pk"):
+        if invoice.is_link_active:
+            stdout.write(
+                f"Счёт для клиента (оплачивается в песочнице): {invoice.public_url()} "
+                f"— {invoice.title}, сделка №{invoice.deal_id}"
+            )
+            return
 
 
 def _pay_online(invoice: Invoice) -> None:
