@@ -172,6 +172,8 @@ if env.bool("BEHIND_HTTPS_PROXY", default=False):
 # E-mail: the console by default; smtp://user:password@host:587 (or smtp+tls://) in production.
 _email = env.email("EMAIL_URL", default="consolemail://")
 _mailer = {"BACKEND": _email["EMAIL_BACKEND"]}
+if _mailer["BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    _mailer["BACKEND"] = "crm.console_mail.EmailBackend"  # decoded subject and body
 if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
     _mailer["OPTIONS"] = {
         "host": _email.get("EMAIL_HOST") or "localhost",
