@@ -13,10 +13,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env(
-    "SECRET_KEY",
-    default="embedded-default-key-only-for-local-runs-never-for-production-0123456789",
-)
+# The embedded key is public (it is in this file): with DEBUG off the start stops until
+# SECRET_KEY is set (crm.checks), since anyone could forge sessions and signed links with it.
+EMBEDDED_SECRET_KEY = "embedded-default-key-only-for-local-runs-never-for-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", default=EMBEDDED_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -231,6 +231,10 @@ if BENCH_MODE:
 # Online payment of invoices. "sandbox" (the default) is a test page served by the project:
 # nothing is charged, so production sets "yookassa" and the shop's credentials.
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
+# With DEBUG off the sandbox stops the start (billing.checks): anyone with an invoice link
+# could mark it paid. True lets a staging or demo site run it anyway; its pages then say in
+# large letters that no money moves.
+PAYMENT_SANDBOX_IN_PRODUCTION = env.bool("PAYMENT_SANDBOX_IN_PRODUCTION", default=False)
 # Icons shown beside «Оплатить онлайн»: the methods the shop accepts.
 PAYMENT_METHODS = env.list("PAYMENT_METHODS", default=["mir", "visa", "mastercard", "sbp"])
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: none); the webhook
