@@ -108,7 +108,11 @@ LOGOUT_REDIRECT_URL = "login"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60
+# A lockout holds a username from one address only: failures from elsewhere cannot lock the
+# user out. The address is the one the rate limits see (CLIENT_IP_HEADER behind a proxy):
+# otherwise everyone behind the proxy would share it.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "crm.public.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 
@@ -268,8 +272,9 @@ CELERY_BEAT_SCHEDULE["outgoing-email-sweeper"] = {
     "options": {"expires": env.int("EMAIL_SWEEP_SECONDS", default=60)},
 }
 PUBLIC_RATE_PER_MINUTE = env.int("PUBLIC_RATE_PER_MINUTE", default=60)
-# Client IP for rate limits: empty means REMOTE_ADDR; behind a proxy the header it sets,
-# e.g. X-Real-IP (never a header the client can send through the proxy unchanged).
+# Client IP for rate limits and the login lockout: empty means REMOTE_ADDR; behind a proxy
+# the header it sets, e.g. X-Real-IP (never a header the client can send through the proxy
+# unchanged).
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
 QUESTIONNAIRE_UPLOAD_MAX_MB = env.int("QUESTIONNAIRE_UPLOAD_MAX_MB", default=10)
 
