@@ -475,6 +475,7 @@ def invoice_public(request, token):
             "can_pay": can_pay,
             "returned": returned,
             "staff_preview": request.user.is_authenticated,
+            "sandbox_notice": _sandbox_notice(provider),
         },
     )
     return _with_checkout(request, response, provider) if can_pay else response
@@ -511,6 +512,14 @@ def invoice_public_pay(request, token):
     return redirect(url)
 
 
+def _sandbox_notice(provider) -> str:
+    """How a page of the sandbox says that no money moves: "loud" (large letters) on a site
+    with DEBUG off, "quiet" (a note) on a developer's machine, "" for a real provider."""
+    if provider is None or provider.code != "sandbox":
+        return ""
+    return "loud" if payments.sandbox_in_production() else "quiet"
+
+
 def _sandbox():
     if not settings.PAYMENT_ONLINE or settings.PAYMENT_PROVIDER != "sandbox":
         raise Http404
@@ -545,7 +554,12 @@ def sandbox_payment(request, payment_id):
     return render(
         request,
         "billing/sandbox_payment.html",
-        {"ledger": ledger, "payment": payment, "provider": provider},
+        {
+            "ledger": ledger,
+            "payment": payment,
+            "provider": provider,
+            "sandbox_notice": _sandbox_notice(provider),
+        },
         status=200,
     )
 

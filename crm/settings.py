@@ -13,10 +13,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env(
-    "SECRET_KEY",
-    default="embedded-default-key-only-for-local-runs-never-for-production-0123456789",
-)
+# The embedded key is public (it is in this file): with DEBUG off the start stops until
+# SECRET_KEY is set (crm.checks), since anyone could forge sessions and signed links with it.
+EMBEDDED_SECRET_KEY = "embedded-default-key-only-for-local-runs-never-for-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", default=EMBEDDED_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -108,7 +108,11 @@ LOGOUT_REDIRECT_URL = "login"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60
+# A lockout holds a username from one address only: failures from elsewhere cannot lock the
+# user out. The address is the one the rate limits see (CLIENT_IP_HEADER behind a proxy):
+# otherwise everyone behind the proxy would share it.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "crm.public.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 
@@ -233,6 +237,10 @@ if BENCH_MODE:
 # Online payment of invoices. "sandbox" (the default) is a test page served by the project:
 # nothing is charged, so production sets "yookassa" and the shop's credentials.
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
+# With DEBUG off the sandbox stops the start (billing.checks): anyone with an invoice link
+# could mark it paid. True lets a staging or demo site run it anyway; its pages then say in
+# large letters that no money moves.
+PAYMENT_SANDBOX_IN_PRODUCTION = env.bool("PAYMENT_SANDBOX_IN_PRODUCTION", default=False)
 # Icons shown beside «Оплатить онлайн»: the methods the shop accepts.
 PAYMENT_METHODS = env.list("PAYMENT_METHODS", default=["mir", "visa", "mastercard", "sbp"])
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: none); the webhook
@@ -266,8 +274,9 @@ CELERY_BEAT_SCHEDULE["outgoing-email-sweeper"] = {
     "options": {"expires": env.int("EMAIL_SWEEP_SECONDS", default=60)},
 }
 PUBLIC_RATE_PER_MINUTE = env.int("PUBLIC_RATE_PER_MINUTE", default=60)
-# Client IP for rate limits: empty means REMOTE_ADDR; behind a proxy the header it sets,
-# e.g. X-Real-IP (never a header the client can send through the proxy unchanged).
+# Client IP for rate limits and the login lockout: empty means REMOTE_ADDR; behind a proxy
+# the header it sets, e.g. X-Real-IP (never a header the client can send through the proxy
+# unchanged).
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
 QUESTIONNAIRE_UPLOAD_MAX_MB = env.int("QUESTIONNAIRE_UPLOAD_MAX_MB", default=10)
 

@@ -59,6 +59,7 @@ class Smoke:
             "CACHE_URL": f"{redis}/8",
             "EMAIL_URL": f"smtp://127.0.0.1:{self.smtp_port}",
             "PAYMENT_PROVIDER": "sandbox",
+            "PAYMENT_SANDBOX_IN_PRODUCTION": "True",
             "CRM_DEMO_SITE_KEY": SITE_KEY,
             "EMAIL_SWEEP_SECONDS": "3",
             "EMAIL_SWEEP_GRACE_SECONDS": "5",

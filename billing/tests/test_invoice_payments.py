@@ -77,7 +77,8 @@ def test_the_client_pays_in_the_sandbox_and_the_manager_gets_one_email(
 
     page = anon.get(sandbox_page)
     assert page.status_code == 200
-    assert "Деньги не списываются" in page.text and "122\xa0500,00" in page.text
+    assert "Тестовый режим оплаты: деньги не списываются" in page.text
+    assert "122\xa0500,00" in page.text
 
     with django_capture_on_commit_callbacks(execute=True):
         response = anon.post(sandbox_page, {"action": "pay"})
