@@ -8,7 +8,12 @@ import pytest
 from django.utils import timezone
 
 from crm.models import User
-from crm.testing import celery_in_process, fast_password_hashing  # noqa: F401
+from crm.testing import (  # noqa: F401
+    celery_in_process,
+    fast_password_hashing,
+    media_bucket,
+    s3_server,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from crm import media
 from crm.formats import money as format_money
 from crm.pdf import pdf_enqueue
 from crm.public import get_by_token_or_404, public_view
@@ -316,14 +317,19 @@ def invoice_new_link(request, pk, invoice_pk):
 
 
 def _pdf_response(request, invoice: Invoice, back: str):
-    pdf = _pdf_bytes(invoice)
-    if pdf is None:
-        pdf_enqueue(invoice)
-        messages.info(request, "PDF счёта готовится. Обновите страницу через минуту.")
-        return redirect(back)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{invoice.pdf_filename()}"'
-    return response
+    if invoice.pdf_ready:
+        try:
+            return media.download(
+                invoice.pdf.name,
+                filename=invoice.pdf_filename(),
+                attachment=False,
+                content_type="application/pdf",
+            )
+        except FileNotFoundError:
+            pass
+    pdf_enqueue(invoice)
+    messages.info(request, "PDF счёта готовится. Обновите страницу через минуту.")
+    return redirect(back)
 
 
 @require_GET

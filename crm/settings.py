@@ -8,6 +8,8 @@ import xstatic.pkg.bootstrap
 from celery.schedules import crontab
 from django.utils.csp import CSP
 
+from crm.storage import media_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -131,8 +133,16 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
 ]
+# Uploaded files and generated PDFs: the folder MEDIA_ROOT, or with MEDIA_STORAGE_URL a
+# private S3-compatible bucket (crm/storage.py). Either way no file is public: MEDIA_URL is
+# the project's own view (crm.views.media_file), and downloads from a bucket are signed
+# links that expire after MEDIA_SIGNED_URL_SECONDS. The address may hold keys, so it is not
+# kept as a setting.
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=60)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(
+        env("MEDIA_STORAGE_URL", default=""), signed_url_seconds=MEDIA_SIGNED_URL_SECONDS
+    ),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

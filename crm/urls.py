@@ -29,6 +29,8 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("documents.urls")),
     path("reports/", include("analytics.urls")),
+    # The storage's url() points here, wherever the files live; never served by the proxy.
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", views.media_file, name="media"),
 ]
 
 if settings.BENCH_MODE:
@@ -37,8 +39,3 @@ if settings.BENCH_MODE:
     from . import bench
 
     urlpatterns += [path("bench/hello/", login_not_required(bench.hello))]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

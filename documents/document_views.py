@@ -5,13 +5,11 @@ Both kinds share these views; the URLconf passes `kind` ("proposal" or "contract
 document's id as `<kind>_pk`."""
 
 import html
-import mimetypes
 
 from django.contrib import messages
-from django.core.exceptions import SuspiciousFileOperation, ValidationError
-from django.core.files.storage import default_storage
+from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import strip_tags
@@ -20,6 +18,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from billing.models import Calculation
+from crm import media
 from crm.pdf import pdf_enqueue, pdf_store, render_pdf
 from crm.public import client_ip, get_by_token_or_404, public_view
 from deals import client_docs
@@ -353,14 +352,13 @@ def document_pdf(request, pk, kind, **ids):
     return _file(document.pdf, document.download_name())
 
 
-def _file(field, filename: str, *, attachment: bool = False) -> FileResponse:
+def _file(field, filename: str, *, attachment: bool = False) -> HttpResponse:
     try:
-        handle = field.open("rb")
+        return media.download(
+            field.name, filename=filename, attachment=attachment, content_type="application/pdf"
+        )
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(
-        handle, as_attachment=attachment, filename=filename, content_type="application/pdf"
-    )
 
 
 # The client's pages
@@ -477,12 +475,7 @@ def public_media(request, token, file, kind):
     document = _public_document(MODELS[kind], token)
     if file not in document.pdf_media():
         raise Http404
-    try:
-        handle = default_storage.open(file, "rb")
-    except (FileNotFoundError, SuspiciousFileOperation):
-        raise Http404 from None
-    content_type = mimetypes.guess_type(file)[0] or "application/octet-stream"
-    return FileResponse(handle, content_type=content_type)
+    return media.picture(file)
 
 
 def _public_pdf(request, model, token):

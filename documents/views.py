@@ -3,10 +3,11 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from crm import media
 from crm.public import get_by_token_or_404, public_view
 from deals import client_docs
 from deals.forms import DocumentSendForm
@@ -125,17 +126,21 @@ def questionnaire_file(request, pk, questionnaire_pk, question_pk):
     return _file_response(questionnaire, question_pk)
 
 
-def _file_response(questionnaire: Questionnaire, question_pk) -> FileResponse:
+def _file_response(questionnaire: Questionnaire, question_pk) -> HttpResponse:
     question = get_object_or_404(
         questionnaire.questions.filter(kind=QuestionKind.FILE), pk=question_pk
     )
     if not question.answer_file:
         raise Http404
     try:
-        handle = question.answer_file.open("rb")
+        # Always as an attachment: what the client uploaded is never opened as a page.
+        return media.download(
+            question.answer_file.name,
+            filename=question.answer_file_name or "file",
+            attachment=True,
+        )
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=question.answer_file_name or "file")
 
 
 # The client's page
@@ -295,4 +300,6 @@ def template_image_upload(request):
     extension = IMAGE_FORMATS[image.image.format]
     image.seek(0)
     name = default_storage.save(f"{IMAGES_FOLDER}{uuid.uuid4().hex}.{extension}", image)
+    # The project's address under MEDIA_URL with either storage (crm.views.media_file), never
+    # a link to the bucket: the text keeps it for good.
     return JsonResponse({"url": default_storage.url(name)})

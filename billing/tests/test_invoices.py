@@ -415,7 +415,7 @@ def test_client_and_staff_download_the_stored_pdf(
         response = client.get(url)
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
-        assert response.content.startswith(b"%PDF")
+        assert response.getvalue().startswith(b"%PDF")
 
 
 def test_a_pdf_not_rendered_yet_is_prepared_on_request(
@@ -426,7 +426,7 @@ def test_a_pdf_not_rendered_yet_is_prepared_on_request(
     with django_capture_on_commit_callbacks(execute=True):
         response = anon.get(url)
     assert response.status_code == 302 and response["Location"] == invoice.public_path()
-    assert anon.get(url).content.startswith(b"%PDF")
+    assert anon.get(url).getvalue().startswith(b"%PDF")
 
 
 # Client link -----------------------------------------------------------------------------
