@@ -22,6 +22,8 @@ from .requisites import ENTREPRENEUR, LEGAL, PERSON, PROXY, format_passport_seri
 ENTREPRENEUR_TITLE = "Индивидуальный предприниматель"
 ENTREPRENEUR_TITLE_GENITIVE = "индивидуального предпринимателя"
 SIGNATURE_LINE = "_______________"
+# The fields of the default bank account (contacts.BankAccount) a party is written with.
+BANK_FIELDS = ("bank_name", "bik", "correspondent_account", "settlement_account")
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,7 @@ def write(party) -> PartyText:
     if not person:
         signatory_genitive = _text(party.signatory_name_genitive) or fio_genitive(signatory)
     account = party.default_bank_account
+    bank = {field: _text(getattr(account, field)) if account else "" for field in BANK_FIELDS}
     phone_e164 = _text(party.phone_e164)
     return PartyText(
         kind=kind,
@@ -220,10 +223,7 @@ def write(party) -> PartyText:
         phone=format_phone(phone_e164) if phone_e164 else "",
         phone_e164=phone_e164,
         email=_text(party.email),
-        bank_name=_text(account.bank_name) if account else "",
-        bik=_text(account.bik) if account else "",
-        correspondent_account=_text(account.correspondent_account) if account else "",
-        settlement_account=_text(account.settlement_account) if account else "",
+        **bank,
         signatory_position=position,
         signatory_position_genitive=position_genitive,
         signatory_name=signatory,
