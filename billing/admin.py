@@ -5,6 +5,8 @@ from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
+from . import tax
+from .forms import SellerTaxForm
 from .models import (
     BillingSettings,
     Calculation,
@@ -14,6 +16,7 @@ from .models import (
     Invoice,
     InvoiceLine,
     Payment,
+    SellerTax,
     Unit,
 )
 from .money import VAT_RATES
@@ -178,6 +181,26 @@ class BillingSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SellerTaxAdminForm(SellerTaxForm):
+    class Meta(SellerTaxForm.Meta):
+        fields = ["seller", *SellerTaxForm.Meta.fields]
+
+
+@admin.register(SellerTax)
+class SellerTaxAdmin(admin.ModelAdmin):
+    """The seller's VAT mode and rate, as on the «Налог» page: saved through the same
+    service, so a change shows in the seller's change log."""
+
+    form = SellerTaxAdminForm
+    list_display = ["seller", "vat_mode", "vat_rate"]
+
+    def save_model(self, request, obj, form, change):
+        saved = tax.seller_tax_save(
+            seller=obj.seller, vat_mode=obj.vat_mode, vat_rate=obj.vat_rate, by=request.user
+        )
+        obj.pk = saved.pk
 
 
 class InvoiceLineInline(admin.TabularInline):

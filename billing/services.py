@@ -14,9 +14,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from contacts import parties
 from contacts.models import Client, Seller
-from contacts.names import fio_initials
-from contacts.phones import format_phone
 from crm.formats import date_long
 from crm.formats import money as format_money
 from crm.mail import email_queue
@@ -271,38 +270,6 @@ def invoice_due_date(date: datetime.date) -> datetime.date:
     return date + datetime.timedelta(days=settings.INVOICE_DUE_DAYS)
 
 
-def party_data(party) -> dict:
-    """The requisites of a seller or a client as an invoice prints them: plain strings,
-    kept in the invoice so later changes of the requisites never alter it."""
-    if party is None:
-        return {}
-    account = party.default_bank_account
-    chief = party.chief_accountant or ""
-    # A client has a list of E.164 numbers, the seller one number.
-    phones = party.phones if isinstance(party, Client) else [party.phone]
-    phone_e164 = next((p for p in phones if p), "")
-    return {
-        "kind": party.kind,
-        "name": party.name,
-        "full_name": party.full_name,
-        "inn": party.inn,
-        "kpp": party.kpp if party.is_legal else "",
-        "address": party.address,
-        "phone": format_phone(phone_e164) if phone_e164 else "",
-        "phone_e164": phone_e164,
-        "email": party.email or "",
-        "signatory_position": party.signatory_position,
-        "signatory_name": party.signatory_name,
-        "signatory_initials": party.signatory_initials,
-        "chief_accountant": chief,
-        "chief_accountant_initials": fio_initials(chief) if chief else "",
-        "bank_name": account.bank_name if account else "",
-        "bik": account.bik if account else "",
-        "correspondent_account": account.correspondent_account if account else "",
-        "settlement_account": account.settlement_account if account else "",
-    }
-
-
 def _gross(quantity: Decimal, price: Decimal) -> Decimal:
     return money.kopecks(quantity * price)
 
@@ -399,13 +366,13 @@ def _store_lines(invoice: Invoice, vat_mode: str, lines: list[InvoiceLine]) -> N
 
 
 def _snapshot_parties(invoice: Invoice, deal: Deal) -> None:
-    invoice.seller_data = party_data(Seller.objects.active())
+    invoice.seller_data = parties.snapshot(Seller.objects.active())
     client = (
         Client.objects.prefetch_related("bank_accounts").filter(pk=deal.client_id).first()
         if deal.client_id
         else None
     )
-    invoice.buyer_data = party_data(client)
+    invoice.buyer_data = parties.snapshot(client)
 
 
 @transaction.atomic

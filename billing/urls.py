@@ -16,6 +16,7 @@ urlpatterns = [
         views.catalog_group_edit,
         name="group_edit",
     ),
+    path("billing/tax/", views.seller_tax_edit, name="seller_tax"),
     path("billing/invoices/", invoice_views.invoice_list, name="invoice_list"),
     path(
         "billing/payments/notify/<str:provider>/",

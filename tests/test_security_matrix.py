@@ -60,6 +60,7 @@ GLOBAL = {
 }
 HEAD_ONLY = {
     "clients:seller",
+    "billing:seller_tax",
     "billing:catalog_create",
     "billing:catalog_edit",
     "billing:group_create",

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from billing import services
+from billing import services, tax
 from billing.models import Calculation, Invoice
 from billing.services import LineData
 from crm.pdf import render_pdf
@@ -296,8 +296,7 @@ def test_the_page_has_the_russian_invoice_layout(anon, invoice):
 def test_the_vat_line_follows_the_sellers_tax_mode(
     invoice_deal, make_invoice, seller, mode, vat_text, total
 ):
-    seller.vat_mode = mode
-    seller.save()
+    tax.seller_tax_save(seller=seller, vat_mode=mode, vat_rate=Decimal("22"), by=None)
     lines = [
         LineData(name="Разработка сайта", quantity=Decimal(1), price=Decimal(100000)),
         LineData(name="Дизайн страницы", quantity=Decimal(3), price=Decimal(7500)),
@@ -389,8 +388,7 @@ def test_the_pdf_says_what_the_page_says(invoice, tmp_path):
     [("on_top", ["НДС (22 %):", "26 950,00", "149 450,00"]), ("none", ["Без налога (НДС)"])],
 )
 def test_the_pdf_vat_line_for_each_mode(make_invoice, seller, tmp_path, mode, expected):
-    seller.vat_mode = mode
-    seller.save()
+    tax.seller_tax_save(seller=seller, vat_mode=mode, vat_rate=Decimal("22"), by=None)
     lines = [
         LineData(name="Разработка сайта", quantity=Decimal(1), price=Decimal(100000)),
         LineData(name="Дизайн страницы", quantity=Decimal(3), price=Decimal(7500)),
