@@ -22,7 +22,7 @@ from crm.formats import money as format_money
 from crm.mail import email_queue
 from crm.pdf import pdf_enqueue
 from deals.models import Deal
-from deals.services import deal_move, deal_set_budget, timeline_add
+from deals.services import deal_advance, deal_set_budget, timeline_add
 
 from . import money, payments, tax
 from .models import (
@@ -618,9 +618,12 @@ def _on_paid(invoice: Invoice, payment: Payment, *, by) -> None:
                 "deal_url": deal.get_absolute_url(),
             },
         )
-    stage = BillingSettings.load().paid_stage
-    if stage is not None and not stage.is_lost and deal.stage.is_open and deal.stage_id != stage.pk:
-        deal_move(deal=deal, stage=stage, by=by)
+    deal_advance(
+        deal=deal,
+        to_stage=BillingSettings.load().paid_stage,
+        by=by,
+        reason=f"{invoice.title} оплачен",
+    )
 
 
 def _problem(invoice: Invoice, payment: Payment, reason: str) -> None:

@@ -513,6 +513,69 @@ def test_a_manager_marks_partial_payments_that_add_up(
     assert client_a.get(url).status_code == 302  # nothing left to mark
 
 
+def mark_paid_in_full(client, invoice, capture):
+    url = reverse("billing:payment_create", args=[invoice.deal_id, invoice.pk])
+    today = timezone.localdate().isoformat()
+    with capture(execute=True):
+        response = client.post(url, {"amount": "122500", "paid_on": today, "method": "cash"})
+    assert response.status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.is_paid
+
+
+def test_payment_never_moves_a_deal_back_to_an_earlier_stage(
+    client_a, invoice, manager_a, django_capture_on_commit_callbacks
+):
+    from deals.services import deal_move
+
+    row = BillingSettings.load()
+    row.paid_stage = Stage.objects.get(name="Договор")
+    row.save()
+    later = Stage.objects.get(name="Счёт выставлен")
+    deal_move(deal=invoice.deal, stage=later, by=manager_a)
+    mark_paid_in_full(client_a, invoice, django_capture_on_commit_callbacks)
+    invoice.deal.refresh_from_db()
+    assert invoice.deal.stage == later
+    card = client_a.get(invoice.deal.get_absolute_url()).text
+    assert "«Счёт выставлен» → «Договор»" not in card
+
+
+@pytest.mark.parametrize("closed", ["Оплачено", "Проиграна"])
+def test_payment_never_moves_a_won_or_lost_deal(
+    client_a, invoice, paid_stage, manager_a, closed, django_capture_on_commit_callbacks
+):
+    from deals.models import LossReason
+    from deals.services import deal_move
+
+    row = BillingSettings.load()
+    row.paid_stage = Stage.objects.get(name="Счёт выставлен")
+    row.save()
+    stage = Stage.objects.get(name=closed)
+    deal_move(
+        deal=invoice.deal,
+        stage=stage,
+        by=manager_a,
+        loss_reason=LossReason.objects.first(),
+        comment="Клиент ушёл",
+    )
+    mark_paid_in_full(client_a, invoice, django_capture_on_commit_callbacks)
+    invoice.deal.refresh_from_db()
+    assert invoice.deal.stage == stage
+
+
+def test_payment_moves_the_deal_on_and_says_why_in_the_timeline(
+    client_a, invoice, paid_stage, django_capture_on_commit_callbacks
+):
+    mark_paid_in_full(client_a, invoice, django_capture_on_commit_callbacks)
+    invoice.deal.refresh_from_db()
+    assert invoice.deal.stage == paid_stage
+    event = DealEvent.objects.filter(deal=invoice.deal, kind="stage").latest("pk")
+    assert event.text.endswith(f"«Оплачено»: {invoice.title} оплачен")
+    assert (
+        f"«Оплачено»: {invoice.title} оплачен" in client_a.get(invoice.deal.get_absolute_url()).text
+    )
+
+
 def test_bad_manual_input_is_answered_in_russian(client_a, invoice):
     url = reverse("billing:payment_create", args=[invoice.deal_id, invoice.pk])
     tomorrow = (timezone.localdate() + timezone.timedelta(days=1)).isoformat()

@@ -289,6 +289,30 @@ def test_accepting_never_moves_the_deal_back(anon, deal_ready, proposal, sent, m
     assert deal_ready.stage == later
 
 
+def test_accepting_never_moves_a_lost_deal(anon, deal_ready, proposal, sent, manager_a):
+    from deals.models import LossReason
+    from deals.services import deal_move
+
+    DocumentSettings.objects.create(proposal_accepted_stage=Stage.objects.get(name="Договор"))
+    proposal = sent(proposal)
+    lost = Stage.objects.get(name="Проиграна")
+    reason = LossReason.objects.first()
+    deal_move(deal=deal_ready, stage=lost, by=manager_a, loss_reason=reason, comment="Ушли")
+    respond(anon, proposal, action="accept")
+    deal_ready.refresh_from_db()
+    assert deal_ready.stage == lost
+
+
+def test_the_timeline_says_which_document_moved_the_deal(
+    anon, client_a, deal_ready, proposal, sent
+):
+    DocumentSettings.objects.create(proposal_accepted_stage=Stage.objects.get(name="Договор"))
+    proposal = sent(proposal)
+    respond(anon, proposal, action="accept")
+    card = client_a.get(deal_ready.get_absolute_url()).content.decode()
+    assert f"→ «Договор»: клиент принял {proposal.link_title()}" in card
+
+
 def test_declining_needs_a_comment_shown_next_to_the_field(anon, deal_ready, proposal, sent):
     proposal = sent(proposal)
     response = respond(anon, proposal, action="decline", comment="   ")
