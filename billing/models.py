@@ -372,33 +372,6 @@ class SandboxPayment(models.Model):
 # ---------------------------------------------------------------------------------------
 
 
-class BillingSettings(models.Model):
-    """Billing options the administrator edits in the admin: one row."""
-
-    paid_stage = models.ForeignKey(
-        "deals.Stage",
-        verbose_name="этап сделки после оплаты счёта",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Когда счёт оплачен полностью, открытая сделка переходит на этот этап "
-        "(например, «Оплачено»). Пусто — этап не меняется.",
-    )
-
-    class Meta:
-        verbose_name = "настройки счетов"
-        verbose_name_plural = "настройки счетов"
-
-    def __str__(self):
-        return "Настройки счетов"
-
-    @classmethod
-    def load(cls) -> "BillingSettings":
-        settings_row, _ = cls.objects.select_related("paid_stage").get_or_create(pk=1)
-        return settings_row
-
-
 def new_pay_nonce() -> str:
     # Part of every idempotence key of the invoice's online payments: keys stay unique at the
     # provider even when a database is reset and invoice ids repeat.

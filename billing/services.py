@@ -21,12 +21,11 @@ from crm.formats import date_long
 from crm.formats import money as format_money
 from crm.mail import email_queue
 from crm.pdf import pdf_enqueue
-from deals.models import Deal
+from deals.models import Deal, StageAutomation
 from deals.services import deal_advance, deal_set_budget, timeline_add
 
 from . import money, payments, tax
 from .models import (
-    BillingSettings,
     Calculation,
     CalculationLine,
     CatalogItem,
@@ -620,7 +619,7 @@ def _on_paid(invoice: Invoice, payment: Payment, *, by) -> None:
         )
     deal_advance(
         deal=deal,
-        to_stage=BillingSettings.load().paid_stage,
+        to_stage=StageAutomation.load().invoice_paid_stage,
         by=by,
         reason=f"{invoice.title} оплачен",
     )

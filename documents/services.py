@@ -18,12 +18,11 @@ from crm.mail import email_queue
 from crm.models import OutgoingEmail
 from crm.pdf import pdf_enqueue, pdf_store
 from deals import client_docs
-from deals.models import Deal
+from deals.models import Deal, StageAutomation
 from deals.services import deal_advance, timeline_add
 
 from .models import (
     Contract,
-    DocumentSettings,
     DocumentTemplate,
     Proposal,
     Question,
@@ -398,7 +397,7 @@ def proposal_respond(
     if accept:
         deal_advance(
             deal=deal,
-            to_stage=DocumentSettings.load().proposal_accepted_stage,
+            to_stage=StageAutomation.load().proposal_accepted_stage,
             reason=f"клиент принял {locked.link_title()}",
         )
     return locked
@@ -450,7 +449,7 @@ def contract_accept(
     )
     deal_advance(
         deal=deal,
-        to_stage=DocumentSettings.load().contract_accepted_stage,
+        to_stage=StageAutomation.load().contract_accepted_stage,
         reason=f"клиент принял {locked.link_title()}",
     )
     # The stored PDF becomes the contract with the acceptance block; the accepted original

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing import services
-from billing.models import BillingSettings, Invoice, Payment, SandboxPayment
+from billing.models import Invoice, Payment, SandboxPayment
 from billing.payments import get_provider
 from billing.payments.yookassa import YooKassaProvider
 from crm.models import OutgoingEmail
-from deals.models import DealEvent, Stage
+from deals.models import DealEvent, Stage, StageAutomation
 
 from .fake_yookassa import SECRET_KEY, SHOP_ID, FakeYooKassa
 
@@ -28,9 +28,7 @@ YOOKASSA_IP = "185.71.76.10"
 @pytest.fixture
 def paid_stage(db):
     stage = Stage.objects.get(name="Оплачено")
-    row = BillingSettings.load()
-    row.paid_stage = stage
-    row.save()
+    StageAutomation.objects.update_or_create(pk=1, defaults={"invoice_paid_stage": stage})
     return stage
 
 
@@ -528,9 +526,9 @@ def test_payment_never_moves_a_deal_back_to_an_earlier_stage(
 ):
     from deals.services import deal_move
 
-    row = BillingSettings.load()
-    row.paid_stage = Stage.objects.get(name="Договор")
-    row.save()
+    StageAutomation.objects.update_or_create(
+        pk=1, defaults={"invoice_paid_stage": Stage.objects.get(name="Договор")}
+    )
     later = Stage.objects.get(name="Счёт выставлен")
     deal_move(deal=invoice.deal, stage=later, by=manager_a)
     mark_paid_in_full(client_a, invoice, django_capture_on_commit_callbacks)
@@ -547,9 +545,9 @@ def test_payment_never_moves_a_won_or_lost_deal(
     from deals.models import LossReason
     from deals.services import deal_move
 
-    row = BillingSettings.load()
-    row.paid_stage = Stage.objects.get(name="Счёт выставлен")
-    row.save()
+    StageAutomation.objects.update_or_create(
+        pk=1, defaults={"invoice_paid_stage": Stage.objects.get(name="Счёт выставлен")}
+    )
     stage = Stage.objects.get(name=closed)
     deal_move(
         deal=invoice.deal,

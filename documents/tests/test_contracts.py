@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from crm.models import OutgoingEmail
-from deals.models import DealEvent, Stage
+from deals.models import DealEvent, Stage, StageAutomation
 from documents import services
-from documents.models import Contract, DocumentSettings, Proposal
+from documents.models import Contract, Proposal
 
 from .conftest import default_template, pdf_text
 
@@ -71,7 +71,9 @@ def test_the_client_accepts_the_contract_and_the_pdf_hash_is_recorded(
     django_capture_on_commit_callbacks,
 ):
     invoice_stage = Stage.objects.get(name="Счёт выставлен")
-    DocumentSettings.objects.create(contract_accepted_stage=invoice_stage)
+    StageAutomation.objects.update_or_create(
+        pk=1, defaults={"contract_accepted_stage": invoice_stage}
+    )
     contract = sent(contract)
     original_hash = contract.pdf_sha256
     page = anon.get(contract.public_path()).content.decode()
