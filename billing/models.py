@@ -309,33 +309,6 @@ class CalculationLine(models.Model):
 
 
 # ---------------------------------------------------------------------------------------
-# Document numbering: one counter row per kind of document and year.
-# Used only through billing.numbering.next_number().
-# ---------------------------------------------------------------------------------------
-
-
-class DocumentCounter(models.Model):
-    class Kind(models.TextChoices):
-        PROPOSAL = "proposal", "Коммерческое предложение"
-        CONTRACT = "contract", "Договор"
-        INVOICE = "invoice", "Счёт"
-
-    kind = models.CharField("вид документа", max_length=16, choices=Kind)
-    year = models.PositiveSmallIntegerField("год")
-    last = models.PositiveIntegerField("последний выданный номер", default=0)
-
-    class Meta:
-        verbose_name = "счётчик номеров"
-        verbose_name_plural = "счётчики номеров"
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "year"], name="billing_counter_kind_year"),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()}, {self.year}: {self.last}"
-
-
-# ---------------------------------------------------------------------------------------
 # The sandbox payment provider's own ledger (billing.payments.sandbox): what a real
 # provider keeps on its side. Invoices and their payments do not point here.
 # ---------------------------------------------------------------------------------------
@@ -405,6 +378,7 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
         CANCELLED = "cancelled", "Отменён"
 
     OPEN_STATUSES = (Status.SENT, Status.PARTLY_PAID)
+    KIND = "invoice"  # the numbering kind (crm.numbering)
 
     deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="invoices")
     year = models.PositiveSmallIntegerField("год")

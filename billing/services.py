@@ -20,6 +20,7 @@ from contacts.phones import format_phone
 from crm.formats import date_long
 from crm.formats import money as format_money
 from crm.mail import email_queue
+from crm.numbering import next_number
 from crm.pdf import pdf_enqueue
 from deals.models import Deal, StageAutomation
 from deals.services import deal_advance, deal_set_budget, timeline_add
@@ -35,7 +36,6 @@ from .models import (
     Unit,
 )
 from .money import ZERO, DiscountKind, VatMode
-from .numbering import next_number
 from .payments.receipt import ReceiptLine, build_receipt
 
 # Amounts are stored with 14 digits, 2 of them kopecks.
@@ -429,7 +429,7 @@ def invoice_create(
     invoice = Invoice(
         deal=deal,
         year=date.year,
-        number=next_number(kind="invoice", year=date.year),
+        number=next_number(kind=Invoice.KIND, year=date.year),
         date=date,
         due_date=due_date,
         basis=basis.strip(),

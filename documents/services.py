@@ -12,10 +12,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from billing.models import Calculation
-from billing.numbering import next_number
 from billing.services import calculation_freeze
 from crm.mail import email_queue
 from crm.models import OutgoingEmail
+from crm.numbering import next_number
 from crm.pdf import pdf_enqueue, pdf_store
 from deals import client_docs
 from deals.models import Deal, StageAutomation

@@ -3,8 +3,10 @@ given: the migrations that moved a model from one app to another are run back an
 rows written in the old shape."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+
+from crm.numbering import next_number
 
 
 def migrate(targets):
@@ -41,4 +43,28 @@ def test_the_stages_events_move_deals_to_are_carried_into_deals():
     assert old.get_model("billing", "BillingSettings").objects.get().paid_stage_id == paid
     documents = old.get_model("documents", "DocumentSettings").objects.get()
     assert documents.contract_accepted_stage_id == contract
+    migrate(latest())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_document_numbers_go_on_where_they_stopped_after_the_counters_move_to_crm():
+    old = migrate([("billing", "0005_paid_stage_to_deals")])
+    counter = old.get_model("billing", "DocumentCounter")
+    counter.objects.create(kind="invoice", year=2026, last=41)
+    counter.objects.create(kind="contract", year=2026, last=7)
+    counter.objects.create(kind="invoice", year=2025, last=120)
+
+    migrate(latest())
+    with transaction.atomic():
+        taken = [next_number(kind=kind, year=2026) for kind in ("invoice", "contract", "proposal")]
+    assert taken == [42, 8, 1]
+
+    old = migrate([("billing", "0005_paid_stage_to_deals")])
+    kept = old.get_model("billing", "DocumentCounter").objects.values_list("kind", "year", "last")
+    assert sorted(kept) == [
+        ("contract", 2026, 8),
+        ("invoice", 2025, 120),
+        ("invoice", 2026, 42),
+        ("proposal", 2026, 1),
+    ]
     migrate(latest())
