@@ -535,6 +535,13 @@ class Contract(ClientDocument):
     def is_accepted(self) -> bool:
         return self.status == self.Status.ACCEPTED
 
+    @classmethod
+    def invoice_bases(cls, deal) -> list[str]:
+        """The deal's accepted contracts, newest first, as an invoice's «Основание»
+        (billing.bases): «Договор № 15 от 5 марта 2026 г.». One query."""
+        accepted = cls.objects.filter(deal=deal, status=cls.Status.ACCEPTED)
+        return [contract.title for contract in accepted.order_by("-accepted_at", "-pk")]
+
     @property
     def pdf_ready(self) -> bool:
         """Once accepted, the stored PDF is current only after the worker has stamped the
