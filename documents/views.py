@@ -151,12 +151,12 @@ def questionnaire_public(request, token):
         if request.method == "POST":
             return redirect(request.path)
         client_docs.document_opened(document=questionnaire, request=request)
-        return _render_public(request, questionnaire, questions, form=None)
+        return _render_questionnaire(request, questionnaire, questions, form=None)
 
     if request.method != "POST":
         client_docs.document_opened(document=questionnaire, request=request)
         form = AnswerForm(initial=initial_answers(questions), questions=questions, final=False)
-        return _render_public(request, questionnaire, questions, form=form)
+        return _render_questionnaire(request, questionnaire, questions, form=form)
 
     final = request.POST.get("action") == "submit"
     form = AnswerForm(request.POST, request.FILES, questions=questions, final=final)
@@ -177,7 +177,7 @@ def questionnaire_public(request, token):
     if valid:
         messages.success(request, "Черновик сохранён. Вернуться к анкете можно по этой же ссылке.")
         return redirect(request.path)
-    return _render_public(request, questionnaire, questions, form=form, status=400)
+    return _render_questionnaire(request, questionnaire, questions, form=form, status=400)
 
 
 @public_view
@@ -186,7 +186,7 @@ def questionnaire_public_file(request, token, question_pk):
     return _file_response(questionnaire, question_pk)
 
 
-def _render_public(request, questionnaire, questions, *, form, status=200):
+def _render_questionnaire(request, questionnaire, questions, *, form, status=200):
     return render(
         request,
         "documents/questionnaire_public.html",
