@@ -16,11 +16,7 @@ from deals.models import Deal
 from deals.services import deal_set_budget, timeline_add
 
 from .. import money, tax
-from ..models import (
-    Calculation,
-    CalculationLine,
-    Unit,
-)
+from ..models import Calculation, CalculationLine, Unit
 from ..money import ZERO, DiscountKind, VatMode
 
 # Amounts are stored with 14 digits, 2 of them kopecks.

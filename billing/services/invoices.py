@@ -21,13 +21,7 @@ from deals.models import Deal
 from deals.services import timeline_add
 
 from .. import money
-from ..models import (
-    Calculation,
-    CatalogItem,
-    Invoice,
-    InvoiceLine,
-    Unit,
-)
+from ..models import Calculation, CatalogItem, Invoice, InvoiceLine, Unit
 from .calculations import MAX_AMOUNT, LineData, calculation_compute, calculation_freeze
 
 

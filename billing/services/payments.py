@@ -15,10 +15,7 @@ from deals.models import StageAutomation
 from deals.services import deal_advance, timeline_add
 
 from .. import payments
-from ..models import (
-    Invoice,
-    Payment,
-)
+from ..models import Invoice, Payment
 from ..money import VatMode
 from ..payments.receipt import ReceiptLine, build_receipt
 from .invoices import _lock_invoice
