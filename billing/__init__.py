@@ -1,3 +1,4 @@
-"""The catalog, calculations, invoices and payments, the seller's tax regime and money (VAT
-modes and their names, rounding, amounts in words); billing imports crm, contacts and deals,
-never documents or analytics."""
+"""The catalog, calculations, invoices, payments and payment providers, the seller's tax
+regime and money helpers (VAT, rounding, amount in words). Billing imports only crm,
+contacts and deals, and moves a deal only through deals' services; documents and analytics
+build on it."""

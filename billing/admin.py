@@ -8,7 +8,6 @@ from import_export.formats.base_formats import CSV, XLSX
 from . import tax
 from .forms import SellerTaxForm
 from .models import (
-    BillingSettings,
     Calculation,
     CalculationLine,
     CatalogGroup,
@@ -156,28 +155,6 @@ class CalculationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(BillingSettings)
-class BillingSettingsAdmin(admin.ModelAdmin):
-    """One row: the admin edits it, never adds a second or deletes it."""
-
-    fields = ["paid_stage"]
-    list_display = ["__str__", "paid_stage"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "paid_stage":
-            from deals.models import Stage
-
-            # Moving to a lost stage needs a reason and a comment: not something a payment does.
-            kwargs["queryset"] = Stage.objects.exclude(kind=Stage.Kind.LOST)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_add_permission(self, request):
-        return not BillingSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,32 +1,24 @@
-"""Invoices: the deal card's panel, the staff pages nested under the deal, the list of
-invoices, and the client's pages under /p/ (the invoice, its PDF, online payment), the
-sandbox payment page and the providers' notifications."""
+"""Invoices: the deal card's panel, the staff pages nested under the deal and the list of
+invoices. The client's pages are in public_views, the providers' notifications in webhooks."""
 
 import logging
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.csp import csp_override
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import media
 from crm.formats import money as format_money
 from crm.pdf import pdf_enqueue
-from crm.public import get_by_token_or_404, public_view
 from deals import client_docs
 from deals.forms import DocumentSendForm
 from deals.models import Deal
 
-from . import bases, payments, services
+from . import bases, services
 from .forms import InvoiceFilterForm, InvoiceForm, LineFormSet, PaymentForm
 from .models import Calculation, Invoice, Payment
 from .services import LineData
@@ -437,169 +429,3 @@ def invoice_list(request):
         "billing/invoice_list.html",
         {"form": form, "page": page, "summary": summary, "query": query.urlencode()},
     )
-
-
-# The client's pages
-
-
-def _with_checkout(request, response, provider):
-    """Let the invoice page's form lead to the provider's payment page: browsers apply the
-    CSP form-action to the redirect that follows a form's POST."""
-    origins = tuple(getattr(provider, "checkout_origins", ()) or ())
-    if not origins:
-        return response
-    config = dict(settings.SECURE_CSP)
-    config["form-action"] = [*config.get("form-action", []), *origins]
-    return csp_override(config)(lambda request: response)(request)
-
-
-def _public_invoice(token) -> Invoice:
-    return get_by_token_or_404(
-        Invoice.objects.issued().select_related("deal", "deal__manager"), token
-    )
-
-
-@public_view
-@require_GET
-def invoice_public(request, token):
-    invoice = _public_invoice(token)
-    provider = payments.online_provider()
-    returned = request.GET.get("payment") == "return"
-    if returned and provider is not None and invoice.is_open:
-        # Back from the payment page: ask the provider now rather than wait for its
-        # notification, so the client sees the result.
-        services.payment_refresh(invoice=invoice)
-        invoice.refresh_from_db()
-    client_docs.document_opened(document=invoice, request=request)
-    can_pay = provider is not None and invoice.is_open and invoice.outstanding > 0
-    response = render(
-        request,
-        "billing/invoice_public.html",
-        {
-            "invoice": invoice,
-            "provider": provider,
-            "can_pay": can_pay,
-            "returned": returned,
-            "staff_preview": request.user.is_authenticated,
-            "sandbox_notice": _sandbox_notice(provider),
-        },
-    )
-    return _with_checkout(request, response, provider) if can_pay else response
-
-
-@public_view
-@require_GET
-def invoice_public_pdf(request, token):
-    invoice = _public_invoice(token)
-    return _pdf_response(request, invoice, invoice.public_path())
-
-
-@public_view
-@require_POST
-def invoice_public_pay(request, token):
-    invoice = _public_invoice(token)
-    if payments.online_provider() is None:
-        raise Http404
-    try:
-        url = services.invoice_payment_start(
-            invoice=invoice, return_url=invoice.public_url() + "?payment=return"
-        )
-    except services.InvoiceNotPayable as exc:
-        messages.info(request, _error_text(exc))
-        return redirect(invoice.public_path())
-    except payments.PaymentError:
-        logger.exception("online payment of invoice %s could not start", invoice.pk)
-        messages.error(
-            request,
-            "Платёжный сервис сейчас не отвечает. Попробуйте ещё раз через несколько минут "
-            "или оплатите по реквизитам из счёта.",
-        )
-        return redirect(invoice.public_path())
-    return redirect(url)
-
-
-def _sandbox_notice(provider) -> str:
-    """How a page of the sandbox says that no money moves: "loud" (large letters) on a site
-    with DEBUG off, "quiet" (a note) on a developer's machine, "" for a real provider."""
-    if provider is None or provider.code != "sandbox":
-        return ""
-    return "loud" if payments.sandbox_in_production() else "quiet"
-
-
-def _sandbox():
-    if not settings.PAYMENT_ONLINE or settings.PAYMENT_PROVIDER != "sandbox":
-        raise Http404
-    return payments.get_provider("sandbox")
-
-
-@public_view
-def sandbox_payment(request, payment_id):
-    """The sandbox provider's payment page: «Оплатить» or «Отказаться», nothing charged.
-    A choice goes through the same notification handling as a real provider's."""
-    provider = _sandbox()
-    ledger = provider.payment(payment_id)
-    if ledger is None:
-        raise Http404
-    payment = (
-        Payment.objects.filter(provider=provider.code, provider_payment_id=payment_id)
-        .select_related("invoice")
-        .first()
-    )
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action not in ("pay", "cancel"):
-            return HttpResponseBadRequest("Выберите «Оплатить» или «Отказаться».")
-        body = provider.complete(payment_id, succeeded=action == "pay")
-        state = provider.parse_notification(body=body, remote_addr="")
-        if state is not None:
-            services.payment_notification(provider=provider.code, state=state)
-        target = ledger.return_url
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts=_own_hosts(request)):
-            target = "/"
-        return redirect(target)
-    return render(
-        request,
-        "billing/sandbox_payment.html",
-        {
-            "ledger": ledger,
-            "payment": payment,
-            "provider": provider,
-            "sandbox_notice": _sandbox_notice(provider),
-        },
-        status=200,
-    )
-
-
-def _own_hosts(request) -> set[str]:
-    from urllib.parse import urlsplit
-
-    return {request.get_host(), urlsplit(settings.SITE_URL).netloc}
-
-
-@csrf_exempt
-@login_not_required
-@require_POST
-def payment_notify(request, provider):
-    """A provider's HTTP notification. Nothing in the body is trusted: the provider module
-    verifies the sender (address or signature) and re-reads the payment from its own ledger;
-    only that state is applied."""
-    if provider not in payments.PROVIDER_CODES:
-        raise Http404
-    if provider == "sandbox" and settings.PAYMENT_PROVIDER != "sandbox":
-        raise Http404
-    try:
-        handler = payments.get_provider(provider)
-    except ImproperlyConfigured:
-        raise Http404 from None
-    sender = payments.sender_address(request.META, proxy_hops=settings.PAYMENT_WEBHOOK_PROXY_HOPS)
-    try:
-        state = handler.parse_notification(body=request.body, remote_addr=sender)
-    except payments.PaymentError:
-        # The payment cannot be checked now: the provider delivers the notification again.
-        logger.exception("%s notification could not be verified now", provider)
-        return HttpResponse("try again later", status=503, content_type="text/plain")
-    if state is None:
-        logger.warning("%s notification from %s refused", provider, sender)
-        return HttpResponse("not accepted", status=400, content_type="text/plain")
-    services.payment_notification(provider=provider, state=state)
-    return HttpResponse("ok", content_type="text/plain")

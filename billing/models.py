@@ -342,33 +342,6 @@ class SellerTax(TimeStampedModel):
 
 
 # ---------------------------------------------------------------------------------------
-# Document numbering: one counter row per kind of document and year.
-# Used only through billing.numbering.next_number().
-# ---------------------------------------------------------------------------------------
-
-
-class DocumentCounter(models.Model):
-    class Kind(models.TextChoices):
-        PROPOSAL = "proposal", "Коммерческое предложение"
-        CONTRACT = "contract", "Договор"
-        INVOICE = "invoice", "Счёт"
-
-    kind = models.CharField("вид документа", max_length=16, choices=Kind)
-    year = models.PositiveSmallIntegerField("год")
-    last = models.PositiveIntegerField("последний выданный номер", default=0)
-
-    class Meta:
-        verbose_name = "счётчик номеров"
-        verbose_name_plural = "счётчики номеров"
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "year"], name="billing_counter_kind_year"),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()}, {self.year}: {self.last}"
-
-
-# ---------------------------------------------------------------------------------------
 # The sandbox payment provider's own ledger (billing.payments.sandbox): what a real
 # provider keeps on its side. Invoices and their payments do not point here.
 # ---------------------------------------------------------------------------------------
@@ -405,33 +378,6 @@ class SandboxPayment(models.Model):
 # ---------------------------------------------------------------------------------------
 
 
-class BillingSettings(models.Model):
-    """Billing options the administrator edits in the admin: one row."""
-
-    paid_stage = models.ForeignKey(
-        "deals.Stage",
-        verbose_name="этап сделки после оплаты счёта",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Когда счёт оплачен полностью, открытая сделка переходит на этот этап "
-        "(например, «Оплачено»). Пусто — этап не меняется.",
-    )
-
-    class Meta:
-        verbose_name = "настройки счетов"
-        verbose_name_plural = "настройки счетов"
-
-    def __str__(self):
-        return "Настройки счетов"
-
-    @classmethod
-    def load(cls) -> "BillingSettings":
-        settings_row, _ = cls.objects.select_related("paid_stage").get_or_create(pk=1)
-        return settings_row
-
-
 def new_pay_nonce() -> str:
     # Part of every idempotence key of the invoice's online payments: keys stay unique at the
     # provider even when a database is reset and invoice ids repeat.
@@ -465,6 +411,7 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
         CANCELLED = "cancelled", "Отменён"
 
     OPEN_STATUSES = (Status.SENT, Status.PARTLY_PAID)
+    KIND = "invoice"  # the numbering kind (crm.numbering)
 
     deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="invoices")
     year = models.PositiveSmallIntegerField("год")

@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from crm import media
-from crm.public import get_by_token_or_404, public_view
 from deals import client_docs
 from deals.forms import DocumentSendForm
 from deals.models import Deal
@@ -16,18 +15,15 @@ from deals.models import Deal
 from . import services
 from .forms import (
     IMAGE_FORMATS,
-    AnswerForm,
     DocumentTemplateForm,
     PreviewForm,
     QuestionnaireCreateForm,
     TemplateImageForm,
-    initial_answers,
 )
 from .models import DocumentTemplate, QuestionKind, Questionnaire, QuestionnaireTemplate
 from .rendering import IMAGES_FOLDER
 from .samples import KINDS, sample_tags, tag_examples
 from .tags import TAGS, find_unknown_tags, grouped_tags, missing_tags, render_document
-from .uploads import ACCEPT_ATTR, ALLOWED_LABEL, max_bytes
 
 
 def _get_deal_for_user(request, pk) -> Deal:
@@ -141,71 +137,6 @@ def _file_response(questionnaire: Questionnaire, question_pk) -> HttpResponse:
         )
     except FileNotFoundError:
         raise Http404 from None
-
-
-# The client's page
-
-
-@public_view
-def questionnaire_public(request, token):
-    questionnaire = get_by_token_or_404(
-        Questionnaire.objects.select_related("deal", "deal__manager"), token
-    )
-    questions = list(questionnaire.questions.all())
-    if questionnaire.is_submitted:
-        if request.method == "POST":
-            return redirect(request.path)
-        client_docs.document_opened(document=questionnaire, request=request)
-        return _render_public(request, questionnaire, questions, form=None)
-
-    if request.method != "POST":
-        client_docs.document_opened(document=questionnaire, request=request)
-        form = AnswerForm(initial=initial_answers(questions), questions=questions, final=False)
-        return _render_public(request, questionnaire, questions, form=form)
-
-    final = request.POST.get("action") == "submit"
-    form = AnswerForm(request.POST, request.FILES, questions=questions, final=final)
-    valid = form.is_valid()
-    answers, files = form.valid_answers(), form.valid_files()
-    try:
-        if valid and final:
-            services.questionnaire_submit(
-                questionnaire=questionnaire, questions=questions, answers=answers, files=files
-            )
-            messages.success(request, "Спасибо! Ответы отправлены, менеджер с вами свяжется.")
-            return redirect(request.path)
-        services.questionnaire_save_draft(
-            questionnaire=questionnaire, questions=questions, answers=answers, files=files
-        )
-    except services.QuestionnaireClosed:
-        return redirect(request.path)
-    if valid:
-        messages.success(request, "Черновик сохранён. Вернуться к анкете можно по этой же ссылке.")
-        return redirect(request.path)
-    return _render_public(request, questionnaire, questions, form=form, status=400)
-
-
-@public_view
-def questionnaire_public_file(request, token, question_pk):
-    questionnaire = get_by_token_or_404(Questionnaire.objects.all(), token)
-    return _file_response(questionnaire, question_pk)
-
-
-def _render_public(request, questionnaire, questions, *, form, status=200):
-    return render(
-        request,
-        "documents/questionnaire_public.html",
-        {
-            "questionnaire": questionnaire,
-            "questions": questions,
-            "form": form,
-            "upload_accept": ACCEPT_ATTR,
-            "upload_types": ALLOWED_LABEL,
-            "upload_max_mb": max_bytes() // (1024 * 1024),
-            "staff_preview": request.user.is_authenticated,
-        },
-        status=status,
-    )
 
 
 def _require_head(request) -> None:

@@ -629,9 +629,9 @@ def test_a_registered_source_suggests_the_basis(client_a, invoice_deal, monkeypa
 def test_large_numbers_are_printed_without_a_thousands_space(
     client_a, invoice_deal, make_invoice, django_capture_on_commit_callbacks
 ):
-    from billing.models import DocumentCounter
+    from crm.models import NumberCounter
 
-    DocumentCounter.objects.create(kind="invoice", year=timezone.localdate().year, last=1233)
+    NumberCounter.objects.create(kind="invoice", year=timezone.localdate().year, last=1233)
     invoice = make_invoice()
     assert invoice.number == 1234
     assert "№ 1234 от" in client_a.get(reverse("billing:invoice_list")).text

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('contacts', '0003_requisites'),
         # billing.SellerTax takes the values over before the fields go.
-        ('billing', '0005_seller_tax'),
+        ('billing', '0007_seller_tax'),
     ]
 
     operations = [

@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from contacts.models import Seller
-from documents.models import Contract, DocumentSettings, Proposal
+from deals.models import StageAutomation
+from documents.models import Contract, Proposal
 
 from .conftest import pdf_text
 
@@ -21,7 +22,7 @@ def test_the_demo_has_sent_proposals_and_contracts_with_readable_pdfs(
     counts = (Proposal.objects.count(), Contract.objects.count())
     assert counts == (2, 2)
     assert Seller.objects.active().logo
-    assert DocumentSettings.load().proposal_accepted_stage.name == "Договор"
+    assert StageAutomation.load().proposal_accepted_stage.name == "Договор"
     accepted = Contract.objects.get(status=Contract.Status.ACCEPTED)
     waiting = Contract.objects.get(status=Contract.Status.SENT)
     assert Proposal.objects.get(deal=accepted.deal).status == Proposal.Status.ACCEPTED

@@ -27,7 +27,7 @@ def copy_back_to_sellers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0004_invoices'),
+        ('billing', '0006_counters_to_crm'),
         ('contacts', '0003_requisites'),
     ]
 
