@@ -20,7 +20,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from billing.models import Calculation
-from crm.pdf import pdf_enqueue, pdf_store, render_pdf
+from crm.pdf import pdf_enqueue, pdf_label, pdf_store, render_pdf
 from crm.public import client_ip, get_by_token_or_404, public_view
 from deals import client_docs
 from deals.forms import DocumentSendForm
@@ -339,7 +339,11 @@ def document_pdf(request, pk, kind, **ids):
     if document.is_draft:
         html = document_html(document)
         page = pdf_page(document, html, draft=True)
-        data = render_pdf(page, allowed_media=media_names(document, html))
+        data = render_pdf(
+            page,
+            allowed_media=media_names(document, html),
+            label=f"{pdf_label(document)} (draft)",
+        )
         response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(
             False, document.download_name(" (черновик)")
