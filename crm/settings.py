@@ -302,6 +302,10 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Document templates: the largest image the editor uploads into a template, in megabytes.
 DOCUMENT_IMAGE_MAX_MB = env.int("DOCUMENT_IMAGE_MAX_MB", default=2)
 
+# A PDF that lost a stylesheet, an image or a font: an error in the log naming the document;
+# with PDF_STRICT (the test suite turns it on) rendering raises instead.
+PDF_STRICT = env.bool("PDF_STRICT", default=False)
+
 # Demo data: the key of the demo website source (random when unset).
 CRM_DEMO_SITE_KEY = env("CRM_DEMO_SITE_KEY", default="")
 

@@ -9,7 +9,7 @@ import html
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import strip_tags
 from django.utils.http import content_disposition_header
@@ -17,7 +17,8 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from billing.models import Calculation
-from crm.pdf import pdf_store, render_pdf
+from crm import media
+from crm.pdf import pdf_label, pdf_store, render_pdf
 from deals import client_docs
 from deals.forms import DocumentSendForm
 from deals.models import Deal
@@ -334,7 +335,11 @@ def document_pdf(request, pk, kind, **ids):
     if document.is_draft:
         html = document_html(document)
         page = pdf_page(document, html, draft=True)
-        data = render_pdf(page, allowed_media=media_names(document, html))
+        data = render_pdf(
+            page,
+            allowed_media=media_names(document, html),
+            label=f"{pdf_label(document)} (draft)",
+        )
         response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(
             False, document.download_name(" (черновик)")
@@ -348,11 +353,10 @@ def document_pdf(request, pk, kind, **ids):
     return _file(document.pdf, document.download_name())
 
 
-def _file(field, filename: str, *, attachment: bool = False) -> FileResponse:
+def _file(field, filename: str, *, attachment: bool = False) -> HttpResponse:
     try:
-        handle = field.open("rb")
+        return media.download(
+            field.name, filename=filename, attachment=attachment, content_type="application/pdf"
+        )
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(
-        handle, as_attachment=attachment, filename=filename, content_type="application/pdf"
-    )

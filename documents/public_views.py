@@ -1,16 +1,13 @@
 """The client's pages under /p/: a questionnaire, a proposal and a contract by their links,
 with their files, pictures and PDFs."""
 
-import mimetypes
-
 from django.contrib import messages
-from django.core.exceptions import SuspiciousFileOperation
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from crm import media
 from crm.pdf import pdf_enqueue
 from crm.public import client_ip, get_by_token_or_404, public_view
 from deals import client_docs
@@ -202,12 +199,7 @@ def public_media(request, token, file, kind):
     document = _public_document(MODELS[kind], token)
     if file not in document.pdf_media():
         raise Http404
-    try:
-        handle = default_storage.open(file, "rb")
-    except (FileNotFoundError, SuspiciousFileOperation):
-        raise Http404 from None
-    content_type = mimetypes.guess_type(file)[0] or "application/octet-stream"
-    return FileResponse(handle, content_type=content_type)
+    return media.picture(file)
 
 
 def _public_pdf(request, model, token):

@@ -384,14 +384,3 @@ def sent(django_capture_on_commit_callbacks, manager_a):
         return fixed
 
     return fix
-
-
-def pdf_text(data: bytes, tmp_path) -> str:
-    import subprocess
-
-    path = tmp_path / "document.pdf"
-    path.write_bytes(data)
-    out = subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return " ".join(out.replace("\u00a0", " ").split())

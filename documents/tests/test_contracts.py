@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from crm.formats import date_long
 from crm.models import OutgoingEmail
+from crm.testing import pdf_text
 from deals.models import DealEvent, Stage, StageAutomation
 from documents import services
 from documents.models import Contract, Proposal
 
-from .conftest import default_template, pdf_text
+from .conftest import default_template
 
 NAME = "Петров Сергей Николаевич"
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"
@@ -69,7 +70,6 @@ def test_the_client_accepts_the_contract_and_the_pdf_hash_is_recorded(
     contract,
     sent,
     manager_a,
-    tmp_path,
     django_capture_on_commit_callbacks,
 ):
     invoice_stage = Stage.objects.get(name="Счёт выставлен")
@@ -98,11 +98,11 @@ def test_the_client_accepts_the_contract_and_the_pdf_hash_is_recorded(
     with contract.pdf.open("rb") as file:
         stamped = file.read()
     assert contract.pdf_sha256 == hashlib.sha256(stamped).hexdigest() != original_hash
-    stamped_text = pdf_text(stamped, tmp_path)
+    stamped_text = pdf_text(stamped, flat=True)
     assert "Условия договора приняты" in stamped_text
     assert NAME in stamped_text and "203.0.113.7" in stamped_text
     assert original_hash[:32] in stamped_text.replace(" ", "")
-    assert "Условия договора приняты" not in pdf_text(original, tmp_path)
+    assert "Условия договора приняты" not in pdf_text(original, flat=True)
     # The deal moves on; the manager is told once; the card shows the record.
     deal_ready.refresh_from_db()
     assert deal_ready.stage == invoice_stage
@@ -132,7 +132,7 @@ def test_a_pdf_not_rendered_yet_is_rendered_for_the_acceptance(anon, contract, m
 
 
 def test_until_the_stamp_is_rendered_nobody_gets_the_unstamped_pdf_as_the_current_one(
-    anon, client_a, contract, sent, tmp_path, django_capture_on_commit_callbacks
+    anon, client_a, contract, sent, django_capture_on_commit_callbacks
 ):
     contract = sent(contract)
     accept(anon, contract, full_name=NAME, consent="on")  # the worker has not run
@@ -142,9 +142,9 @@ def test_until_the_stamp_is_rendered_nobody_gets_the_unstamped_pdf_as_the_curren
     with django_capture_on_commit_callbacks(execute=True):
         assert anon.get(url).status_code == 202
     stamped = anon.get(url).getvalue()
-    assert "Условия договора приняты" in pdf_text(stamped, tmp_path)
+    assert "Условия договора приняты" in pdf_text(stamped, flat=True)
     assert "Условия договора приняты" in pdf_text(
-        client_a.get(contract.urls["pdf"]).getvalue(), tmp_path
+        client_a.get(contract.urls["pdf"]).getvalue(), flat=True
     )
 
 
