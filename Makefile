@@ -4,8 +4,11 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# The address in client links, e-mails and the payment return: the port `make run` serves
+# unless SITE_URL is given.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test venv venv-dev lint migrate demo worker beat prod-smoke bench
+.PHONY: run test system-deps venv venv-dev lint migrate demo worker beat prod-smoke bench
 
 # Runtime packages (requirements.txt) for `make run`; the test and lint tools on top of them
 # (requirements-dev.txt) for `make test` and CI.
@@ -20,6 +23,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet --build-constraint build-constraints.txt -r requirements-dev.txt
 	touch $@
 
+# WeasyPrint's libraries and the PDF font, checked first (as root with apt-get: installed).
+system-deps:
+	@sh scripts/system_deps.sh
+
 venv: $(VENV)/.installed
 
 venv-dev: $(VENV)/.installed-dev
@@ -27,13 +34,15 @@ venv-dev: $(VENV)/.installed-dev
 migrate: venv
 	$(PY) manage.py migrate --noinput
 
+demo run worker beat: export SITE_URL := $(SITE_URL)
+
 demo: migrate
 	$(PY) manage.py demo
 
-run: demo
+run: system-deps demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: venv-dev
+test: system-deps venv-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv-dev

@@ -8,12 +8,28 @@ import pytest
 from django.utils import timezone
 
 from crm.models import User
-from crm.testing import celery_in_process, fast_password_hashing  # noqa: F401
+from crm.testing import (  # noqa: F401
+    celery_in_process,
+    collected_static,
+    fast_password_hashing,
+    media_bucket,
+    production_static,
+    s3_server,
+)
+
+# A PDF that loses a stylesheet, an image or a font fails the test that rendered it, also in
+# the workers that integration tests start (they inherit the environment).
+os.environ["PDF_STRICT"] = "True"
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _pdf_strict(settings):
+    settings.PDF_STRICT = True
 
 
 @pytest.fixture(autouse=True)

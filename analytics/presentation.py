@@ -18,7 +18,7 @@ def report_pdf(report: funnel.FunnelReport) -> bytes:
             "pdf": True,
         },
     )
-    return render_pdf(html)
+    return render_pdf(html, label=f"the funnel report for {report.period.label}")
 
 
 def summary_cards(report: funnel.FunnelReport) -> list[dict]:

@@ -43,6 +43,7 @@ def env_for(database_url: str) -> dict:
         "CSRF_COOKIE_SECURE": "False",
         "SECURE_HSTS_SECONDS": "0",
         "BENCH_MODE": "1",
+        "PAYMENT_SANDBOX_IN_PRODUCTION": "True",
         "CONN_MAX_AGE": "60",
         "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/14"),
         "CELERY_BROKER_URL": "",

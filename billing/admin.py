@@ -5,8 +5,9 @@ from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
+from . import tax
+from .forms import SellerTaxForm
 from .models import (
-    BillingSettings,
     Calculation,
     CalculationLine,
     CatalogGroup,
@@ -14,6 +15,7 @@ from .models import (
     Invoice,
     InvoiceLine,
     Payment,
+    SellerTax,
     Unit,
 )
 from .money import VAT_RATES
@@ -158,26 +160,24 @@ class CalculationAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(BillingSettings)
-class BillingSettingsAdmin(admin.ModelAdmin):
-    """One row: the admin edits it, never adds a second or deletes it."""
+class SellerTaxAdminForm(SellerTaxForm):
+    class Meta(SellerTaxForm.Meta):
+        fields = ["seller", *SellerTaxForm.Meta.fields]
 
-    fields = ["paid_stage"]
-    list_display = ["__str__", "paid_stage"]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "paid_stage":
-            from deals.models import Stage
+@admin.register(SellerTax)
+class SellerTaxAdmin(admin.ModelAdmin):
+    """The seller's VAT mode and rate, as on the «Налог» page: saved through the same
+    service, so a change shows in the seller's change log."""
 
-            # Moving to a lost stage needs a reason and a comment: not something a payment does.
-            kwargs["queryset"] = Stage.objects.exclude(kind=Stage.Kind.LOST)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    form = SellerTaxAdminForm
+    list_display = ["seller", "vat_mode", "vat_rate"]
 
-    def has_add_permission(self, request):
-        return not BillingSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def save_model(self, request, obj, form, change):
+        saved = tax.seller_tax_save(
+            seller=obj.seller, vat_mode=obj.vat_mode, vat_rate=obj.vat_rate, by=request.user
+        )
+        obj.pk = saved.pk
 
 
 class InvoiceLineInline(admin.TabularInline):

@@ -20,6 +20,7 @@ class BillingConfig(AppConfig):
 
         nav.register(nav.NavItem("Каталог", "billing:catalog", order=40))
         nav.register(nav.NavItem("Счета", "billing:invoice_list", order=45))
+        nav.register(nav.NavItem("Налог", "billing:seller_tax", order=91, head_only=True))
         panels.register(
             panels.Panel(
                 key="calculations",

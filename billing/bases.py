@@ -1,11 +1,9 @@
 """Suggestions for an invoice's «Основание» (Договор № … от …).
 
-The contracts live in an app that comes after billing, so billing cannot read them: that app
-registers a function in its AppConfig.ready() and the invoice form offers what it returns,
-while the manager may still type any basis by hand:
-
-    from billing import bases
-    bases.register(lambda deal: [f"Договор № {c.number} от {date_long(c.date)}" for c in ...])
+The contracts live in documents, which comes after billing, so billing cannot read them:
+documents registers Contract.invoice_bases (the deal's accepted contracts) in its
+AppConfig.ready(), and the invoice form fills in the first suggestion and offers the rest,
+while the manager may still type any basis by hand.
 
 A source takes the deal and returns plain strings, newest first, in a fixed number of
 queries.

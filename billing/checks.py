@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+
+from crm.checks import START
 
 
 @checks.register()
@@ -14,20 +17,22 @@ def payment_provider_is_configured(app_configs, **kwargs):
     return []
 
 
-@checks.register(checks.Tags.security, deploy=True)
+@checks.register(checks.Tags.security, START)
 def sandbox_payments_in_production(app_configs, **kwargs):
     """The sandbox's page marks invoices paid with no money moving: fine on a laptop, a hole
-    on a real site. Production chooses a real provider or switches online payment off."""
-    from django.conf import settings
+    on a real site. Production chooses a real provider or switches online payment off; a
+    staging or demo site may keep the sandbox by saying so."""
+    from .payments import sandbox_in_production
 
-    if settings.DEBUG or not settings.PAYMENT_ONLINE or settings.PAYMENT_PROVIDER != "sandbox":
+    if not sandbox_in_production() or settings.PAYMENT_SANDBOX_IN_PRODUCTION:
         return []
     return [
-        checks.Warning(
-            "PAYMENT_PROVIDER is 'sandbox': anyone with an invoice link can 'pay' it on the "
-            "test page and the invoice becomes paid without any money.",
+        checks.Error(
+            "PAYMENT_PROVIDER is 'sandbox' with DEBUG off: anyone with an invoice link can "
+            "'pay' it on the test page and the invoice becomes paid without any money.",
             hint="Set PAYMENT_PROVIDER=yookassa with YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY, "
-            "or PAYMENT_ONLINE=False to take payments by bank transfer only.",
-            id="billing.W001",
+            "or PAYMENT_ONLINE=False to take payments by bank transfer only. A staging or demo "
+            "site that must run the sandbox sets PAYMENT_SANDBOX_IN_PRODUCTION=True.",
+            id="billing.E002",
         )
     ]

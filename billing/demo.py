@@ -5,10 +5,10 @@ from django.utils import timezone
 
 from contacts.models import Seller
 from crm.formats import date_long
-from deals.models import Deal, Stage
+from deals.models import Deal, Stage, StageAutomation
 
 from . import services
-from .models import BillingSettings, Calculation, CatalogGroup, CatalogItem, Invoice, Payment, Unit
+from .models import Calculation, CatalogGroup, CatalogItem, Invoice, Payment, Unit
 from .payments import get_provider
 from .services import LineData
 
@@ -163,12 +163,12 @@ def load_invoices(stdout):
     """On the open demo deals that have a client: an issued invoice whose client link can be
     paid in the sandbox, and an invoice already paid online; and the stage a deal moves to
     when its invoice is paid."""
-    settings_row = BillingSettings.load()
-    if settings_row.paid_stage is None:
-        settings_row.paid_stage = (
+    settings_row = StageAutomation.load()
+    if settings_row.invoice_paid_stage is None:
+        settings_row.invoice_paid_stage = (
             Stage.objects.filter(kind=Stage.Kind.WON).order_by("order").first()
         )
-        settings_row.save(update_fields=["paid_stage"])
+        settings_row.save(update_fields=["invoice_paid_stage"])
     if Invoice.objects.exists() or Seller.objects.active() is None:
         return
     deals = list(
@@ -194,13 +194,20 @@ def load_invoices(stdout):
                 f"{date_long(deal.created_at)}",
             )
         issued.append(services.invoice_issue(invoice=invoice, by=deal.manager))
-    if issued:
-        stdout.write(
-            f"Счёт для клиента (оплачивается в песочнице): {issued[0].public_url()} "
-            f"— {issued[0].title}, сделка №{issued[0].deal_id}"
-        )
     if len(issued) >= 2:
         _pay_online(issued[1])
+
+
+def summary(stdout):
+    """The client link of the first invoice that can still be paid (the demo's own, until
+    someone pays it), with the SITE_URL this start serves."""
+    for invoice in Invoice.objects.filter(status__in=Invoice.OPEN_STATUSES).order_by("pk"):
+        if invoice.is_link_active:
+            stdout.write(
+                f"Счёт для клиента (оплачивается в песочнице): {invoice.public_url()} "
+                f"— {invoice.title}, сделка №{invoice.deal_id}"
+            )
+            return
 
 
 def _pay_online(invoice: Invoice) -> None:

@@ -13,9 +13,10 @@ from .models import (
     CatalogItem,
     Invoice,
     Payment,
+    SellerTax,
     Unit,
 )
-from .money import DiscountKind
+from .money import DiscountKind, VatMode
 from .services import LineData
 
 MAX_LINES = 200
@@ -348,6 +349,29 @@ class CatalogGroupForm(forms.ModelForm):
                 "unique": "Группа с таким названием уже есть.",
             }
         }
+
+
+class SellerTaxForm(forms.ModelForm):
+    """The seller's VAT mode and rate; the rate is asked for only when prices carry VAT."""
+
+    class Meta:
+        model = SellerTax
+        fields = ["vat_mode", "vat_rate"]
+        widgets = {"vat_mode": forms.RadioSelect}
+        error_messages = {"vat_mode": {"required": "Выберите, как цены учитывают НДС."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vat_rate"].required = False
+        self.fields["vat_rate"].empty_value = None
+        self.fields["vat_rate"].choices = [("", "—"), *VAT_RATE_CHOICES]
+
+    def clean(self):
+        cleaned = super().clean()
+        with_vat = cleaned.get("vat_mode") not in (None, "", VatMode.NONE)
+        if with_vat and cleaned.get("vat_rate") is None and "vat_rate" not in self.errors:
+            self.add_error("vat_rate", "Выберите ставку НДС.")
+        return cleaned
 
 
 class CatalogFilterForm(forms.Form):

@@ -1,31 +1,24 @@
-"""Invoices: the deal card's panel, the staff pages nested under the deal, the list of
-invoices, and the client's pages under /p/ (the invoice, its PDF, online payment), the
-sandbox payment page and the providers' notifications."""
+"""Invoices: the deal card's panel, the staff pages nested under the deal and the list of
+invoices. The client's pages are in public_views, the providers' notifications in webhooks."""
 
 import logging
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.csp import csp_override
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from crm import media
 from crm.formats import money as format_money
 from crm.pdf import pdf_enqueue
-from crm.public import get_by_token_or_404, public_view
-from deals import client_docs
-from deals.forms import DocumentSendForm
+from crm.staff import require_head
+from deals import document_links
 from deals.models import Deal
 
-from . import bases, payments, services
+from . import bases, services
 from .forms import InvoiceFilterForm, InvoiceForm, LineFormSet, PaymentForm
 from .models import Calculation, Invoice, Payment
 from .services import LineData
@@ -77,8 +70,8 @@ def deal_panel(request, deal: Deal) -> dict:
         "deal": deal,
         "invoices": list(deal.invoices.order_by("-date", "-number", "-pk")),
         "current_calculation": current,
-        "recipients": client_docs.document_recipients(deal),
-        "nonce": client_docs.new_send_nonce(),
+        "recipients": document_links.document_recipients(deal),
+        "nonce": document_links.new_send_nonce(),
         "today": timezone.localdate(),
     }
 
@@ -224,8 +217,8 @@ def invoice_detail(request, pk, invoice_pk):
             "deal": invoice.deal,
             "payments": payment_rows,
             "problems": services.invoice_issue_problems(invoice) if invoice.is_draft else [],
-            "recipients": client_docs.document_recipients(invoice.deal),
-            "nonce": client_docs.new_send_nonce(),
+            "recipients": document_links.document_recipients(invoice.deal),
+            "nonce": document_links.new_send_nonce(),
             "can_undo": request.user.is_head,
         },
     )
@@ -268,62 +261,43 @@ def _pdf_bytes(invoice: Invoice) -> bytes | None:
         return None
 
 
-@require_POST
-def invoice_send(request, pk, invoice_pk):
-    invoice = _get_invoice_for_user(request, pk, invoice_pk)
-    if invoice.is_draft:
-        messages.error(request, "Сначала выставьте счёт, потом отправляйте ссылку.")
-        return _back(invoice)
-    form = DocumentSendForm(request.POST, recipients=client_docs.document_recipients(invoice.deal))
-    if not form.is_valid():
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
-        return _back(invoice)
-    pdf = _pdf_bytes(invoice)
-    attachments = [(invoice.pdf_filename(), pdf, "application/pdf")] if pdf else []
-    try:
-        email = client_docs.document_send(
-            document=invoice,
-            to=form.cleaned_data["to"],
-            by=request.user,
-            nonce=form.cleaned_data["nonce"],
-            attachments=attachments,
-        )
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        if email is None:
-            messages.info(request, "Эта ссылка уже отправлена на этот адрес.")
-        else:
-            note = " с PDF во вложении" if pdf else " (PDF ещё готовится, в письме только ссылка)"
-            messages.success(request, f"Ссылка на счёт отправлена на {email.recipient}{note}.")
-    return _back(invoice)
+def _send_invoice(*, document: Invoice, to: str, by, nonce: str):
+    if document.is_draft:
+        raise ValidationError("Сначала выставьте счёт, потом отправляйте ссылку.")
+    pdf = _pdf_bytes(document)
+    attachments = [(document.pdf_filename(), pdf, "application/pdf")] if pdf else []
+    return document_links.document_send(
+        document=document, to=to, by=by, nonce=nonce, attachments=attachments
+    )
 
 
-@require_POST
-def invoice_revoke(request, pk, invoice_pk):
-    invoice = _get_invoice_for_user(request, pk, invoice_pk)
-    client_docs.document_revoke(document=invoice, by=request.user)
-    messages.success(request, "Ссылка отозвана: клиент больше не откроет счёт по ней.")
-    return _back(invoice)
-
-
-@require_POST
-def invoice_new_link(request, pk, invoice_pk):
-    invoice = _get_invoice_for_user(request, pk, invoice_pk)
-    client_docs.document_new_link(document=invoice, by=request.user)
-    messages.success(request, "Готова новая ссылка. Прежняя больше не открывается.")
-    return _back(invoice)
+invoice_send, invoice_revoke, invoice_new_link = document_links.link_views(
+    get_document=_get_invoice_for_user,
+    back=lambda request, invoice: _back(invoice),
+    what="счёт",
+    send=_send_invoice,
+    sent_note=lambda email: (
+        " с PDF во вложении"
+        if email.attachments.exists()
+        else " (PDF ещё готовится, в письме только ссылка)"
+    ),
+)
 
 
 def _pdf_response(request, invoice: Invoice, back: str):
-    pdf = _pdf_bytes(invoice)
-    if pdf is None:
-        pdf_enqueue(invoice)
-        messages.info(request, "PDF счёта готовится. Обновите страницу через минуту.")
-        return redirect(back)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{invoice.pdf_filename()}"'
-    return response
+    if invoice.pdf_ready:
+        try:
+            return media.download(
+                invoice.pdf.name,
+                filename=invoice.pdf_filename(),
+                attachment=False,
+                content_type="application/pdf",
+            )
+        except FileNotFoundError:
+            pass
+    pdf_enqueue(invoice)
+    messages.info(request, "PDF счёта готовится. Обновите страницу через минуту.")
+    return redirect(back)
 
 
 @require_GET
@@ -382,12 +356,9 @@ def payment_create(request, pk, invoice_pk):
 @require_POST
 def payment_undo(request, pk, invoice_pk, payment_pk):
     payment = _get_payment_for_user(request, pk, invoice_pk, payment_pk)
-    if not request.user.is_head:
-        return render(request, "billing/forbidden.html", status=403)
+    require_head(request)
     try:
         services.payment_undo(payment=payment, by=request.user)
-    except PermissionDenied:
-        return render(request, "billing/forbidden.html", status=403)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
@@ -431,155 +402,3 @@ def invoice_list(request):
         "billing/invoice_list.html",
         {"form": form, "page": page, "summary": summary, "query": query.urlencode()},
     )
-
-
-# The client's pages
-
-
-def _with_checkout(request, response, provider):
-    """Let the invoice page's form lead to the provider's payment page: browsers apply the
-    CSP form-action to the redirect that follows a form's POST."""
-    origins = tuple(getattr(provider, "checkout_origins", ()) or ())
-    if not origins:
-        return response
-    config = dict(settings.SECURE_CSP)
-    config["form-action"] = [*config.get("form-action", []), *origins]
-    return csp_override(config)(lambda request: response)(request)
-
-
-def _public_invoice(token) -> Invoice:
-    return get_by_token_or_404(
-        Invoice.objects.issued().select_related("deal", "deal__manager"), token
-    )
-
-
-@public_view
-@require_GET
-def invoice_public(request, token):
-    invoice = _public_invoice(token)
-    provider = payments.online_provider()
-    returned = request.GET.get("payment") == "return"
-    if returned and provider is not None and invoice.is_open:
-        # Back from the payment page: ask the provider now rather than wait for its
-        # notification, so the client sees the result.
-        services.payment_refresh(invoice=invoice)
-        invoice.refresh_from_db()
-    client_docs.document_opened(document=invoice, request=request)
-    can_pay = provider is not None and invoice.is_open and invoice.outstanding > 0
-    response = render(
-        request,
-        "billing/invoice_public.html",
-        {
-            "invoice": invoice,
-            "provider": provider,
-            "can_pay": can_pay,
-            "returned": returned,
-            "staff_preview": request.user.is_authenticated,
-        },
-    )
-    return _with_checkout(request, response, provider) if can_pay else response
-
-
-@public_view
-@require_GET
-def invoice_public_pdf(request, token):
-    invoice = _public_invoice(token)
-    return _pdf_response(request, invoice, invoice.public_path())
-
-
-@public_view
-@require_POST
-def invoice_public_pay(request, token):
-    invoice = _public_invoice(token)
-    if payments.online_provider() is None:
-        raise Http404
-    try:
-        url = services.invoice_payment_start(
-            invoice=invoice, return_url=invoice.public_url() + "?payment=return"
-        )
-    except services.InvoiceNotPayable as exc:
-        messages.info(request, _error_text(exc))
-        return redirect(invoice.public_path())
-    except payments.PaymentError:
-        logger.exception("online payment of invoice %s could not start", invoice.pk)
-        messages.error(
-            request,
-            "Платёжный сервис сейчас не отвечает. Попробуйте ещё раз через несколько минут "
-            "или оплатите по реквизитам из счёта.",
-        )
-        return redirect(invoice.public_path())
-    return redirect(url)
-
-
-def _sandbox():
-    if not settings.PAYMENT_ONLINE or settings.PAYMENT_PROVIDER != "sandbox":
-        raise Http404
-    return payments.get_provider("sandbox")
-
-
-@public_view
-def sandbox_payment(request, payment_id):
-    """The sandbox provider's payment page: «Оплатить» or «Отказаться», nothing charged.
-    A choice goes through the same notification handling as a real provider's."""
-    provider = _sandbox()
-    ledger = provider.payment(payment_id)
-    if ledger is None:
-        raise Http404
-    payment = (
-        Payment.objects.filter(provider=provider.code, provider_payment_id=payment_id)
-        .select_related("invoice")
-        .first()
-    )
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action not in ("pay", "cancel"):
-            return HttpResponseBadRequest("Выберите «Оплатить» или «Отказаться».")
-        body = provider.complete(payment_id, succeeded=action == "pay")
-        state = provider.parse_notification(body=body, remote_addr="")
-        if state is not None:
-            services.payment_notification(provider=provider.code, state=state)
-        target = ledger.return_url
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts=_own_hosts(request)):
-            target = "/"
-        return redirect(target)
-    return render(
-        request,
-        "billing/sandbox_payment.html",
-        {"ledger": ledger, "payment": payment, "provider": provider},
-        status=200,
-    )
-
-
-def _own_hosts(request) -> set[str]:
-    from urllib.parse import urlsplit
-
-    return {request.get_host(), urlsplit(settings.SITE_URL).netloc}
-
-
-@csrf_exempt
-@login_not_required
-@require_POST
-def payment_notify(request, provider):
-    """A provider's HTTP notification. Nothing in the body is trusted: the provider module
-    verifies the sender (address or signature) and re-reads the payment from its own ledger;
-    only that state is applied."""
-    if provider not in payments.PROVIDER_CODES:
-        raise Http404
-    if provider == "sandbox" and settings.PAYMENT_PROVIDER != "sandbox":
-        raise Http404
-    try:
-        handler = payments.get_provider(provider)
-    except ImproperlyConfigured:
-        raise Http404 from None
-    sender = payments.sender_address(request.META, proxy_hops=settings.PAYMENT_WEBHOOK_PROXY_HOPS)
-    try:
-        state = handler.parse_notification(body=request.body, remote_addr=sender)
-    except payments.PaymentError:
-        # The payment cannot be checked now: the provider delivers the notification again.
-        logger.exception("%s notification could not be verified now", provider)
-        return HttpResponse("try again later", status=503, content_type="text/plain")
-    if state is None:
-        logger.warning("%s notification from %s refused", provider, sender)
-        return HttpResponse("not accepted", status=400, content_type="text/plain")
-    services.payment_notification(provider=provider, state=state)
-    return HttpResponse("ok", content_type="text/plain")

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from contacts import parties
+from contacts.models import Seller
 from crm.formats import date_long
 from crm.formats import money as format_money
 from crm.models import PublicLink, StoredPdf, TimeStampedModel
@@ -19,7 +21,6 @@ from . import money
 from .money import KOPECK, DiscountKind, VatMode
 
 VAT_RATE_CHOICES = [(rate.quantize(KOPECK), money.format_rate(rate)) for rate in money.VAT_RATES]
-VAT_MODE_CHOICES = [(mode.value, label) for mode, label in money.VAT_MODE_LABELS.items()]
 DISCOUNT_KIND_CHOICES = [(DiscountKind.PERCENT.value, "%"), (DiscountKind.AMOUNT.value, "₽")]
 
 
@@ -167,9 +168,7 @@ class Calculation(TimeStampedModel):
     discount_kind = models.CharField(
         "скидка в", max_length=8, choices=DISCOUNT_KIND_CHOICES, default=DiscountKind.PERCENT
     )
-    vat_mode = models.CharField(
-        "НДС", max_length=10, choices=VAT_MODE_CHOICES, default=VatMode.INCLUDED
-    )
+    vat_mode = models.CharField("НДС", max_length=10, choices=VatMode, default=VatMode.INCLUDED)
     vat_rate = models.DecimalField(
         "ставка НДС по умолчанию", max_digits=5, decimal_places=2, default=Decimal("22")
     )
@@ -216,10 +215,7 @@ class Calculation(TimeStampedModel):
         return f"№{self.number}" + (f", версия {self.version}" if self.version > 1 else "")
 
     def vat_mode_label(self) -> str:
-        label = money.VAT_MODE_LABELS[VatMode(self.vat_mode)]
-        if self.vat_mode == VatMode.NONE:
-            return label
-        return f"{label}, {money.format_rate(self.vat_rate)}"
+        return money.vat_mode_label(self.vat_mode, self.vat_rate)
 
     @property
     def discount_label(self) -> str:
@@ -309,30 +305,40 @@ class CalculationLine(models.Model):
 
 
 # ---------------------------------------------------------------------------------------
-# Document numbering: one counter row per kind of document and year.
-# Used only through billing.numbering.next_number().
+# The seller's tax regime. Read through billing.tax.seller_vat(), changed through
+# billing.tax.seller_tax_save().
 # ---------------------------------------------------------------------------------------
 
 
-class DocumentCounter(models.Model):
-    class Kind(models.TextChoices):
-        PROPOSAL = "proposal", "Коммерческое предложение"
-        CONTRACT = "contract", "Договор"
-        INVOICE = "invoice", "Счёт"
+class SellerTax(TimeStampedModel):
+    """Whether the seller's prices carry VAT, and at which rate. The requisites live in
+    contacts; the tax regime is billing's, one row per seller. A seller without a row
+    works with VAT 22 % included in prices."""
 
-    kind = models.CharField("вид документа", max_length=16, choices=Kind)
-    year = models.PositiveSmallIntegerField("год")
-    last = models.PositiveIntegerField("последний выданный номер", default=0)
+    seller = models.OneToOneField(
+        Seller, verbose_name="продавец", on_delete=models.CASCADE, related_name="tax"
+    )
+    vat_mode = models.CharField("НДС", max_length=10, choices=VatMode, default=VatMode.INCLUDED)
+    vat_rate = models.DecimalField(
+        "ставка НДС",
+        max_digits=5,
+        decimal_places=2,
+        choices=VAT_RATE_CHOICES,
+        default=money.DEFAULT_VAT_RATE,
+        help_text="Не применяется, если работаете без НДС.",
+    )
 
     class Meta:
-        verbose_name = "счётчик номеров"
-        verbose_name_plural = "счётчики номеров"
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "year"], name="billing_counter_kind_year"),
-        ]
+        verbose_name = "налог продавца"
+        verbose_name_plural = "налог продавца"
 
     def __str__(self):
-        return f"{self.get_kind_display()}, {self.year}: {self.last}"
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """«НДС включён в цену, 22 %» or «Без НДС»."""
+        return money.vat_mode_label(self.vat_mode, self.vat_rate)
 
 
 # ---------------------------------------------------------------------------------------
@@ -372,33 +378,6 @@ class SandboxPayment(models.Model):
 # ---------------------------------------------------------------------------------------
 
 
-class BillingSettings(models.Model):
-    """Billing options the administrator edits in the admin: one row."""
-
-    paid_stage = models.ForeignKey(
-        "deals.Stage",
-        verbose_name="этап сделки после оплаты счёта",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Когда счёт оплачен полностью, открытая сделка переходит на этот этап "
-        "(например, «Оплачено»). Пусто — этап не меняется.",
-    )
-
-    class Meta:
-        verbose_name = "настройки счетов"
-        verbose_name_plural = "настройки счетов"
-
-    def __str__(self):
-        return "Настройки счетов"
-
-    @classmethod
-    def load(cls) -> "BillingSettings":
-        settings_row, _ = cls.objects.select_related("paid_stage").get_or_create(pk=1)
-        return settings_row
-
-
 def new_pay_nonce() -> str:
     # Part of every idempotence key of the invoice's online payments: keys stay unique at the
     # provider even when a database is reset and invoice ids repeat.
@@ -432,6 +411,7 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
         CANCELLED = "cancelled", "Отменён"
 
     OPEN_STATUSES = (Status.SENT, Status.PARTLY_PAID)
+    KIND = "invoice"  # the numbering kind (crm.numbering)
 
     deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="invoices")
     year = models.PositiveSmallIntegerField("год")
@@ -456,7 +436,7 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
         "статус", max_length=12, choices=Status, default=Status.DRAFT, db_index=True
     )
     currency = models.CharField("валюта", max_length=3, default="RUB")
-    vat_mode = models.CharField("НДС", max_length=10, choices=VAT_MODE_CHOICES)
+    vat_mode = models.CharField("НДС", max_length=10, choices=VatMode)
     subtotal = models.DecimalField(
         "итого по строкам", max_digits=14, decimal_places=2, default=Decimal("0")
     )
@@ -579,14 +559,16 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
         """The VAT rows under the table: «В том числе НДС (22 %)», «НДС (22 %)» (on top) with
         the amount, or one row «Без налога (НДС)» with a dash. One row per rate."""
         if self.vat_mode == VatMode.NONE:
-            return [{"label": "Без налога (НДС)", "amount": "—"}]
+            return [{"label": money.vat_line_label(VatMode.NONE, invoice=True), "amount": "—"}]
         sums: dict[Decimal, Decimal] = {}
         for line in self.line_list:
             rate = Decimal(line.vat_rate).quantize(KOPECK)
             sums[rate] = sums.get(rate, Decimal("0.00")) + line.vat
-        prefix = "В том числе НДС" if self.vat_mode == VatMode.INCLUDED else "НДС"
         return [
-            {"label": f"{prefix} ({money.format_rate(rate)})", "amount": format_money(vat)}
+            {
+                "label": money.vat_line_label(self.vat_mode, rate, invoice=True),
+                "amount": format_money(vat),
+            }
             for rate, vat in sorted(sums.items(), reverse=True)
         ]
 
@@ -603,48 +585,25 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
     @property
     def seller_line(self) -> str:
         """«ООО «Пиксель», ИНН …, КПП …, адрес, тел.: …» after «Поставщик (Исполнитель):»."""
-        return party_line(self.seller_data)
+        return parties.requisites_line(self.seller_data)
 
     @property
     def buyer_line(self) -> str:
         """The same for the buyer; an individual shows the name and address only."""
-        return party_line(self.buyer_data)
+        return parties.requisites_line(self.buyer_data)
 
     @property
     def buyer_name(self) -> str:
         return self.buyer_data.get("name", "")
 
     def signatures(self) -> list[tuple[str, str]]:
-        """(who, «Фамилия И. О.») under the document: the director and the chief accountant
-        (the director signs for both when there is no accountant), or the entrepreneur."""
-        seller = self.seller_data
-        director = seller.get("signatory_initials", "")
-        if seller.get("kind") == "entrepreneur":
-            return [("Индивидуальный предприниматель", director)]
-        accountant = seller.get("chief_accountant_initials") or director
-        return [("Руководитель", director), ("Главный бухгалтер", accountant)]
+        """(who, «Фамилия И. О.») under the document, from the seller's copy."""
+        return parties.payment_signatures(self.seller_data)
 
     @property
     def lines_summary(self) -> str:
         """«Всего наименований 3, на сумму 12 345,67 руб.»"""
         return f"Всего наименований {len(self.line_list)}, на сумму {format_money(self.total)} руб."
-
-
-def party_line(data: dict) -> str:
-    if not data:
-        return ""
-    if data.get("kind") == "person":
-        parts = [data.get("name"), data.get("address")]
-    else:
-        parts = [
-            data.get("name"),
-            f"ИНН {data['inn']}" if data.get("inn") else "",
-            f"КПП {data['kpp']}" if data.get("kpp") else "",
-            data.get("address"),
-            # A phone number is not broken across lines.
-            "тел.: " + data["phone"].replace(" ", "\xa0") if data.get("phone") else "",
-        ]
-    return ", ".join(part for part in parts if part)
 
 
 class InvoiceLine(models.Model):

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from django.db.models import TextChoices
+
 from crm.formats import money
 
 ZERO = Decimal("0.00")
@@ -19,17 +21,14 @@ KOPECK = Decimal("0.01")
 HUNDRED = Decimal("100")
 
 
-class VatMode(StrEnum):
-    NONE = "none"  # не плательщик НДС: «Без НДС»
-    INCLUDED = "included"  # НДС в том числе, в цене
-    ON_TOP = "on_top"  # НДС сверху цены
+class VatMode(TextChoices):
+    """How prices carry VAT: the seller's tax regime (billing.SellerTax), copied into every
+    calculation and invoice. The one set of names; pages, forms and documents read these."""
 
+    NONE = "none", "Без НДС"  # not a VAT payer (УСН up to the threshold, exemption)
+    INCLUDED = "included", "НДС включён в цену"
+    ON_TOP = "on_top", "НДС сверху цены"
 
-VAT_MODE_LABELS = {
-    VatMode.NONE: "Без НДС",
-    VatMode.INCLUDED: "НДС включён в цену",
-    VatMode.ON_TOP: "НДС сверху цены",
-}
 
 # Rates in force from 2026-01-01: the general 22 %, the reduced 10 %, the УСН rates 7 % and
 # 5 %, and 0 %.
@@ -57,6 +56,26 @@ def format_rate(rate: Decimal) -> str:
     """Decimal("22.00") → «22 %», Decimal("7.5") → «7,5 %»."""
     text = f"{Decimal(rate).normalize():f}".replace(".", ",")
     return f"{text}\u00a0%"
+
+
+def vat_mode_label(mode: str, rate: Decimal) -> str:
+    """«Без НДС» or «НДС включён в цену, 22 %»: a tax mode with its rate."""
+    mode = VatMode(mode)
+    if mode == VatMode.NONE:
+        return mode.label
+    return f"{mode.label}, {format_rate(rate)}"
+
+
+def vat_line_label(mode: str, rate: Decimal | None = None, *, invoice: bool = False) -> str:
+    """The VAT row under a table of lines: «В том числе НДС 22 %» (included), «НДС 22 %»
+    (on top) or «Без НДС». A payment document writes «В том числе НДС (22 %)» and «Без
+    налога (НДС)», as invoices in Russia do."""
+    mode = VatMode(mode)
+    if mode == VatMode.NONE:
+        return "Без налога (НДС)" if invoice else "Без НДС"
+    prefix = "В том числе НДС" if mode == VatMode.INCLUDED else "НДС"
+    shown = format_rate(rate)
+    return f"{prefix} ({shown})" if invoice else f"{prefix} {shown}"
 
 
 def format_quantity(quantity: Decimal) -> str:
@@ -242,17 +261,23 @@ def format_totals(totals: Totals) -> dict:
     """The totals as the strings a page, a document or a tag shows:
     {"subtotal", "discount" ("" when none), "without_vat", "vat", "total": «148 500,00»,
      "vat_mode", "vat_rate": «22 %» (rates joined by «, »; "" without VAT),
-     "vat_lines": [{"label": «В том числе НДС 22 %», "amount": «26 778,69»}, …]}.
-    Without VAT, vat_lines holds one row {"label": «Без НДС», "amount": ""}."""
+     "vat_lines": [{"label": «В том числе НДС 22 %», "amount": «26 778,69»}, …],
+     "vat_text": «в том числе НДС 22 % — 26 778,69 руб.», as a contract states the price}.
+    Without VAT, vat_lines holds one row {"label": «Без НДС», "amount": ""} and vat_text
+    is «без НДС»."""
     by_rate = totals.vat_by_rate
     if totals.vat_mode == VatMode.NONE:
-        vat_lines = [{"label": "Без НДС", "amount": ""}]
+        vat_lines = [{"label": vat_line_label(VatMode.NONE), "amount": ""}]
+        vat_text = "без НДС"
     else:
-        prefix = "В том числе НДС" if totals.vat_mode == VatMode.INCLUDED else "НДС"
         vat_lines = [
-            {"label": f"{prefix} {format_rate(rate)}", "amount": money(vat)}
+            {"label": vat_line_label(totals.vat_mode, rate), "amount": money(vat)}
             for rate, vat in by_rate
         ]
+        # The price a contract states holds the VAT, whether it was added on top or not.
+        vat_text = "в том числе " + ", ".join(
+            f"НДС {format_rate(rate)} — {money(vat)} руб." for rate, vat in by_rate
+        )
     return {
         "vat_mode": str(totals.vat_mode),
         "subtotal": money(totals.subtotal),
@@ -262,4 +287,5 @@ def format_totals(totals: Totals) -> dict:
         "total": money(totals.total),
         "vat_rate": ", ".join(format_rate(rate) for rate, _ in by_rate),
         "vat_lines": vat_lines,
+        "vat_text": vat_text,
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import invoice_views, views
+from . import invoice_views, public_views, views, webhooks
 
 app_name = "billing"
 
@@ -16,10 +16,11 @@ urlpatterns = [
         views.catalog_group_edit,
         name="group_edit",
     ),
+    path("billing/tax/", views.seller_tax_edit, name="seller_tax"),
     path("billing/invoices/", invoice_views.invoice_list, name="invoice_list"),
     path(
         "billing/payments/notify/<str:provider>/",
-        invoice_views.payment_notify,
+        webhooks.payment_notify,
         name="payment_notify",
     ),
     path("deals/<int:pk>/invoices/new/", invoice_views.invoice_create, name="invoice_create"),
@@ -73,12 +74,12 @@ urlpatterns = [
         invoice_views.payment_undo,
         name="payment_undo",
     ),
-    path("p/i/<str:token>/", invoice_views.invoice_public, name="invoice_public"),
-    path("p/i/<str:token>/pdf/", invoice_views.invoice_public_pdf, name="invoice_public_pdf"),
-    path("p/i/<str:token>/pay/", invoice_views.invoice_public_pay, name="invoice_public_pay"),
+    path("p/i/<str:token>/", public_views.invoice_public, name="invoice_public"),
+    path("p/i/<str:token>/pdf/", public_views.invoice_public_pdf, name="invoice_public_pdf"),
+    path("p/i/<str:token>/pay/", public_views.invoice_public_pay, name="invoice_public_pay"),
     path(
         "p/pay/sandbox/<str:payment_id>/",
-        invoice_views.sandbox_payment,
+        public_views.sandbox_payment,
         name="sandbox_payment",
     ),
 ]

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
+from contacts.models import Seller
 from crm.formats import money as format_money
 from crm.staff import head_required, safe_next
 from deals.models import Deal
@@ -21,6 +22,7 @@ from .forms import (
     CatalogGroupForm,
     CatalogItemForm,
     LineFormSet,
+    SellerTaxForm,
 )
 from .models import Calculation, CatalogGroup, CatalogItem
 from .services import LineData
@@ -190,8 +192,7 @@ def _calculator(request, deal: Deal, calculation: Calculation | None = None, cop
         "formset": formset,
         "rows": zip(formset.forms, _row_totals(formset, live), strict=True),
         "live": live,
-        "seller_vat": money.VAT_MODE_LABELS[mode]
-        + ("" if mode == money.VatMode.NONE else f", {money.format_rate(rate)}"),
+        "seller_vat": money.vat_mode_label(mode, rate),
         "vat_changed": calculation is not None
         and (calculation.vat_mode, calculation.vat_rate) != (mode, rate),
         "max_lines": MAX_LINES,
@@ -408,5 +409,32 @@ def _group_form(request, group: CatalogGroup):
         request,
         "billing/cataloggroup_form.html",
         {"form": form, "group": group},
+        status=_form_status(form),
+    )
+
+
+# The seller's tax regime
+
+
+@head_required
+def seller_tax_edit(request):
+    seller = Seller.objects.active()
+    if seller is None:
+        return render(request, "billing/sellertax_form.html", {"seller": None})
+    current = tax.seller_tax(seller)
+    form = SellerTaxForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        saved = tax.seller_tax_save(
+            seller=seller,
+            vat_mode=form.cleaned_data["vat_mode"],
+            vat_rate=form.cleaned_data["vat_rate"],
+            by=request.user,
+        )
+        messages.success(request, f"Налог сохранён: {saved.label}.")
+        return redirect("billing:seller_tax")
+    return render(
+        request,
+        "billing/sellertax_form.html",
+        {"form": form, "seller": seller, "current": current},
         status=_form_status(form),
     )

@@ -1,4 +1,4 @@
-"""Amounts in Russian words, as printed on invoices and contracts, and the Russian plural."""
+"""Amounts in Russian words, as printed on invoices and contracts."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -22,14 +22,3 @@ def amount_in_words_capitalized(amount: Decimal) -> str:
     """Decimal("123.45") → «Сто двадцать три рубля 45 копеек», the invoice's summary line."""
     words = amount_in_words(amount)
     return words[:1].upper() + words[1:]
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """The form of a Russian noun that goes with the number n: 1 наименование,
-    2 наименования, 5 наименований, 11 наименований, 21 наименование."""
-    n = abs(int(n))
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many

@@ -154,13 +154,12 @@ class ClientAdmin(ImportExportModelAdmin, RequisitesAdmin):
 @admin.register(Seller)
 class SellerAdmin(RequisitesAdmin):
     form = SellerForm
-    list_display = ["name", "kind", "inn", "is_active", "vat_mode", "vat_rate"]
+    list_display = ["name", "kind", "inn", "is_active"]
     list_filter = ["is_active", "kind"]
     search_fields = ["name", "inn"]
     fieldsets = [
         (None, {"fields": ["is_active"]}),
         *REQUISITE_FIELDSETS,
         ("Связь и логотип", {"fields": ["phone", "email", "site", "logo"]}),
-        ("Налог", {"fields": ["vat_mode", "vat_rate"]}),
     ]
     inlines = [SellerBankAccountInline, SellerChangeInline]

@@ -2,12 +2,11 @@
 made up but carry valid check digits; the banks are real."""
 
 import datetime
-from decimal import Decimal
 
 from crm.models import User
 
 from . import services
-from .models import BankAccount, Client, Seller, VatMode
+from .models import BankAccount, Client, Seller
 
 SBER = {
     "bank_name": "ПАО Сбербанк, г. Москва",
@@ -35,8 +34,6 @@ SELLER = {
     "phone": "+74951234567",
     "email": "info@pixel.example.ru",
     "site": "https://pixel.example.ru",
-    "vat_mode": VatMode.INCLUDED,
-    "vat_rate": Decimal("22"),
 }
 SELLER_ACCOUNT = {**SBER, "settlement_account": "40702810938000012345"}
 

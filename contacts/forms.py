@@ -1,5 +1,4 @@
 import re
-from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -7,7 +6,7 @@ from django.core.validators import MaxLengthValidator, validate_email
 from django.utils import timezone
 
 from . import requisites, services
-from .models import BankAccount, Client, Contact, Requisites, Seller, VatMode
+from .models import BankAccount, Client, Contact, Requisites, Seller
 from .phones import InvalidPhone, normalize_phone
 
 SPLIT_RE = re.compile(r"[,;\n]+")
@@ -464,24 +463,14 @@ class SellerForm(RequisitesForm):
         (Requisites.Kind.LEGAL, "Юридическое лицо"),
         (Requisites.Kind.ENTREPRENEUR, "Индивидуальный предприниматель"),
     ]
-    extra_sections = [
-        ("Связь и логотип", ["phone", "email", "site", "logo"]),
-        ("Налог", ["vat_mode", "vat_rate"]),
-    ]
+    extra_sections = [("Связь и логотип", ["phone", "email", "site", "logo"])]
 
     class Meta(RequisitesForm.Meta):
         model = Seller
         fields = [*RequisitesForm.Meta.fields, "phone", "email", "site", "logo"]
-        fields += ["vat_mode", "vat_rate"]
-        widgets = {
-            **RequisitesForm.Meta.widgets,
-            "vat_mode": forms.Select(attrs={"data-show-source": "vat_mode"}),
-        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["vat_mode"].required = True
-        self.fields["vat_rate"].required = False
         self.fields["kind"].label = "Кто продаёт"
         if self.instance.phone and not self.is_bound:
             self.initial["phone"] = self.instance.phone_display
@@ -497,15 +486,6 @@ class SellerForm(RequisitesForm):
         if logo and getattr(logo, "size", 0) > 2 * 1024 * 1024:
             raise ValidationError("Логотип больше 2 МБ: уменьшите картинку.")
         return logo
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("vat_mode") and cleaned["vat_mode"] != VatMode.NONE:
-            if cleaned.get("vat_rate") is None and "vat_rate" not in self.errors:
-                self.add_error("vat_rate", "Выберите ставку НДС.")
-        elif "vat_rate" in cleaned:
-            cleaned["vat_rate"] = Decimal("0")
-        return cleaned
 
 
 class BankAccountForm(forms.ModelForm):

@@ -1,17 +1,13 @@
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 
-from crm.formats import date_long
 from crm.models import TimeStampedModel
 
+from . import parties, requisites
 from .names import fio_genitive, fio_initials, position_genitive
 from .phones import format_phone
-from .requisites import format_passport_series
 
 
 class Requisites(TimeStampedModel):
@@ -25,8 +21,8 @@ class Requisites(TimeStampedModel):
         PERSON = "person", "Физическое лицо"
 
     class Basis(models.TextChoices):
-        CHARTER = "charter", "Устав"
-        PROXY = "proxy", "Доверенность"
+        CHARTER = requisites.CHARTER, "Устав"
+        PROXY = requisites.PROXY, "Доверенность"
 
     kind = models.CharField("тип", max_length=16, choices=Kind, default=Kind.LEGAL)
     name = models.CharField(
@@ -61,7 +57,7 @@ class Requisites(TimeStampedModel):
         "должность в родительном падеже",
         max_length=200,
         blank=True,
-        help_text="«в лице Генерального директора …»; заполняется сама, можно исправить.",
+        help_text="«в лице генерального директора …»; заполняется сама, можно исправить.",
     )
     signatory_name = models.CharField("ФИО подписанта", max_length=200, blank=True)
     signatory_name_genitive = models.CharField(
@@ -141,9 +137,9 @@ class Requisites(TimeStampedModel):
                 setattr(self, field, None if self._meta.get_field(field).null else "")
         if self.kind == self.Kind.ENTREPRENEUR:
             self.name = f"ИП {self.person_name}"
-            self.full_name = f"Индивидуальный предприниматель {self.person_name}"
-            self.signatory_position = "Индивидуальный предприниматель"
-            self.signatory_position_genitive = "индивидуального предпринимателя"
+            self.full_name = f"{parties.ENTREPRENEUR_TITLE} {self.person_name}"
+            self.signatory_position = parties.ENTREPRENEUR_TITLE
+            self.signatory_position_genitive = parties.ENTREPRENEUR_TITLE_GENITIVE
             self.signatory_name = self.person_name
         elif self.kind == self.Kind.PERSON:
             self.name = self.full_name = self.person_name
@@ -213,23 +209,8 @@ class Requisites(TimeStampedModel):
 
     @property
     def basis(self) -> str:
-        """What the signatory acts on, in the genitive: «Устава», «доверенности № 7 от
-        5 марта 2026 г.», for a sole proprietor «записи в ЕГРИП (ОГРНИП … от …)»."""
-        if self.is_legal:
-            if self.basis_kind == self.Basis.PROXY:
-                text = "доверенности"
-                if self.poa_number:
-                    text += f" № {self.poa_number}"
-                if self.poa_date:
-                    text += f" от {date_long(self.poa_date)}"
-                return text
-            return "Устава"
-        if self.is_entrepreneur:
-            text = f"записи в ЕГРИП (ОГРНИП {self.ogrnip}"
-            if self.ogrnip_date:
-                text += f" от {date_long(self.ogrnip_date)}"
-            return text + ")"
-        return ""
+        """What the signatory acts on, in the genitive (contacts.parties.basis)."""
+        return parties.basis(self)
 
     @property
     def default_bank_account(self) -> "BankAccount | None":
@@ -341,13 +322,14 @@ class Client(Requisites):
             )
         ]
 
-    def get_absolute_url(self):
-        return reverse("clients:detail", args=[self.pk])
-
     @property
     def phone(self) -> str:
         """The first phone, formatted: +7 916 123-45-67."""
         return format_phone(self.phones[0]) if self.phones else ""
+
+    @property
+    def phone_e164(self) -> str:
+        return self.phones[0] if self.phones else ""
 
     @property
     def phones_display(self) -> list[str]:
@@ -365,16 +347,7 @@ class Client(Requisites):
     def passport(self) -> str:
         """«серия 45 10 № 123456, выдан …, 1 февраля 2015 г., код подразделения 770-001».
         Personal data: put it only where the viewer may see passports."""
-        if not self.has_passport:
-            return ""
-        text = f"серия {format_passport_series(self.passport_series)} № {self.passport_number}"
-        if self.passport_issued_by:
-            text += f", выдан {self.passport_issued_by}"
-        if self.passport_issued_date:
-            text += f" {date_long(self.passport_issued_date)}"
-        if self.passport_code:
-            text += f", код подразделения {self.passport_code}"
-        return text
+        return parties.passport(self)
 
     def missing_for_documents(self) -> list[str]:
         """What a contract with this client still lacks (labels, in Russian)."""
@@ -479,21 +452,6 @@ class ContactEmail(models.Model):
         return self.email
 
 
-class VatMode(models.TextChoices):
-    NONE = "none", "Без НДС (УСН)"
-    INCLUDED = "included", "НДС в том числе (в цене)"
-    ON_TOP = "on_top", "НДС сверху (добавляется к цене)"
-
-
-VAT_RATES = [
-    (Decimal("22"), "22 %"),
-    (Decimal("10"), "10 %"),
-    (Decimal("7"), "7 %"),
-    (Decimal("5"), "5 %"),
-    (Decimal("0"), "0 %"),
-]
-
-
 class SellerManager(models.Manager):
     def active(self) -> "Seller | None":
         """The company whose requisites every document carries (None until one is set)."""
@@ -512,15 +470,6 @@ class Seller(Requisites):
     email = models.EmailField("e-mail", blank=True)
     site = models.URLField("сайт", blank=True)
     logo = models.ImageField("логотип", upload_to="seller/", blank=True)
-    vat_mode = models.CharField("налог", max_length=16, choices=VatMode, default=VatMode.INCLUDED)
-    vat_rate = models.DecimalField(
-        "ставка НДС, %",
-        max_digits=4,
-        decimal_places=2,
-        choices=VAT_RATES,
-        default=Decimal("22"),
-        help_text="Не применяется, если работаете без НДС.",
-    )
 
     objects = SellerManager()
 
@@ -550,29 +499,8 @@ class Seller(Requisites):
         return format_phone(self.phone) if self.phone else ""
 
     @property
-    def has_vat(self) -> bool:
-        return self.vat_mode != VatMode.NONE
-
-    @property
-    def vat_included(self) -> bool:
-        return self.vat_mode == VatMode.INCLUDED
-
-    @property
-    def vat_on_top(self) -> bool:
-        return self.vat_mode == VatMode.ON_TOP
-
-    @property
-    def effective_vat_rate(self) -> Decimal | None:
-        """The VAT rate in percent, or None when the seller works without VAT."""
-        return self.vat_rate if self.has_vat else None
-
-    @property
-    def vat_label(self) -> str:
-        """«Без НДС», «НДС 22 %, в том числе» or «НДС 22 % сверху»."""
-        if not self.has_vat:
-            return "Без НДС"
-        rate = f"{self.vat_rate.normalize():f}"
-        return f"НДС {rate} %, в том числе" if self.vat_included else f"НДС {rate} % сверху"
+    def phone_e164(self) -> str:
+        return self.phone
 
 
 class BankAccount(models.Model):

@@ -1,4 +1,6 @@
-"""Russian personal names and positions: initials and the genitive case for «в лице …».
+"""The one Russian grammar of the project: personal names and positions, initials, the
+genitive case for «в лице …» and the words that agree with a person's or an organisation's
+gender («действующего», «именуемая»).
 
 Names are declined with petrovich; a signatory's position («Генеральный директор») by a
 small rule that covers the usual titles. Both results are suggestions a person may edit.
@@ -11,6 +13,9 @@ from petrovich.enums import Case, Gender
 from petrovich.main import Petrovich
 
 WORD_RE = re.compile(r"\S+")
+CONSONANTS = "бвгджзклмнпрстфхцчшщ"
+# After these letters Russian spelling writes «и», never «ы».
+HUSHING_AND_VELAR = "гкхжшчщ"
 
 
 @functools.cache
@@ -42,6 +47,17 @@ def guess_gender(fio: str) -> Gender | None:
     return None
 
 
+def is_female(fio: str) -> bool:
+    """By the patronymic, else the surname; an unknown gender counts as male, the form
+    documents use by default."""
+    return guess_gender(fio) == Gender.FEMALE
+
+
+def agreeing(fio: str, masculine: str, feminine: str) -> str:
+    """The word that agrees with the person: agreeing(fio, "действующего", "действующей")."""
+    return feminine if is_female(fio) else masculine
+
+
 def fio_genitive(fio: str) -> str:
     """«Иванов Иван Иванович» → «Иванова Ивана Ивановича»."""
     last, first, middle = split_fio(fio)
@@ -66,16 +82,15 @@ def fio_initials(fio: str) -> str:
 
 def _noun_genitive(word: str) -> str:
     lower = word.lower()
-    if lower.endswith("ь"):
-        return word[:-1] + "я"
-    if lower.endswith("й"):
+    if lower.endswith(("ь", "й")):
         return word[:-1] + "я"
     if lower.endswith("а"):
-        return word[:-1] + "ы"
+        return word[:-1] + ("и" if lower[-2:-1] in HUSHING_AND_VELAR else "ы")
     if lower.endswith("я"):
         return word[:-1] + "и"
-    if lower[-1:] in "бвгджзклмнпрстфхцчшщ":
+    if lower[-1] in CONSONANTS:
         return word + "а"
+    # A foreign or abbreviated title («CEO», «ИП») is not declined.
     return word
 
 
@@ -92,9 +107,10 @@ def _adjective_genitive(word: str) -> str:
 
 
 def position_genitive(position: str) -> str:
-    """«Генеральный директор» → «Генерального директора»; «Председатель правления» →
-    «Председателя правления». Adjectives before the first noun and that noun change;
-    the words after it already stand in the genitive."""
+    """«Генеральный директор» → «генерального директора»; «Председатель правления» →
+    «председателя правления». Adjectives before the first noun and that noun change;
+    the words after it already stand in the genitive. Inside a sentence a title is
+    written in lower case, unless it starts with an abbreviation («ИТ-директор»)."""
     words = WORD_RE.findall(position or "")
     result = []
     for i, word in enumerate(words):
@@ -104,4 +120,35 @@ def position_genitive(position: str) -> str:
         result.append(_noun_genitive(word))
         result.extend(words[i + 1 :])
         break
-    return " ".join(result)
+    text = " ".join(result)
+    if len(text) > 1 and text[1].islower():
+        text = text[0].lower() + text[1:]
+    return text
+
+
+# The word that says what an organisation is, by the gender of the participle it takes.
+NEUTER_ORGANISATIONS = {
+    "общество",
+    "предприятие",
+    "учреждение",
+    "партнёрство",
+    "партнерство",
+    "товарищество",
+    "бюро",
+}
+FEMININE_ORGANISATIONS = {"организация", "компания", "ассоциация", "корпорация", "коллегия"}
+MASCULINE_ORGANISATIONS = {"фонд", "кооператив", "союз", "институт", "университет"}
+
+
+def organisation_participle(full_name: str) -> str:
+    """«именуемое», «именуемая» or «именуемый»: the participle agrees with the first word
+    of the name that says what the organisation is («Общество …», «Автономная
+    некоммерческая организация …», «Фонд …»)."""
+    for word in (full_name or "").lower().replace("«", " ").split():
+        if word in NEUTER_ORGANISATIONS:
+            return "именуемое"
+        if word in FEMININE_ORGANISATIONS:
+            return "именуемая"
+        if word in MASCULINE_ORGANISATIONS:
+            return "именуемый"
+    return "именуемое"

@@ -21,6 +21,9 @@ from stdnum.ru import ogrn as stdnum_ogrn
 LEGAL = "legal"
 ENTREPRENEUR = "entrepreneur"
 PERSON = "person"
+# What a legal entity's signatory acts on (Requisites.Basis).
+CHARTER = "charter"
+PROXY = "proxy"
 
 KPP_RE = re.compile(r"^\d{4}[\dA-Z]{2}\d{3}$")
 SUBDIVISION_RE = re.compile(r"^\d{3}-\d{3}$")

@@ -1,4 +1,4 @@
-"""Russian formats for money and dates, as pure functions."""
+"""Russian formats for money, dates and durations, and the Russian plural, as pure functions."""
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -54,3 +54,34 @@ def date_long(value: datetime.date) -> str:
     if isinstance(value, datetime.datetime):
         value = value.date()
     return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year} г."
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The form of a Russian noun that goes with the number n: 1 наименование,
+    2 наименования, 5 наименований, 11 наименований, 21 наименование."""
+    n = abs(int(n))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+# Accusative, as after «через»: через 1 минуту, 2 минуты, 15 минут.
+DURATION_UNITS = [
+    (24 * 60 * 60, ("день", "дня", "дней")),
+    (60 * 60, ("час", "часа", "часов")),
+    (60, ("минуту", "минуты", "минут")),
+    (1, ("секунду", "секунды", "секунд")),
+]
+
+
+def duration_words(value: datetime.timedelta) -> str:
+    """timedelta(minutes=90) → «1 час 30 минут»; whole seconds, zero parts left out."""
+    seconds = max(round(value.total_seconds()), 0)
+    parts = []
+    for size, forms in DURATION_UNITS:
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count} {plural(count, *forms)}")
+    return " ".join(parts) or f"0 {DURATION_UNITS[-1][1][2]}"

@@ -30,6 +30,25 @@ class User(AbstractUser):
         return self.role == self.Role.HEAD or self.is_superuser
 
 
+class NumberCounter(models.Model):
+    """One gap-free counter a kind of numbered document and a year. The apps name their own
+    kinds; used only through crm.numbering.next_number()."""
+
+    kind = models.CharField("вид документа", max_length=16)
+    year = models.PositiveSmallIntegerField("год")
+    last = models.PositiveIntegerField("последний выданный номер", default=0)
+
+    class Meta:
+        verbose_name = "счётчик номеров"
+        verbose_name_plural = "счётчики номеров"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year"], name="crm_counter_kind_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}, {self.year}: {self.last}"
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField("создано", auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField("изменено", auto_now=True)

@@ -8,6 +8,7 @@ def invoice_public(request, token):
     ...
 """
 
+import ipaddress
 import re
 from functools import wraps
 
@@ -36,12 +37,19 @@ PUBLIC_HEADERS = {
 
 
 def client_ip(request: HttpRequest) -> str:
+    """The visitor's address, for the rate limits, the login lockout (AXES_CLIENT_IP_CALLABLE)
+    and the documents a client accepts: REMOTE_ADDR, or behind a proxy the header it sets
+    (CLIENT_IP_HEADER). Only a well-formed address is taken; empty when there is none."""
+    candidates = [request.META.get("REMOTE_ADDR", "")]
     header = settings.CLIENT_IP_HEADER
     if header:
-        value = request.headers.get(header, "").split(",")[0].strip()
-        if value:
-            return value
-    return request.META.get("REMOTE_ADDR") or "unknown"
+        candidates.insert(0, request.headers.get(header, "").split(",")[0].strip())
+    for value in candidates:
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            continue
+    return ""
 
 
 def rate_limited(key: str, limit: int) -> bool:

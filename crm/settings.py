@@ -8,15 +8,17 @@ import xstatic.pkg.bootstrap
 from celery.schedules import crontab
 from django.utils.csp import CSP
 
+from crm.storage import media_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env(
-    "SECRET_KEY",
-    default="embedded-default-key-only-for-local-runs-never-for-production-0123456789",
-)
+# The embedded key is public (it is in this file): with DEBUG off the start stops until
+# SECRET_KEY is set (crm.checks), since anyone could forge sessions and signed links with it.
+EMBEDDED_SECRET_KEY = "embedded-default-key-only-for-local-runs-never-for-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", default=EMBEDDED_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -108,7 +110,11 @@ LOGOUT_REDIRECT_URL = "login"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60
+# A lockout holds a username from one address only: failures from elsewhere cannot lock the
+# user out. The address is the one the rate limits see (CLIENT_IP_HEADER behind a proxy):
+# otherwise everyone behind the proxy would share it.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "crm.public.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 
@@ -127,8 +133,16 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
 ]
+# Uploaded files and generated PDFs: the folder MEDIA_ROOT, or with MEDIA_STORAGE_URL a
+# private S3-compatible bucket (crm/storage.py). Either way no file is public: MEDIA_URL is
+# the project's own view (crm.views.media_file), and downloads from a bucket are signed
+# links that expire after MEDIA_SIGNED_URL_SECONDS. The address may hold keys, so it is not
+# kept as a setting.
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=60)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(
+        env("MEDIA_STORAGE_URL", default=""), signed_url_seconds=MEDIA_SIGNED_URL_SECONDS
+    ),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -172,6 +186,8 @@ if env.bool("BEHIND_HTTPS_PROXY", default=False):
 # E-mail: the console by default; smtp://user:password@host:587 (or smtp+tls://) in production.
 _email = env.email("EMAIL_URL", default="consolemail://")
 _mailer = {"BACKEND": _email["EMAIL_BACKEND"]}
+if _mailer["BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    _mailer["BACKEND"] = "crm.console_mail.EmailBackend"  # decoded subject and body
 if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
     _mailer["OPTIONS"] = {
         "host": _email.get("EMAIL_HOST") or "localhost",
@@ -233,6 +249,10 @@ if BENCH_MODE:
 # Online payment of invoices. "sandbox" (the default) is a test page served by the project:
 # nothing is charged, so production sets "yookassa" and the shop's credentials.
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
+# With DEBUG off the sandbox stops the start (billing.checks): anyone with an invoice link
+# could mark it paid. True lets a staging or demo site run it anyway; its pages then say in
+# large letters that no money moves.
+PAYMENT_SANDBOX_IN_PRODUCTION = env.bool("PAYMENT_SANDBOX_IN_PRODUCTION", default=False)
 # Icons shown beside «Оплатить онлайн»: the methods the shop accepts.
 PAYMENT_METHODS = env.list("PAYMENT_METHODS", default=["mir", "visa", "mastercard", "sbp"])
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: none); the webhook
@@ -266,8 +286,9 @@ CELERY_BEAT_SCHEDULE["outgoing-email-sweeper"] = {
     "options": {"expires": env.int("EMAIL_SWEEP_SECONDS", default=60)},
 }
 PUBLIC_RATE_PER_MINUTE = env.int("PUBLIC_RATE_PER_MINUTE", default=60)
-# Client IP for rate limits: empty means REMOTE_ADDR; behind a proxy the header it sets,
-# e.g. X-Real-IP (never a header the client can send through the proxy unchanged).
+# Client IP for rate limits and the login lockout: empty means REMOTE_ADDR; behind a proxy
+# the header it sets, e.g. X-Real-IP (never a header the client can send through the proxy
+# unchanged).
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
 QUESTIONNAIRE_UPLOAD_MAX_MB = env.int("QUESTIONNAIRE_UPLOAD_MAX_MB", default=10)
 
@@ -282,6 +303,10 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # Document templates: the largest image the editor uploads into a template, in megabytes.
 DOCUMENT_IMAGE_MAX_MB = env.int("DOCUMENT_IMAGE_MAX_MB", default=2)
+
+# A PDF that lost a stylesheet, an image or a font: an error in the log naming the document;
+# with PDF_STRICT (the test suite turns it on) rendering raises instead.
+PDF_STRICT = env.bool("PDF_STRICT", default=False)
 
 # Demo data: the key of the demo website source (random when unset).
 CRM_DEMO_SITE_KEY = env("CRM_DEMO_SITE_KEY", default="")

@@ -33,12 +33,9 @@ urlpatterns += [
     path("", include("billing.calculation_urls")),
     path("", include("documents.urls")),
     path("", include("analytics.urls")),
+    # The storage's url() points here, wherever the files live; never served by the proxy.
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", views.media_file, name="media"),
 ]
 
 if settings.BENCH_MODE:
     urlpatterns += [path("", include("bench.urls"))]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -9,6 +9,7 @@ from .models import (
     LeadSource,
     LossReason,
     Stage,
+    StageAutomation,
     StageChange,
     Task,
 )
@@ -20,6 +21,20 @@ class StageAdmin(admin.ModelAdmin):
     list_editable = ["order", "kind"]
     list_filter = ["kind"]
     search_fields = ["name"]
+
+
+@admin.register(StageAutomation)
+class StageAutomationAdmin(admin.ModelAdmin):
+    """One row: the stage each business event moves a deal to."""
+
+    fields = ["proposal_accepted_stage", "contract_accepted_stage", "invoice_paid_stage"]
+    list_display = ["__str__", *fields]
+
+    def has_add_permission(self, request):
+        return not StageAutomation.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(LossReason)

@@ -40,19 +40,19 @@ PEOPLE = [
     ("Павел Козлов", "ИТ-директор", "+79161234507"),
     ("Наталья Попова", "администратор", "+79161234508"),
 ]
+DEMO_SOURCE = "Сайт студии"
 
 
 def load(stdout):
     manager = User.objects.get(username="manager")
     manager2 = User.objects.get(username="manager2")
     source, _ = LeadSource.objects.get_or_create(
-        name="Сайт студии",
+        name=DEMO_SOURCE,
         defaults={"manager": manager, "site_url": "https://studio.example.ru"},
     )
     if settings.CRM_DEMO_SITE_KEY and source.key != settings.CRM_DEMO_SITE_KEY:
         source.key = settings.CRM_DEMO_SITE_KEY
         source.save(update_fields=["key"])
-    stdout.write(f"Ключ сайта «{source.name}» для /api/leads/: {source.key}")
     if not Deal.objects.exists():
         _deals(manager, manager2, source)
     _link_demo_clients(manager)
@@ -146,6 +146,12 @@ def _link_demo_clients(manager):
     deals = Deal.objects.filter(manager=manager, client__isnull=True).order_by("created_at")
     for deal, client in zip(deals, clients, strict=False):
         deal_set_client(deal=deal, client=client, by=manager)
+
+
+def summary(stdout):
+    source = LeadSource.objects.filter(name=DEMO_SOURCE).first()
+    if source is not None:
+        stdout.write(f"Ключ сайта «{source.name}» для /api/leads/: {source.key}")
 
 
 FUNNEL_DEMO = "Демо-сделка: история этапов для отчёта «Воронка продаж»."

@@ -61,6 +61,50 @@ class LossReason(models.Model):
         return self.name
 
 
+def _event_stage(verbose_name: str, event: str) -> models.ForeignKey:
+    return models.ForeignKey(
+        Stage,
+        verbose_name=verbose_name,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        # Losing needs a person's reason and comment: not something an event does.
+        limit_choices_to={"kind__in": [Stage.Kind.OPEN, Stage.Kind.WON]},
+        help_text=f"Когда {event}, открытая сделка на более раннем этапе переходит на этот "
+        "(назад и из закрытых сделок — никогда). Пусто — этап не меняется.",
+    )
+
+
+class StageAutomation(models.Model):
+    """The stage each business event moves a deal to (through services.deal_advance).
+    One row, edited in the admin."""
+
+    proposal_accepted_stage = _event_stage(
+        "этап после принятия КП", "клиент принимает коммерческое предложение"
+    )
+    contract_accepted_stage = _event_stage(
+        "этап после принятия договора", "клиент соглашается с условиями договора"
+    )
+    invoice_paid_stage = _event_stage("этап после оплаты счёта", "счёт оплачен полностью")
+
+    class Meta:
+        verbose_name = "переходы этапов по событиям"
+        verbose_name_plural = "переходы этапов по событиям"
+
+    def __str__(self):
+        return "Переходы этапов по событиям"
+
+    @classmethod
+    def load(cls) -> "StageAutomation":
+        """The one row, created empty the first time it is asked for."""
+        rows = cls.objects.select_related(
+            "proposal_accepted_stage", "contract_accepted_stage", "invoice_paid_stage"
+        )
+        row, _ = rows.get_or_create(pk=1)
+        return row
+
+
 class Source(models.TextChoices):
     PHONE = "phone", "Звонок"
     EMAIL = "email", "E-mail"

@@ -70,10 +70,12 @@ def deal_move(
     by,
     loss_reason: LossReason | None = None,
     comment: str = "",
+    reason: str = "",
     at=None,
 ) -> Deal:
     """Move a deal to a stage. Losing needs a reason and a comment; moving a closed deal
-    back to an open stage reopens it. Raises ValidationError with Russian messages."""
+    back to an open stage reopens it. `reason` (the event that moved it) ends the timeline
+    line. Raises ValidationError with Russian messages."""
     deal = Deal.objects.select_for_update().select_related("stage").get(pk=deal.pk)
     if stage.pk == deal.stage_id:
         return deal
@@ -109,10 +111,25 @@ def deal_move(
         text = f"Сделка успешно закрыта: «{previous}» → «{stage}»"
     else:
         text = f"Этап: «{previous}» → «{stage}»"
+    if reason:
+        text += f": {reason}"
     timeline_add(deal=deal, kind="stage", text=text, actor=by, at=at)
     if comment.strip():
         comment_add(deal=deal, author=by, text=comment.strip(), at=at)
     return deal
+
+
+@transaction.atomic
+def deal_advance(*, deal: Deal, to_stage: Stage | None, by=None, reason: str = "") -> Deal:
+    """Move the deal on because of a business event (an invoice paid, a contract accepted).
+    It moves only forward and only an open deal, never to a lost stage (that needs a
+    person's reason); otherwise nothing happens. `reason` is written in the timeline."""
+    deal = Deal.objects.select_for_update().select_related("stage").get(pk=deal.pk)
+    if to_stage is None or to_stage.is_lost or not deal.stage.is_open:
+        return deal
+    if (to_stage.order, to_stage.pk) <= (deal.stage.order, deal.stage.pk):
+        return deal
+    return deal_move(deal=deal, stage=to_stage, by=by, reason=reason)
 
 
 @transaction.atomic

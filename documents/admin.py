@@ -5,7 +5,6 @@ from . import services
 from .forms import DocumentTemplateAdminForm, TemplateQuestionForm
 from .models import (
     Contract,
-    DocumentSettings,
     DocumentTemplate,
     Proposal,
     Question,
@@ -104,20 +103,6 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "palette": tag_palette()}
         return super().changeform_view(request, object_id, form_url, extra_context)
-
-
-@admin.register(DocumentSettings)
-class DocumentSettingsAdmin(admin.ModelAdmin):
-    """One row: which stage a deal moves to when the client accepts a document."""
-
-    fields = ["proposal_accepted_stage", "contract_accepted_stage"]
-    list_display = ["__str__", "proposal_accepted_stage", "contract_accepted_stage"]
-
-    def has_add_permission(self, request):
-        return not DocumentSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ClientDocumentAdmin(admin.ModelAdmin):

@@ -9,10 +9,14 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Документы"
 
     def ready(self):
+        from billing import bases
         from crm import nav
         from deals import panels
 
         from . import document_views, views
+        from .models import Contract
+
+        bases.register(Contract.invoice_bases)
 
         panels.register(
             panels.Panel(

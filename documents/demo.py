@@ -9,13 +9,12 @@ from billing.models import Calculation, CatalogItem
 from billing.services import LineData, calculation_save
 from contacts.demo import CLIENT_INNS
 from contacts.models import Seller
-from deals.models import Deal, Stage
+from deals.models import Deal, Stage, StageAutomation
 
 from . import services
 from .defaults import load_default_templates
 from .models import (
     Contract,
-    DocumentSettings,
     DocumentTemplate,
     Proposal,
     QuestionKind,
@@ -177,10 +176,10 @@ def _load_client_documents(stdout):
     if seller is None or not deals:
         return
     _give_logo(seller)
-    settings_row = DocumentSettings.load()
+    settings_row = StageAutomation.load()
     if settings_row.proposal_accepted_stage is None:
         settings_row.proposal_accepted_stage = Stage.objects.filter(name="Договор").first()
-        settings_row.save()
+        settings_row.save(update_fields=["proposal_accepted_stage"])
     for index, deal in enumerate(deals):
         _ensure_calculation(deal)
         by = deal.manager

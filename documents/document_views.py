@@ -1,32 +1,29 @@
 """Proposals and contracts: the «Документы» panel of the deal card, the staff pages of one
-document (preview, editor, PDF) and its actions, and the client's pages under /p/.
+document (preview, editor, PDF) and its actions. The client's pages are in public_views.
 
 Both kinds share these views; the URLconf passes `kind` ("proposal" or "contract") and the
 document's id as `<kind>_pk`."""
 
 import html
-import mimetypes
 
 from django.contrib import messages
-from django.core.exceptions import SuspiciousFileOperation, ValidationError
-from django.core.files.storage import default_storage
+from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.http import content_disposition_header
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from billing.models import Calculation
-from crm.pdf import pdf_enqueue, pdf_store, render_pdf
-from crm.public import client_ip, get_by_token_or_404, public_view
+from crm import media
+from crm.pdf import pdf_label, pdf_store, render_pdf
 from deals import document_links
 from deals.models import Deal
 
 from . import services
-from .forms import ContractAcceptForm, DocumentBodyForm, DocumentCreateForm, ProposalResponseForm
+from .forms import DocumentBodyForm, DocumentCreateForm
 from .models import Contract, DocumentTemplate, Proposal
 from .rendering import (
     document_html,
@@ -36,7 +33,6 @@ from .rendering import (
     media_names,
     page_context,
     pdf_page,
-    with_media_prefix,
 )
 from .tags import TAGS, missing_tags
 from .views import tag_palette
@@ -308,7 +304,11 @@ def document_pdf(request, pk, kind, **ids):
     if document.is_draft:
         html = document_html(document)
         page = pdf_page(document, html, draft=True)
-        data = render_pdf(page, allowed_media=media_names(document, html))
+        data = render_pdf(
+            page,
+            allowed_media=media_names(document, html),
+            label=f"{pdf_label(document)} (draft)",
+        )
         response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(
             False, document.download_name(" (черновик)")
@@ -322,154 +322,10 @@ def document_pdf(request, pk, kind, **ids):
     return _file(document.pdf, document.download_name())
 
 
-def _file(field, filename: str, *, attachment: bool = False) -> FileResponse:
+def _file(field, filename: str, *, attachment: bool = False) -> HttpResponse:
     try:
-        handle = field.open("rb")
+        return media.download(
+            field.name, filename=filename, attachment=attachment, content_type="application/pdf"
+        )
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(
-        handle, as_attachment=attachment, filename=filename, content_type="application/pdf"
-    )
-
-
-# The client's pages
-
-
-def _public_document(model, token: str):
-    document = get_by_token_or_404(model.objects.select_related("deal", "deal__manager"), token)
-    if document.is_draft:
-        raise Http404
-    return document
-
-
-def _public_page_context(document) -> dict:
-    """The document's context with its images (the logo, pictures in the text) addressed
-    through its own link: the media storage is not open to clients."""
-    prefix = reverse(
-        f"documents:{document.KIND}_public_media", args=[document.token, "-"]
-    ).removesuffix("-")
-    context = page_context(document, with_media_prefix(document.fixed_html(), prefix))
-    if document.seller_logo:
-        context["logo_url"] = prefix + document.seller_logo
-    return context
-
-
-def _render_public(request, document, *, form, status: int = 200):
-    context = _public_page_context(document) | {
-        "form": form,
-        "staff_preview": request.user.is_authenticated,
-    }
-    template = f"documents/{document.KIND}_public.html"
-    return render(request, template, context, status=status)
-
-
-def _staff_cannot_answer(request, document):
-    messages.error(
-        request,
-        "Вы вошли как сотрудник: ответить на документ может только клиент по своей ссылке.",
-    )
-    return redirect(document.public_path())
-
-
-@public_view
-def proposal_public(request, token):
-    proposal = _public_document(Proposal, token)
-    document_links.document_opened(document=proposal, request=request)
-    form = ProposalResponseForm() if proposal.awaits_client else None
-    return _render_public(request, proposal, form=form)
-
-
-@public_view
-@require_POST
-def proposal_public_respond(request, token):
-    proposal = _public_document(Proposal, token)
-    if request.user.is_authenticated:
-        return _staff_cannot_answer(request, proposal)
-    if not proposal.awaits_client:
-        return redirect(proposal.public_path())
-    form = ProposalResponseForm(request.POST)
-    if not form.is_valid():
-        return _render_public(request, proposal, form=form, status=400)
-    try:
-        services.proposal_respond(
-            proposal=proposal,
-            accept=form.accepted,
-            comment=form.cleaned_data["comment"],
-            ip=client_ip(request),
-            user_agent=request.headers.get("User-Agent", ""),
-        )
-    except services.DocumentClosed:
-        return redirect(proposal.public_path())
-    if form.accepted:
-        messages.success(request, "Спасибо! Вы приняли предложение, менеджер свяжется с вами.")
-    else:
-        messages.success(request, "Спасибо за ответ! Менеджер получил ваш комментарий.")
-    return redirect(proposal.public_path())
-
-
-@public_view
-def contract_public(request, token):
-    contract = _public_document(Contract, token)
-    document_links.document_opened(document=contract, request=request)
-    form = ContractAcceptForm() if contract.awaits_client else None
-    return _render_public(request, contract, form=form)
-
-
-@public_view
-@require_POST
-def contract_public_accept(request, token):
-    contract = _public_document(Contract, token)
-    if request.user.is_authenticated:
-        return _staff_cannot_answer(request, contract)
-    if not contract.awaits_client:
-        return redirect(contract.public_path())
-    form = ContractAcceptForm(request.POST)
-    if not form.is_valid():
-        return _render_public(request, contract, form=form, status=400)
-    try:
-        services.contract_accept(
-            contract=contract,
-            name=form.cleaned_data["full_name"],
-            ip=client_ip(request),
-            user_agent=request.headers.get("User-Agent", ""),
-        )
-    except services.DocumentClosed:
-        return redirect(contract.public_path())
-    messages.success(request, "Спасибо! Вы согласились с условиями договора, мы уже знаем.")
-    return redirect(contract.public_path())
-
-
-@public_view
-def public_media(request, token, file, kind):
-    """A picture of the document (its logo, an image in its text), by the document's link;
-    nothing else in the media storage is reachable this way."""
-    document = _public_document(MODELS[kind], token)
-    if file not in document.pdf_media():
-        raise Http404
-    try:
-        handle = default_storage.open(file, "rb")
-    except (FileNotFoundError, SuspiciousFileOperation):
-        raise Http404 from None
-    content_type = mimetypes.guess_type(file)[0] or "application/octet-stream"
-    return FileResponse(handle, content_type=content_type)
-
-
-def _public_pdf(request, model, token):
-    document = _public_document(model, token)
-    if not document.pdf_ready:
-        pdf_enqueue(document)
-        context = _public_page_context(document)
-        response = render(request, "documents/document_pdf_pending.html", context, status=202)
-        response["Retry-After"] = "30"
-        return response
-    return _file(document.pdf, document.download_name(), attachment=True)
-
-
-@public_view
-def proposal_public_pdf(request, token):
-    return _public_pdf(request, Proposal, token)
-
-
-@public_view
-def contract_public_pdf(request, token):
-    return _public_pdf(request, Contract, token)

@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from crm.formats import date_long
 from crm.models import PublicLink, StoredPdf, TimeStampedModel, stored_pdf_upload_to
-from deals.models import Deal, Stage
+from deals.models import Deal
 
 
 class QuestionKind(models.TextChoices):
@@ -280,46 +280,6 @@ class DocumentTemplate(TimeStampedModel):
 # Proposals and contracts: documents filled from a template and sent to the client by link
 
 
-class DocumentSettings(models.Model):
-    """What the client's answer does to the deal. One row, edited in the admin."""
-
-    proposal_accepted_stage = models.ForeignKey(
-        Stage,
-        verbose_name="этап после принятия КП",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        limit_choices_to={"kind__in": [Stage.Kind.OPEN, Stage.Kind.WON]},
-        help_text="Когда клиент принимает коммерческое предложение, сделка на более раннем "
-        "этапе переходит на этот. Пусто — этап не меняется.",
-    )
-    contract_accepted_stage = models.ForeignKey(
-        Stage,
-        verbose_name="этап после принятия договора",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        limit_choices_to={"kind__in": [Stage.Kind.OPEN, Stage.Kind.WON]},
-        help_text="Когда клиент соглашается с условиями договора, сделка на более раннем "
-        "этапе переходит на этот. Пусто — этап не меняется.",
-    )
-
-    class Meta:
-        verbose_name = "настройки документов"
-        verbose_name_plural = "настройки документов"
-
-    def __str__(self):
-        return "Настройки документов"
-
-    @classmethod
-    def load(cls) -> "DocumentSettings":
-        """The settings row, created empty the first time it is asked for."""
-        rows = cls.objects.select_related("proposal_accepted_stage", "contract_accepted_stage")
-        return rows.order_by("pk").first() or cls.objects.create()
-
-
 class ClientDocumentQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(deal__in=Deal.objects.visible_to(user))
@@ -574,6 +534,13 @@ class Contract(ClientDocument):
     @property
     def is_accepted(self) -> bool:
         return self.status == self.Status.ACCEPTED
+
+    @classmethod
+    def invoice_bases(cls, deal) -> list[str]:
+        """The deal's accepted contracts, newest first, as an invoice's «Основание»
+        (billing.bases): «Договор № 15 от 5 марта 2026 г.». One query."""
+        accepted = cls.objects.filter(deal=deal, status=cls.Status.ACCEPTED)
+        return [contract.title for contract in accepted.order_by("-accepted_at", "-pk")]
 
     @property
     def pdf_ready(self) -> bool:

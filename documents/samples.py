@@ -1,6 +1,6 @@
 """Made-up parties, a deal and a calculation: the example values beside the editor and the
-template preview. Plain objects with the attributes the tag getters read (the calculation is
-a real billing model kept in memory), no database."""
+template preview. Plain objects with the fields of contacts' models that contacts.parties
+reads (the calculation is a real billing model kept in memory), no database."""
 
 import datetime
 import html
@@ -47,7 +47,7 @@ def sample_client(kind: str = "legal") -> SimpleNamespace:
             postal_address="",
             signatory_name="Соколов Алексей Петрович",
             signatory_name_genitive="Соколова Алексея Петровича",
-            phone="+79161234503",
+            phone_e164="+79161234503",
             email="sokolov@example.ru",
             default_bank_account=_bank(settlement_account="40802810938000054321"),
         )
@@ -66,7 +66,7 @@ def sample_client(kind: str = "legal") -> SimpleNamespace:
             passport_issued_by="ГУ МВД России по г. Москве",
             passport_issued_date=datetime.date(2015, 2, 1),
             passport_code="770-001",
-            phone="+79161234504",
+            phone_e164="+79161234504",
             email="morozova@example.ru",
             default_bank_account=None,
         )
@@ -84,8 +84,9 @@ def sample_client(kind: str = "legal") -> SimpleNamespace:
         signatory_position_genitive="генерального директора",
         signatory_name="Иванов Сергей Николаевич",
         signatory_name_genitive="Иванова Сергея Николаевича",
-        basis="Устава",
-        phone="+74951234567",
+        basis_kind="charter",
+        chief_accountant="",
+        phone_e164="+74951234567",
         email="info@romashka.example.ru",
         default_bank_account=_bank(),
     )
@@ -106,10 +107,9 @@ def sample_seller() -> SimpleNamespace:
         signatory_position_genitive="генерального директора",
         signatory_name="Волкова Ольга Андреевна",
         signatory_name_genitive="Волковой Ольги Андреевны",
-        basis="Устава",
-        director_name="Волкова Ольга Андреевна",
+        basis_kind="charter",
         chief_accountant="Кузнецова Мария Ивановна",
-        phone="+74957397000",
+        phone_e164="+74957397000",
         email="hello@studio.example.ru",
         default_bank_account=_bank(
             bank_name="АО «Т-Банк», г. Москва",

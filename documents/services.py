@@ -12,18 +12,17 @@ from django.db.models import Max
 from django.utils import timezone
 
 from billing.models import Calculation
-from billing.numbering import next_number
 from billing.services import calculation_freeze
 from crm.mail import email_queue
 from crm.models import OutgoingEmail
+from crm.numbering import next_number
 from crm.pdf import pdf_enqueue, pdf_store
 from deals import document_links
-from deals.models import Deal, Stage
-from deals.services import deal_move, timeline_add
+from deals.models import Deal, StageAutomation
+from deals.services import deal_advance, timeline_add
 
 from .models import (
     Contract,
-    DocumentSettings,
     DocumentTemplate,
     Proposal,
     Question,
@@ -396,7 +395,11 @@ def proposal_respond(
         },
     )
     if accept:
-        _move_deal(deal, DocumentSettings.load().proposal_accepted_stage)
+        deal_advance(
+            deal=deal,
+            to_stage=StageAutomation.load().proposal_accepted_stage,
+            reason=f"клиент принял {locked.link_title()}",
+        )
     return locked
 
 
@@ -444,18 +447,12 @@ def contract_accept(
             "deal_url": locked.card_url(),
         },
     )
-    _move_deal(deal, DocumentSettings.load().contract_accepted_stage)
+    deal_advance(
+        deal=deal,
+        to_stage=StageAutomation.load().contract_accepted_stage,
+        reason=f"клиент принял {locked.link_title()}",
+    )
     # The stored PDF becomes the contract with the acceptance block; the accepted original
     # stays in accepted_pdf, its hash on record.
     pdf_enqueue(locked)
     return locked
-
-
-def _move_deal(deal: Deal, stage: Stage | None) -> None:
-    """Move an open deal on to `stage`, never back and never to a lost stage."""
-    if stage is None or stage.is_lost:
-        return
-    deal = Deal.objects.select_related("stage").get(pk=deal.pk)
-    if not deal.stage.is_open or (stage.order, stage.pk) <= (deal.stage.order, deal.stage.pk):
-        return
-    deal_move(deal=deal, stage=stage, by=None)

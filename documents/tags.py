@@ -2,10 +2,11 @@
 
 A template's text holds tags like ``{{ client.inn }}``. Each tag in ``TAGS`` has a Russian
 label, a group for the list beside the editor and its own getter, a function that reads
-fixed attributes of the deal, the client, the seller or the calculation. ``build_tags()``
-calls every getter once and returns ``{name: escaped string}``; ``render_tags()`` only
-substitutes those strings. Nothing in the template text decides which attribute is read,
-and the text never reaches the Django template engine.
+fixed attributes of the deal or the calculation, or a string of the client or the seller as
+contacts writes them (contacts.parties: the requisites, «в лице …», the signature).
+``build_tags()`` calls every getter once and returns ``{name: escaped string}``;
+``render_tags()`` only substitutes those strings. Nothing in the template text decides which
+attribute is read, and the text never reaches the Django template engine.
 """
 
 import datetime
@@ -14,13 +15,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from difflib import get_close_matches
+from operator import attrgetter
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, format_html_join, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
+from billing.money import VatMode
 from billing.words import amount_in_words
+from contacts import parties
+from contacts.parties import PartyText
 from contacts.phones import format_phone
 from crm.formats import date_long, money
 
@@ -33,7 +38,6 @@ FILL_RE = re.compile(r"\{\{\s*([a-z_.]+)\s*\}\}(\.)?")
 BRACES_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
 TEMPLATE_SYNTAX_RE = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.S)
 
-LEGAL, ENTREPRENEUR, PERSON = "legal", "entrepreneur", "person"
 GROUPS = ("Сделка", "Клиент", "Продавец", "Документ", "Расчёт")
 
 
@@ -42,8 +46,9 @@ class Sources:
     """What the getters read. Any object may be None: its tags are then empty."""
 
     deal: object | None
-    client: object | None
-    seller: object | None
+    # The client and the seller as contacts writes them.
+    client: PartyText | None
+    seller: PartyText | None
     calculation: object | None
     document_number: str
     document_date: datetime.date | None
@@ -60,17 +65,7 @@ class Tag:
     block: bool = False
 
 
-# Reading attributes
-
-
-def _attr(obj, *names: str):
-    """The first of these attributes that is set. Used where the models differ in what a
-    legal form has (a person has no КПП) or in how a field is named."""
-    for name in names:
-        value = getattr(obj, name, None)
-        if value not in (None, ""):
-            return value
-    return ""
+# Formatting
 
 
 def _text(value) -> str:
@@ -93,260 +88,7 @@ def _phone(value) -> str:
     return format_phone(value) if value else ""
 
 
-def _kind(party) -> str:
-    return getattr(party, "kind", LEGAL) or LEGAL
-
-
-# Russian grammar the preamble needs
-
-
-def _is_female(fio: str) -> bool:
-    """By the patronymic, else the surname: «…овна», «Петрова» → True."""
-    parts = (fio or "").split()
-    if len(parts) >= 3:
-        patronymic = parts[2].lower()
-        if patronymic.endswith(("вна", "чна", "шна", "кызы", "гызы")):
-            return True
-        if patronymic.endswith(("ич", "оглы", "улы")):
-            return False
-    surname = parts[0].lower() if parts else ""
-    return surname.endswith(("ова", "ева", "ёва", "ина", "ына", "ская", "цкая"))
-
-
-def _initials(fio: str) -> str:
-    """«Иванов Иван Иванович» → «Иванов И. И.»."""
-    parts = (fio or "").split()
-    if not parts:
-        return ""
-    return " ".join([parts[0], *(f"{p[0]}." for p in parts[1:3])])
-
-
-def _position_genitive(position: str) -> str:
-    """«Генеральный директор» → «генерального директора»: the adjectives and the first
-    noun are declined, the rest («по развитию», «правления») stays as it is."""
-    words = (position or "").split()
-    out = []
-    for i, word in enumerate(words):
-        low = word.lower()
-        if low.endswith(("ый", "ой")):
-            out.append(word[:-2] + "ого")
-            continue
-        if low.endswith("ий"):
-            out.append(word[:-2] + ("ого" if low[-3:-2] in "гкх" else "его"))
-            continue
-        if low.endswith("ь"):
-            out.append(word[:-1] + "я")
-        elif low.endswith("а"):
-            out.append(word[:-1] + ("и" if low[-2:-1] in "гкхжшчщ" else "ы"))
-        elif low[-1:].isalpha() and low[-1] not in "аеёиоуыэюяй":
-            out.append(word + "а")
-        else:
-            out.append(word)
-        out.extend(words[i + 1 :])
-        break
-    text = " ".join(out)
-    # Mid-sentence a title is written in lower case, unless it starts with an abbreviation.
-    if len(text) > 1 and text[1].islower():
-        text = text[0].lower() + text[1:]
-    return text
-
-
-def _organisation_named(full_name: str) -> str:
-    """The participle that agrees with the organisation: «Общество …» → «именуемое»,
-    «Автономная некоммерческая организация …» → «именуемая», «Фонд …» → «именуемый»."""
-    for word in (full_name or "").lower().replace("«", " ").split():
-        if word in {"общество", "предприятие", "учреждение", "партнёрство", "партнерство"}:
-            return "именуемое"
-        if word in {"товарищество", "бюро"}:
-            return "именуемое"
-        if word in {"организация", "компания", "ассоциация", "корпорация", "коллегия"}:
-            return "именуемая"
-        if word in {"фонд", "кооператив", "союз", "институт", "университет"}:
-            return "именуемый"
-    return "именуемое"
-
-
-# Party getters: the same set for the client and the seller
-
-
-def _name(p) -> str:
-    return _text(p.name)
-
-
-def _full_name(p) -> str:
-    return _text(_attr(p, "full_name") or p.name)
-
-
-def _person_name(p) -> str:
-    """A sole proprietor's or an individual's full name, without «ИП»."""
-    name = _text(_attr(p, "person_name", "signatory_name") or p.name)
-    for prefix in ("Индивидуальный предприниматель ", "ИП "):
-        if name.startswith(prefix):
-            name = name[len(prefix) :]
-    return name
-
-
-def _inn(p) -> str:
-    return _text(p.inn)
-
-
-def _kpp(p) -> str:
-    return _text(_attr(p, "kpp")) if _kind(p) == LEGAL else ""
-
-
-def _ogrn(p) -> str:
-    return _text(_attr(p, "ogrn")) if _kind(p) == LEGAL else ""
-
-
-def _ogrnip(p) -> str:
-    return _text(_attr(p, "ogrnip")) if _kind(p) == ENTREPRENEUR else ""
-
-
-def _ogrnip_date(p) -> str:
-    return _date(_attr(p, "ogrnip_date")) if _kind(p) == ENTREPRENEUR else ""
-
-
-def _okpo(p) -> str:
-    return _text(_attr(p, "okpo")) if _kind(p) != PERSON else ""
-
-
-def _legal_address(p) -> str:
-    """An organisation's legal address; for a sole proprietor or an individual the
-    registration address, which plays the same part in a contract."""
-    if _kind(p) == LEGAL:
-        return _text(_attr(p, "legal_address"))
-    return _text(_attr(p, "registration_address", "legal_address"))
-
-
-def _postal_address(p) -> str:
-    return _text(_attr(p, "postal_address"))
-
-
-def _phone_of(p) -> str:
-    return _phone(_attr(p, "phone"))
-
-
-def _email(p) -> str:
-    return _text(_attr(p, "email"))
-
-
-def _bank(p):
-    return _attr(p, "default_bank_account") or None
-
-
-def _bank_name(p) -> str:
-    bank = _bank(p)
-    return _text(_attr(bank, "bank_name")) if bank else ""
-
-
-def _bik(p) -> str:
-    bank = _bank(p)
-    return _text(_attr(bank, "bik")) if bank else ""
-
-
-def _corr_account(p) -> str:
-    bank = _bank(p)
-    return _text(_attr(bank, "correspondent_account", "corr_account")) if bank else ""
-
-
-def _account(p) -> str:
-    bank = _bank(p)
-    return _text(_attr(bank, "settlement_account", "account")) if bank else ""
-
-
-def _signatory_position(p) -> str:
-    kind = _kind(p)
-    if kind == LEGAL:
-        return _text(_attr(p, "signatory_position"))
-    if kind == ENTREPRENEUR:
-        return "Индивидуальный предприниматель"
-    return ""
-
-
-def _signatory_position_genitive(p) -> str:
-    kind = _kind(p)
-    if kind == LEGAL:
-        given = _text(_attr(p, "signatory_position_genitive"))
-        return given or _position_genitive(_signatory_position(p))
-    if kind == ENTREPRENEUR:
-        return "индивидуального предпринимателя"
-    return ""
-
-
-def _signatory_name(p) -> str:
-    if _kind(p) == LEGAL:
-        return _text(_attr(p, "signatory_name"))
-    return _person_name(p)
-
-
-def _signatory_name_genitive(p) -> str:
-    return _text(_attr(p, "signatory_name_genitive")) if _kind(p) != PERSON else ""
-
-
-def _basis(p) -> str:
-    """What the signatory acts on, in the genitive, for «действующего на основании …»."""
-    kind = _kind(p)
-    given = _text(_attr(p, "basis"))
-    if kind == LEGAL:
-        return given or "Устава"
-    if kind == ENTREPRENEUR:
-        if given:
-            return given
-        ogrnip, since = _ogrnip(p), _ogrnip_date(p)
-        if not ogrnip:
-            return ""
-        return f"записи в ЕГРИП (ОГРНИП {ogrnip}" + (f" от {since}" if since else "") + ")"
-    return ""
-
-
-def _passport(p) -> str:
-    """«серия 45 10 № 123456, выдан …, 1 февраля 2015 г., код подразделения 770-001»."""
-    if _kind(p) == LEGAL or not _attr(p, "passport_number"):
-        return ""
-    series = _text(_attr(p, "passport_series")).replace(" ", "")
-    if len(series) == 4:
-        series = f"{series[:2]} {series[2:]}"
-    text = f"серия {series} № {_text(p.passport_number)}" if series else f"№ {p.passport_number}"
-    if issued_by := _text(_attr(p, "passport_issued_by")):
-        text += f", выдан {issued_by}"
-    if issued := _date(_attr(p, "passport_issued_date")):
-        text += f" {issued}"
-    if code := _text(_attr(p, "passport_code")):
-        text += f", код подразделения {code}"
-    return text
-
-
-def _birth_date(p) -> str:
-    return _date(_attr(p, "birth_date")) if _kind(p) != LEGAL else ""
-
-
-def _preamble(p) -> str:
-    """The party as a contract's first sentence names it, up to «именуемое в дальнейшем»;
-    the template adds the role: «{{ client.preamble }} «Заказчик», с другой стороны…»."""
-    kind = _kind(p)
-    if kind == LEGAL:
-        text = _full_name(p)
-        position, name = _signatory_position_genitive(p), _signatory_name_genitive(p)
-        name = name or _signatory_name(p)
-        if position or name:
-            acting = "действующей" if _is_female(_signatory_name(p)) else "действующего"
-            text += f" в лице {' '.join(w for w in (position, name) if w)}, {acting}"
-            text += f" на основании {_basis(p)}"
-        return f"{text}, {_organisation_named(_full_name(p))} в дальнейшем"
-    person = _person_name(p)
-    female = _is_female(person)
-    if kind == ENTREPRENEUR:
-        text = f"Индивидуальный предприниматель {person}"
-        if basis := _basis(p):
-            text += f", {'действующая' if female else 'действующий'} на основании {basis}"
-    else:
-        text = person
-        if passport := _passport(p):
-            text += f", паспорт: {passport}"
-        if address := _legal_address(p):
-            text += f", {'зарегистрированная' if female else 'зарегистрированный'}"
-            text += f" по адресу: {address}"
-    return f"{text}, {'именуемая' if female else 'именуемый'} в дальнейшем"
+# Party tags: the same set for the client and the seller, read from contacts' text
 
 
 def _lines(rows) -> SafeString:
@@ -355,98 +97,73 @@ def _lines(rows) -> SafeString:
     return format_html_join(mark_safe("<br>"), "{}", ((row,) for row in rows if row))
 
 
-def _requisites(p) -> SafeString:
-    """The requisites block of the party's legal form, as a contract's last section has it."""
-    kind = _kind(p)
-    rows: list = [format_html("<strong>{}</strong>", _full_name(p))]
-    if kind == LEGAL:
-        if _name(p) != _full_name(p):
-            rows.append(_name(p))
-        if _inn(p):
-            rows.append(f"ИНН {_inn(p)}" + (f" / КПП {_kpp(p)}" if _kpp(p) else ""))
-        rows.append(f"ОГРН {_ogrn(p)}" if _ogrn(p) else "")
-        rows.append(f"ОКПО {_okpo(p)}" if _okpo(p) else "")
-        rows.append(f"Юридический адрес: {_legal_address(p)}" if _legal_address(p) else "")
-    elif kind == ENTREPRENEUR:
-        rows.append(f"ИНН {_inn(p)}" if _inn(p) else "")
-        if _ogrnip(p):
-            since = _ogrnip_date(p)
-            rows.append(f"ОГРНИП {_ogrnip(p)}" + (f" от {since}" if since else ""))
-        rows.append(f"ОКПО {_okpo(p)}" if _okpo(p) else "")
-        rows.append(f"Адрес регистрации: {_legal_address(p)}" if _legal_address(p) else "")
-    else:
-        rows.append(f"Дата рождения: {_birth_date(p)}" if _birth_date(p) else "")
-        rows.append(f"Паспорт: {_passport(p)}" if _passport(p) else "")
-        rows.append(f"Адрес регистрации: {_legal_address(p)}" if _legal_address(p) else "")
-        rows.append(f"ИНН {_inn(p)}" if _inn(p) else "")
-    postal = _postal_address(p)
-    if postal and postal != _legal_address(p):
-        rows.append(f"Почтовый адрес: {postal}")
-    if _account(p):
-        rows.append(f"Р/с {_account(p)}")
-        rows.append(f"в {_bank_name(p)}" if _bank_name(p) else "")
-        rows.append(f"К/с {_corr_account(p)}" if _corr_account(p) else "")
-        rows.append(f"БИК {_bik(p)}" if _bik(p) else "")
-    if _phone_of(p):
-        rows.append(f"Тел. {_phone_of(p)}" + (f", {_email(p)}" if _email(p) else ""))
-    else:
-        rows.append(_email(p))
-    return _lines(rows)
+def _requisites(p: PartyText) -> SafeString:
+    """The requisites block with the full name in bold."""
+    first, *rest = p.requisites
+    return _lines([format_html("<strong>{}</strong>", first), *rest])
 
 
-def _signature(p) -> SafeString:
-    """«Генеральный директор / ____________ / Иванов И. И. /», the line each party signs."""
-    line = f"_______________ / {_initials(_signatory_name(p))} /"
-    return _lines([_signatory_position(p), line])
+def _signature(p: PartyText) -> SafeString:
+    return _lines(p.signature)
 
 
-def _seller_director(p) -> str:
-    return _text(_attr(p, "director_name", "signatory_name"))
-
-
-def _seller_accountant(p) -> str:
-    return _text(_attr(p, "chief_accountant", "accountant_name"))
-
-
-PARTY_TAGS: list[tuple[str, str, Callable]] = [
-    ("name", "Наименование (кратко): ООО «…», ИП …, ФИО", _name),
-    ("full_name", "Полное наименование", _full_name),
-    ("inn", "ИНН", _inn),
-    ("kpp", "КПП (только у юрлица)", _kpp),
-    ("ogrn", "ОГРН (юрлицо)", _ogrn),
-    ("ogrnip", "ОГРНИП (ИП)", _ogrnip),
-    ("ogrnip_date", "Дата регистрации ИП", _ogrnip_date),
-    ("okpo", "ОКПО", _okpo),
-    ("legal_address", "Юридический адрес (у ИП и физлица — адрес регистрации)", _legal_address),
-    ("postal_address", "Почтовый адрес", _postal_address),
-    ("phone", "Телефон", _phone_of),
-    ("email", "Электронная почта", _email),
-    ("bank.name", "Банк", _bank_name),
-    ("bank.bik", "БИК", _bik),
-    ("bank.corr_account", "Корреспондентский счёт", _corr_account),
-    ("bank.account", "Расчётный счёт", _account),
-    ("signatory_position", "Должность подписанта", _signatory_position),
+PARTY_TAGS: list[tuple[str, str, Callable[[PartyText], str]]] = [
+    ("name", "Наименование (кратко): ООО «…», ИП …, ФИО", attrgetter("name")),
+    ("full_name", "Полное наименование", attrgetter("full_name")),
+    ("inn", "ИНН", attrgetter("inn")),
+    ("kpp", "КПП (только у юрлица)", attrgetter("kpp")),
+    ("ogrn", "ОГРН (юрлицо)", attrgetter("ogrn")),
+    ("ogrnip", "ОГРНИП (ИП)", attrgetter("ogrnip")),
+    ("ogrnip_date", "Дата регистрации ИП", attrgetter("ogrnip_date")),
+    ("okpo", "ОКПО", attrgetter("okpo")),
+    (
+        "legal_address",
+        "Юридический адрес (у ИП и физлица — адрес регистрации)",
+        attrgetter("address"),
+    ),
+    ("postal_address", "Почтовый адрес", attrgetter("postal_address")),
+    ("phone", "Телефон", attrgetter("phone")),
+    ("email", "Электронная почта", attrgetter("email")),
+    ("bank.name", "Банк", attrgetter("bank_name")),
+    ("bank.bik", "БИК", attrgetter("bik")),
+    ("bank.corr_account", "Корреспондентский счёт", attrgetter("correspondent_account")),
+    ("bank.account", "Расчётный счёт", attrgetter("settlement_account")),
+    ("signatory_position", "Должность подписанта", attrgetter("signatory_position")),
     (
         "signatory_position_genitive",
         "Должность подписанта в родительном падеже («в лице …»)",
-        _signatory_position_genitive,
+        attrgetter("signatory_position_genitive"),
     ),
-    ("signatory_name", "ФИО подписанта", _signatory_name),
-    ("signatory_name_genitive", "ФИО подписанта в родительном падеже", _signatory_name_genitive),
-    ("basis", "Действует на основании (Устава, доверенности, записи в ЕГРИП)", _basis),
-    ("passport", "Паспорт: серия, номер, кем и когда выдан, код подразделения", _passport),
-    ("birth_date", "Дата рождения (физлицо)", _birth_date),
+    ("signatory_name", "ФИО подписанта", attrgetter("signatory_name")),
+    (
+        "signatory_name_genitive",
+        "ФИО подписанта в родительном падеже",
+        attrgetter("signatory_name_genitive"),
+    ),
+    (
+        "basis",
+        "Действует на основании (Устава, доверенности, записи в ЕГРИП)",
+        attrgetter("basis"),
+    ),
+    (
+        "passport",
+        "Паспорт: серия, номер, кем и когда выдан, код подразделения",
+        attrgetter("passport"),
+    ),
+    ("birth_date", "Дата рождения (физлицо)", attrgetter("birth_date")),
     (
         "preamble",
         "Преамбула договора: сторона, подписант, основание, «именуемое в дальнейшем»",
-        _preamble,
+        attrgetter("preamble"),
     ),
     ("requisites", "Блок реквизитов для формы лица (ЮЛ, ИП, физлицо)", _requisites),
     ("signature", "Подпись: должность и «______ / Фамилия И. О. /»", _signature),
 ]
 
 
-def _party(pick: Callable[[Sources], object], fn: Callable) -> Callable[[Sources], str]:
+def _party(
+    pick: Callable[[Sources], PartyText | None], fn: Callable[[PartyText], str]
+) -> Callable[[Sources], str]:
     def get(src: Sources) -> str:
         party = pick(src)
         return fn(party) if party is not None else ""
@@ -490,7 +207,7 @@ def _deal_budget_words(src: Sources) -> str:
 
 
 def _has_vat(c) -> bool:
-    return c.vat_mode != "none"
+    return c.vat_mode != VatMode.NONE
 
 
 def _totals(c) -> dict:
@@ -507,12 +224,7 @@ def _vat_label(c) -> str:
 
 
 def _vat_text(c) -> str:
-    if not _has_vat(c):
-        return "без НДС"
-    lines = _totals(c)["vat_lines"]
-    return "в том числе " + ", ".join(
-        f"{line['label'].removeprefix('В том числе ')} — {line['amount']} руб." for line in lines
-    )
+    return _totals(c)["vat_text"]
 
 
 def _calculation_table(c) -> SafeString:
@@ -565,12 +277,17 @@ def _build_registry() -> dict[str, Tag]:
         ]
         if role == "seller":
             tags += [
-                Tag("seller.director", "Руководитель (ФИО)", group, _party(pick, _seller_director)),
+                Tag(
+                    "seller.director",
+                    "Руководитель (ФИО)",
+                    group,
+                    _party(pick, attrgetter("signatory_name")),
+                ),
                 Tag(
                     "seller.accountant",
                     "Главный бухгалтер (ФИО)",
                     group,
-                    _party(pick, _seller_accountant),
+                    _party(pick, attrgetter("chief_accountant")),
                 ),
             ]
     tags += [
@@ -649,8 +366,8 @@ def build_tags(
     HTML built from escaped strings). Empty where the value does not apply."""
     src = Sources(
         deal=deal,
-        client=client,
-        seller=seller,
+        client=parties.write(client) if client is not None else None,
+        seller=parties.write(seller) if seller is not None else None,
         calculation=calculation,
         document_number=document_number or "",
         document_date=document_date,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import document_views, views
+from . import document_views, public_views, views
 
 app_name = "documents"
 
@@ -31,10 +31,10 @@ urlpatterns = [
         views.questionnaire_file,
         name="questionnaire_file",
     ),
-    path("p/q/<str:token>/", views.questionnaire_public, name="questionnaire_public"),
+    path("p/q/<str:token>/", public_views.questionnaire_public, name="questionnaire_public"),
     path(
         "p/q/<str:token>/files/<int:question_pk>/",
-        views.questionnaire_public_file,
+        public_views.questionnaire_public_file,
         name="questionnaire_public_file",
     ),
     path("documents/templates/", views.template_list, name="template_list"),
@@ -80,30 +80,30 @@ for kind in ("proposal", "contract"):
 
 # The client's pages: a proposal (КП) and a contract (договор) by their tokens.
 urlpatterns += [
-    path("p/kp/<str:token>/", document_views.proposal_public, name="proposal_public"),
-    path("p/kp/<str:token>/pdf/", document_views.proposal_public_pdf, name="proposal_public_pdf"),
+    path("p/kp/<str:token>/", public_views.proposal_public, name="proposal_public"),
+    path("p/kp/<str:token>/pdf/", public_views.proposal_public_pdf, name="proposal_public_pdf"),
     path(
         "p/kp/<str:token>/media/<path:file>",
-        document_views.public_media,
+        public_views.public_media,
         {"kind": "proposal"},
         name="proposal_public_media",
     ),
     path(
         "p/kp/<str:token>/respond/",
-        document_views.proposal_public_respond,
+        public_views.proposal_public_respond,
         name="proposal_public_respond",
     ),
-    path("p/d/<str:token>/", document_views.contract_public, name="contract_public"),
-    path("p/d/<str:token>/pdf/", document_views.contract_public_pdf, name="contract_public_pdf"),
+    path("p/d/<str:token>/", public_views.contract_public, name="contract_public"),
+    path("p/d/<str:token>/pdf/", public_views.contract_public_pdf, name="contract_public_pdf"),
     path(
         "p/d/<str:token>/media/<path:file>",
-        document_views.public_media,
+        public_views.public_media,
         {"kind": "contract"},
         name="contract_public_media",
     ),
     path(
         "p/d/<str:token>/accept/",
-        document_views.contract_public_accept,
+        public_views.contract_public_accept,
         name="contract_public_accept",
     ),
 ]

@@ -2,11 +2,11 @@ import uuid
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from crm.public import get_by_token_or_404, public_view
+from crm import media
 from crm.staff import head_required
 from deals import document_links
 from deals.models import Deal
@@ -14,18 +14,15 @@ from deals.models import Deal
 from . import services
 from .forms import (
     IMAGE_FORMATS,
-    AnswerForm,
     DocumentTemplateForm,
     PreviewForm,
     QuestionnaireCreateForm,
     TemplateImageForm,
-    initial_answers,
 )
 from .models import DocumentTemplate, QuestionKind, Questionnaire, QuestionnaireTemplate
 from .rendering import IMAGES_FOLDER
 from .samples import KINDS, sample_tags, tag_examples
 from .tags import TAGS, find_unknown_tags, grouped_tags, missing_tags, render_document
-from .uploads import ACCEPT_ATTR, ALLOWED_LABEL, max_bytes
 
 
 def _get_deal_for_user(request, pk) -> Deal:
@@ -89,82 +86,21 @@ def questionnaire_file(request, pk, questionnaire_pk, question_pk):
     return _file_response(questionnaire, question_pk)
 
 
-def _file_response(questionnaire: Questionnaire, question_pk) -> FileResponse:
+def _file_response(questionnaire: Questionnaire, question_pk) -> HttpResponse:
     question = get_object_or_404(
         questionnaire.questions.filter(kind=QuestionKind.FILE), pk=question_pk
     )
     if not question.answer_file:
         raise Http404
     try:
-        handle = question.answer_file.open("rb")
+        # Always as an attachment: what the client uploaded is never opened as a page.
+        return media.download(
+            question.answer_file.name,
+            filename=question.answer_file_name or "file",
+            attachment=True,
+        )
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=question.answer_file_name or "file")
-
-
-# The client's page
-
-
-@public_view
-def questionnaire_public(request, token):
-    questionnaire = get_by_token_or_404(
-        Questionnaire.objects.select_related("deal", "deal__manager"), token
-    )
-    questions = list(questionnaire.questions.all())
-    if questionnaire.is_submitted:
-        if request.method == "POST":
-            return redirect(request.path)
-        document_links.document_opened(document=questionnaire, request=request)
-        return _render_public(request, questionnaire, questions, form=None)
-
-    if request.method != "POST":
-        document_links.document_opened(document=questionnaire, request=request)
-        form = AnswerForm(initial=initial_answers(questions), questions=questions, final=False)
-        return _render_public(request, questionnaire, questions, form=form)
-
-    final = request.POST.get("action") == "submit"
-    form = AnswerForm(request.POST, request.FILES, questions=questions, final=final)
-    valid = form.is_valid()
-    answers, files = form.valid_answers(), form.valid_files()
-    try:
-        if valid and final:
-            services.questionnaire_submit(
-                questionnaire=questionnaire, questions=questions, answers=answers, files=files
-            )
-            messages.success(request, "Спасибо! Ответы отправлены, менеджер с вами свяжется.")
-            return redirect(request.path)
-        services.questionnaire_save_draft(
-            questionnaire=questionnaire, questions=questions, answers=answers, files=files
-        )
-    except services.QuestionnaireClosed:
-        return redirect(request.path)
-    if valid:
-        messages.success(request, "Черновик сохранён. Вернуться к анкете можно по этой же ссылке.")
-        return redirect(request.path)
-    return _render_public(request, questionnaire, questions, form=form, status=400)
-
-
-@public_view
-def questionnaire_public_file(request, token, question_pk):
-    questionnaire = get_by_token_or_404(Questionnaire.objects.all(), token)
-    return _file_response(questionnaire, question_pk)
-
-
-def _render_public(request, questionnaire, questions, *, form, status=200):
-    return render(
-        request,
-        "documents/questionnaire_public.html",
-        {
-            "questionnaire": questionnaire,
-            "questions": questions,
-            "form": form,
-            "upload_accept": ACCEPT_ATTR,
-            "upload_types": ALLOWED_LABEL,
-            "upload_max_mb": max_bytes() // (1024 * 1024),
-            "staff_preview": request.user.is_authenticated,
-        },
-        status=status,
-    )
 
 
 def _get_template(pk) -> DocumentTemplate:
@@ -254,4 +190,6 @@ def template_image_upload(request):
     extension = IMAGE_FORMATS[image.image.format]
     image.seek(0)
     name = default_storage.save(f"{IMAGES_FOLDER}{uuid.uuid4().hex}.{extension}", image)
+    # The project's address under MEDIA_URL with either storage (crm.views.media_file), never
+    # a link to the bucket: the text keeps it for good.
     return JsonResponse({"url": default_storage.url(name)})

@@ -1,8 +1,9 @@
 """`make prod-smoke`: the product as it runs in production, checked over HTTP.
 
 Starts gunicorn (two processes), a Celery worker and beat against PostgreSQL and Redis, with
-SMTP to a local server; then posts a lead, fills a questionnaire and pays an invoice in the
-sandbox, and checks that every expected e-mail arrived exactly once. Then it kills the worker
+SMTP to a local server; then posts a lead, fills a questionnaire, downloads an invoice's PDF
+rendered by the worker (laid out by its stylesheet, no resource lost) and pays the invoice in
+the sandbox, and checks that every expected e-mail arrived exactly once. Then it kills the worker
 with SIGKILL in the middle of a batch of e-mails, starts it again, and checks that none was
 lost. Exits non-zero on any failure.
 """
@@ -59,6 +60,7 @@ class Smoke:
             "CACHE_URL": f"{redis}/8",
             "EMAIL_URL": f"smtp://127.0.0.1:{self.smtp_port}",
             "PAYMENT_PROVIDER": "sandbox",
+            "PAYMENT_SANDBOX_IN_PRODUCTION": "True",
             "CRM_DEMO_SITE_KEY": SITE_KEY,
             "EMAIL_SWEEP_SECONDS": "3",
             "EMAIL_SWEEP_GRACE_SECONDS": "5",
@@ -304,6 +306,7 @@ def check_invoice_flow(smoke: Smoke, manager: httpx.Client, deal_id: int, expect
     staff_page = manager.get(staff_path)
     public_path = re.search(r"(/p/i/[A-Za-z0-9_-]+/)", staff_page.text).group(1)
     deal_number = re.search(r"/deals/(\d+)/", staff_path).group(1)
+    check_invoice_pdf(smoke, manager, staff_path)
 
     client = httpx.Client(base_url=smoke.base, timeout=20)
     page = client.get(public_path)
@@ -320,6 +323,45 @@ def check_invoice_flow(smoke: Smoke, manager: httpx.Client, deal_id: int, expect
     after = client.get(public_path)
     assert "Оплачен" in after.text or "оплачен" in after.text
     expected.append(f"оплачен: сделка №{deal_number} ")
+
+
+# What WeasyPrint and crm.pdf log when a PDF loses a stylesheet, an image or a font.
+LOST_RESOURCE = re.compile(r"Failed to load|Unsupported stylesheet|Font-face|was rendered without")
+
+
+def check_invoice_pdf(smoke: Smoke, manager: httpx.Client, staff_path: str) -> None:
+    """The invoice's PDF, rendered by the worker from collected static files with hashed
+    names, is laid out by invoice.css, and the worker lost no resource on any PDF."""
+    step("the worker renders the invoice PDF with its stylesheet")
+    sys.path.insert(0, str(ROOT))
+    from crm.testing import pdf_page_size, pdf_span
+
+    deadline = time.monotonic() + 60
+    while True:
+        response = manager.get(staff_path + "pdf/")
+        if response.status_code == 200:
+            break
+        assert response.status_code == 302, f"invoice PDF: HTTP {response.status_code}"
+        assert time.monotonic() < deadline, "the worker did not render the invoice PDF"
+        time.sleep(1)
+    assert response.headers["Content-Type"] == "application/pdf"
+    data = response.content
+    width, height = pdf_page_size(data)
+    assert (width, height) == (595.3, 841.9), f"not A4 portrait: {width} × {height}"
+    # invoice.css sets the title in 14 pt (print.css alone: 15 pt) and the totals on the right.
+    title = pdf_span(data, "Счёт на оплату")
+    assert title.size == 14, f"the invoice title is {title.size} pt: invoice.css was not applied"
+    total = pdf_span(data, "Всего к оплате")
+    assert total.x > width / 2, "the totals are not on the right: invoice.css was not applied"
+    check_no_lost_resources()
+    print(f"   {len(data)} bytes, title {title.size:g} pt, totals at x={total.x:g}", flush=True)
+
+
+def check_no_lost_resources() -> None:
+    """No PDF rendered so far (the demo's documents, the invoices) lost a resource."""
+    for name in ("worker", "web"):
+        lost = LOST_RESOURCE.findall((WORK / f"{name}.log").read_text())
+        assert not lost, f"the {name} log reports lost PDF resources: {lost}"
 
 
 def check_worker_kill(smoke: Smoke) -> None:
@@ -356,6 +398,7 @@ def main() -> int:
         smoke.prepare()
         check_flows(smoke)
         check_worker_kill(smoke)
+        check_no_lost_resources()
     except AssertionError as exc:
         print(f"FAILED: {exc}", flush=True)
         for name in ("web", "worker", "beat", "smtp"):

@@ -1,5 +1,4 @@
 import datetime
-import subprocess
 
 from django.conf import settings
 from django.core import mail
@@ -8,12 +7,13 @@ from django.db import transaction
 from analytics.monthly import funnel_monthly_send
 from analytics.tasks import send_funnel_monthly
 from crm.models import OutgoingEmail
+from crm.testing import pdf_text
 
 APRIL_1 = datetime.date(2025, 4, 1)
 
 
 def test_the_head_gets_last_months_figures_and_the_pdf(
-    history, head, manager_a, django_capture_on_commit_callbacks, tmp_path
+    history, head, manager_a, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         assert funnel_monthly_send(today=APRIL_1) == 1
@@ -32,9 +32,7 @@ def test_the_head_gets_last_months_figures_and_the_pdf(
     [(name, content, mimetype)] = message.attachments
     assert (name, mimetype) == ("voronka-2025-03.pdf", "application/pdf")
     assert content.startswith(b"%PDF")
-    path = tmp_path / name
-    path.write_bytes(content)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    text = pdf_text(content)
     assert "Воронка продаж: Март 2025" in text
 
 

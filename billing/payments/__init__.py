@@ -44,6 +44,7 @@ __all__ = [
     "PaymentUnavailable",
     "get_provider",
     "online_provider",
+    "sandbox_in_production",
     "sender_address",
 ]
 
@@ -83,3 +84,10 @@ def online_provider() -> PaymentProvider | None:
         return get_provider()
     except ImproperlyConfigured:
         return None
+
+
+def sandbox_in_production() -> bool:
+    """Clients pay through the sandbox with DEBUG off. The start stops on it (billing.E002)
+    unless PAYMENT_SANDBOX_IN_PRODUCTION allows it; the sandbox's pages then say in large
+    letters that no money moves."""
+    return not settings.DEBUG and settings.PAYMENT_ONLINE and settings.PAYMENT_PROVIDER == "sandbox"

@@ -69,8 +69,6 @@ SELLER = {
     "chief_accountant": "Орлова Елена Викторовна",
     "phone": "+74951234567",
     "email": "info@pixel.example.ru",
-    "vat_mode": "included",
-    "vat_rate": Decimal("22"),
 }
 SELLER_ACCOUNT = {
     "bank_name": "ПАО Сбербанк, г. Москва",

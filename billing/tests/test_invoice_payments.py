@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing import services
-from billing.models import BillingSettings, Invoice, Payment, SandboxPayment
+from billing.models import Invoice, Payment, SandboxPayment
 from billing.payments import get_provider
 from billing.payments.yookassa import YooKassaProvider
 from crm.models import OutgoingEmail
-from deals.models import DealEvent, Stage
+from deals.models import DealEvent, Stage, StageAutomation
 
 from .fake_yookassa import SECRET_KEY, SHOP_ID, FakeYooKassa
 
@@ -28,9 +28,7 @@ YOOKASSA_IP = "185.71.76.10"
 @pytest.fixture
 def paid_stage(db):
     stage = Stage.objects.get(name="Оплачено")
-    row = BillingSettings.load()
-    row.paid_stage = stage
-    row.save()
+    StageAutomation.objects.update_or_create(pk=1, defaults={"invoice_paid_stage": stage})
     return stage
 
 
@@ -77,7 +75,8 @@ def test_the_client_pays_in_the_sandbox_and_the_manager_gets_one_email(
 
     page = anon.get(sandbox_page)
     assert page.status_code == 200
-    assert "Деньги не списываются" in page.text and "122\xa0500,00" in page.text
+    assert "Тестовый режим оплаты: деньги не списываются" in page.text
+    assert "122\xa0500,00" in page.text
 
     with django_capture_on_commit_callbacks(execute=True):
         response = anon.post(sandbox_page, {"action": "pay"})
@@ -511,6 +510,69 @@ def test_a_manager_marks_partial_payments_that_add_up(
     invoice.deal.refresh_from_db()
     assert invoice.deal.stage == paid_stage
     assert client_a.get(url).status_code == 302  # nothing left to mark
+
+
+def mark_paid_in_full(client, invoice, capture):
+    url = reverse("billing:payment_create", args=[invoice.deal_id, invoice.pk])
+    today = timezone.localdate().isoformat()
+    with capture(execute=True):
+        response = client.post(url, {"amount": "122500", "paid_on": today, "method": "cash"})
+    assert response.status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.is_paid
+
+
+def test_payment_never_moves_a_deal_back_to_an_earlier_stage(
+    client_a, invoice, manager_a, django_capture_on_commit_callbacks
+):
+    from deals.services import deal_move
+
+    StageAutomation.objects.update_or_create(
+        pk=1, defaults={"invoice_paid_stage": Stage.objects.get(name="Договор")}
+    )
+    later = Stage.objects.get(name="Счёт выставлен")
+    deal_move(deal=invoice.deal, stage=later, by=manager_a)
+    mark_paid_in_full(client_a, invoice, django_capture_on_commit_callbacks)
+    invoice.deal.refresh_from_db()
+    assert invoice.deal.stage == later
+    card = client_a.get(invoice.deal.get_absolute_url()).text
+    assert "«Счёт выставлен» → «Договор»" not in card
+
+
+@pytest.mark.parametrize("closed", ["Оплачено", "Проиграна"])
+def test_payment_never_moves_a_won_or_lost_deal(
+    client_a, invoice, paid_stage, manager_a, closed, django_capture_on_commit_callbacks
+):
+    from deals.models import LossReason
+    from deals.services import deal_move
+
+    StageAutomation.objects.update_or_create(
+        pk=1, defaults={"invoice_paid_stage": Stage.objects.get(name="Счёт выставлен")}
+    )
+    stage = Stage.objects.get(name=closed)
+    deal_move(
+        deal=invoice.deal,
+        stage=stage,
+        by=manager_a,
+        loss_reason=LossReason.objects.first(),
+        comment="Клиент ушёл",
+    )
+    mark_paid_in_full(client_a, invoice, django_capture_on_commit_callbacks)
+    invoice.deal.refresh_from_db()
+    assert invoice.deal.stage == stage
+
+
+def test_payment_moves_the_deal_on_and_says_why_in_the_timeline(
+    client_a, invoice, paid_stage, django_capture_on_commit_callbacks
+):
+    mark_paid_in_full(client_a, invoice, django_capture_on_commit_callbacks)
+    invoice.deal.refresh_from_db()
+    assert invoice.deal.stage == paid_stage
+    event = DealEvent.objects.filter(deal=invoice.deal, kind="stage").latest("pk")
+    assert event.text.endswith(f"«Оплачено»: {invoice.title} оплачен")
+    assert (
+        f"«Оплачено»: {invoice.title} оплачен" in client_a.get(invoice.deal.get_absolute_url()).text
+    )
 
 
 def test_bad_manual_input_is_answered_in_russian(client_a, invoice):

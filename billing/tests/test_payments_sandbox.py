@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import resolve
+from django.urls import resolve, reverse
 
 from billing.models import SandboxPayment
 from billing.payments import (
@@ -189,3 +189,43 @@ def test_it_refuses_a_malformed_request(sandbox, field, value):
             amount=Decimal("1"), description="x", return_url="/", metadata={}, **kwargs
         )
     assert not SandboxPayment.objects.exists()
+
+
+# What the client sees -------------------------------------------------------------------
+
+LOUD = '<p class="display-6 fw-bold mb-2">Тестовый режим оплаты: деньги не списываются</p>'
+
+
+def sandbox_pages(anon, invoice) -> list[str]:
+    """The client's invoice page with the pay button, and the sandbox page it leads to."""
+    invoice_page = anon.get(invoice.public_path())
+    assert "Оплатить онлайн" in invoice_page.text
+    started = anon.post(reverse("billing:invoice_public_pay", args=[invoice.token]))
+    assert started["Location"].startswith("/p/pay/sandbox/sbx_")
+    payment_page = anon.get(started["Location"])
+    assert "Оплатить" in payment_page.text
+    return [invoice_page.text, payment_page.text]
+
+
+def test_a_site_running_the_sandbox_with_debug_off_says_so_in_large_letters(
+    anon, invoice, sandbox_settings
+):
+    sandbox_settings.DEBUG = False
+    sandbox_settings.PAYMENT_SANDBOX_IN_PRODUCTION = True
+    for page in sandbox_pages(anon, invoice):
+        assert LOUD in page
+        assert "банковским переводом по реквизитам" in page
+
+
+def test_a_developer_machine_shows_a_small_note(anon, invoice, sandbox_settings):
+    sandbox_settings.DEBUG = True
+    for page in sandbox_pages(anon, invoice):
+        assert "Тестовый режим оплаты: деньги не списываются." in page
+        assert "display-6" not in page
+
+
+def test_no_sandbox_note_when_clients_pay_by_transfer(anon, invoice, settings):
+    settings.DEBUG, settings.PAYMENT_ONLINE = False, False
+    page = anon.get(invoice.public_path()).text
+    assert "Скачать PDF" in page and "Оплатить онлайн" not in page
+    assert "Тестовый режим оплаты" not in page

@@ -64,6 +64,7 @@ def test_the_calculation_table_with_vat_on_top_and_without_vat(deal_a, monkeypat
         "total": "100\xa0000,00",
         "vat_rate": "",
         "vat_lines": [{"label": "Без НДС", "amount": ""}],
+        "vat_text": "без НДС",
     }
 
 

@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from billing.words import amount_in_words, amount_in_words_capitalized, plural
+from billing.words import amount_in_words, amount_in_words_capitalized
+from crm.formats import plural
 
 
 @pytest.mark.parametrize(

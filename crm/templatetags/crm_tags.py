@@ -13,3 +13,9 @@ def money(value):
 @register.filter
 def date_long(value):
     return formats.date_long(value) if value else ""
+
+
+@register.filter
+def duration_words(value):
+    """A timedelta in Russian words, as after «через»: «15 минут», «1 час 30 минут»."""
+    return formats.duration_words(value) if value is not None else ""

@@ -43,3 +43,34 @@ def test_every_admin_page_opens(client):
             change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
             assert client.get(change).status_code == 200, change
     assert apps.get_model("deals", "Deal") in admin.site._registry
+
+
+@pytest.mark.django_db
+def test_every_start_prints_the_invoice_link_for_the_served_address_and_the_site_key(
+    settings, client
+):
+    from billing.models import Invoice
+    from deals.models import LeadSource
+
+    settings.CRM_DEMO_SITE_KEY = ""  # a random key, kept in the database
+    outputs = []
+    for site_url in ("http://127.0.0.1:8765", "http://127.0.0.1:8080"):
+        settings.SITE_URL = site_url
+        out = io.StringIO()
+        call_command("demo", stdout=out)
+        outputs.append(out.getvalue())
+    key = LeadSource.objects.get().key
+    invoice = Invoice.objects.filter(status=Invoice.Status.SENT).order_by("pk").first()
+    path = f"/p/i/{invoice.token}/"
+    first, second = outputs
+    assert f"http://127.0.0.1:8765{path}" in first
+    assert f"http://127.0.0.1:8080{path}" in second
+    for output in outputs:
+        assert f"для /api/leads/: {key}" in output
+        # After the rest of the output, so the first start's long log does not bury them.
+        tail = output.split("Демо-данные готовы.")[1]
+        assert path in tail and key in tail
+    assert "Пользователь manager" not in second  # nothing is created twice
+    page = client.get(path)
+    assert page.status_code == 200
+    assert invoice.title in page.content.decode()

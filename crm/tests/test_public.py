@@ -57,6 +57,17 @@ def test_behind_a_proxy_the_configured_header_names_the_client(db, settings):
     assert client_ip(request) == "1.2.3.4"
 
 
+def test_only_a_well_formed_address_is_taken_from_the_header(db, settings):
+    settings.CLIENT_IP_HEADER = "X-Real-IP"
+    factory = RequestFactory()
+    for value in ("not-an-address", "1.2.3.4.5", "", "x" * 100):
+        request = factory.get("/", REMOTE_ADDR="10.0.0.1", headers={"X-Real-IP": value})
+        assert client_ip(request) == "10.0.0.1"
+    request = factory.get("/", REMOTE_ADDR="", headers={"X-Real-IP": "2001:db8::1, 10.0.0.2"})
+    assert client_ip(request) == "2001:db8::1"
+    assert client_ip(factory.get("/", REMOTE_ADDR="")) == ""
+
+
 def test_tokens_carry_256_random_bits():
     token = new_link_token()
     assert len(token) == 43

@@ -39,7 +39,7 @@ class TestCreate:
         assert client.created_by == manager_a
         assert (client.inn, client.kpp, client.ogrn) == ("7707083893", "773601001", "1027700132195")
         assert client.signatory_name_genitive == "Петрова Сергея Николаевича"
-        assert client.signatory_position_genitive == "Генерального директора"
+        assert client.signatory_position_genitive == "генерального директора"
         assert client.phones == ["+74957654321"]
         assert client.default_bank_account.settlement_account == ACCOUNT["settlement_account"]
         page = client_a.get(reverse("clients:detail", args=[client.pk])).text
@@ -561,7 +561,7 @@ class TestGenitive:
             "value": "Петровой Анны Сергеевны"
         }
         assert client_a.get(url, {"what": "position", "value": "Генеральный директор"}).json() == {
-            "value": "Генерального директора"
+            "value": "генерального директора"
         }
 
     def test_it_needs_a_login(self, anon):

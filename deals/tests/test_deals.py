@@ -397,3 +397,22 @@ def test_empty_choices_read_in_russian(client_a, deal_a):
     card = client_a.get(deal_a.get_absolute_url()).text
     assert "Select an option" not in card
     assert "— не выбрано —" in card
+
+
+def test_the_admin_sets_where_events_move_a_deal_in_one_place(client, stages):
+    from crm.models import User
+    from deals.models import StageAutomation
+
+    client.force_login(User.objects.create_superuser("root", "root@example.ru", "root"))
+    url = reverse("admin:deals_stageautomation_change", args=[StageAutomation.load().pk])
+    page = client.get(url).text
+    labels = ("Этап после принятия КП", "Этап после принятия договора", "Этап после оплаты счёта")
+    assert all(label in page for label in labels)
+    assert ">Проиграна<" not in page  # an event never loses a deal
+    paid = Stage.objects.get(name="Оплачено")
+    response = client.post(url, {"invoice_paid_stage": paid.pk})
+    assert response.status_code == 302
+    assert StageAutomation.load().invoice_paid_stage == paid
+    assert StageAutomation.objects.count() == 1
+    add = reverse("admin:deals_stageautomation_add")
+    assert client.get(add).status_code == 403

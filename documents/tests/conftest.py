@@ -86,9 +86,10 @@ def answers(fields):
     }
 
 
-"""Stand-ins for the client, the seller and the deal: plain objects with the attributes the
-tag getters read (test_real_models.py fills the same tags from saved models). The
-calculation is billing's own model, kept in memory."""
+"""Stand-ins for the client, the seller and the deal: plain objects with the fields of
+contacts' models that contacts.parties reads (test_real_models.py fills the same tags from
+saved models; test_tags.py checks every name here is a model's). The calculation is
+billing's own model, kept in memory."""
 
 
 def bank(**extra):
@@ -116,8 +117,9 @@ def legal(**extra):
         "signatory_position_genitive": "генерального директора",
         "signatory_name": "Иванов Сергей Николаевич",
         "signatory_name_genitive": "Иванова Сергея Николаевича",
-        "basis": "Устава",
-        "phone": "+74951234567",
+        "basis_kind": "charter",
+        "chief_accountant": "",
+        "phone_e164": "+74951234567",
         "email": "info@romashka.ru",
         "default_bank_account": bank(),
     }
@@ -142,7 +144,7 @@ def entrepreneur(**extra):
         # the tags must not show them.
         "kpp": "770701001",
         "ogrn": "1027700132195",
-        "phone": "+79161234503",
+        "phone_e164": "+79161234503",
         "email": "sokolova@example.ru",
         "default_bank_account": bank(settlement_account="40802810938000054321"),
     }
@@ -164,7 +166,7 @@ def person(**extra):
         "passport_issued_by": "ГУ МВД России по г. Москве",
         "passport_issued_date": datetime.date(2015, 2, 1),
         "passport_code": "770-001",
-        "phone": "",
+        "phone_e164": "",
         "email": "morozov@example.ru",
         "default_bank_account": None,
     }
@@ -186,10 +188,9 @@ def seller(**extra):
         "signatory_position_genitive": "генерального директора",
         "signatory_name": "Волкова Ольга Андреевна",
         "signatory_name_genitive": "Волковой Ольги Андреевны",
-        "basis": "Устава",
-        "director_name": "Волкова Ольга Андреевна",
+        "basis_kind": "charter",
         "chief_accountant": "Кузнецова Мария Ивановна",
-        "phone": "+74957397000",
+        "phone_e164": "+74957397000",
         "email": "hello@studio.ru",
         "default_bank_account": bank(
             bank_name="АО «Т-Банк»",
@@ -383,14 +384,3 @@ def sent(django_capture_on_commit_callbacks, manager_a):
         return fixed
 
     return fix
-
-
-def pdf_text(data: bytes, tmp_path) -> str:
-    import subprocess
-
-    path = tmp_path / "document.pdf"
-    path.write_bytes(data)
-    out = subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return " ".join(out.replace("\u00a0", " ").split())

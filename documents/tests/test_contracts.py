@@ -6,13 +6,16 @@ import hashlib
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from crm.formats import date_long
 from crm.models import OutgoingEmail
-from deals.models import DealEvent, Stage
+from crm.testing import pdf_text
+from deals.models import DealEvent, Stage, StageAutomation
 from documents import services
-from documents.models import Contract, DocumentSettings, Proposal
+from documents.models import Contract, Proposal
 
-from .conftest import default_template, pdf_text
+from .conftest import default_template
 
 NAME = "Петров Сергей Николаевич"
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"
@@ -67,11 +70,12 @@ def test_the_client_accepts_the_contract_and_the_pdf_hash_is_recorded(
     contract,
     sent,
     manager_a,
-    tmp_path,
     django_capture_on_commit_callbacks,
 ):
     invoice_stage = Stage.objects.get(name="Счёт выставлен")
-    DocumentSettings.objects.create(contract_accepted_stage=invoice_stage)
+    StageAutomation.objects.update_or_create(
+        pk=1, defaults={"contract_accepted_stage": invoice_stage}
+    )
     contract = sent(contract)
     original_hash = contract.pdf_sha256
     page = anon.get(contract.public_path()).content.decode()
@@ -94,11 +98,11 @@ def test_the_client_accepts_the_contract_and_the_pdf_hash_is_recorded(
     with contract.pdf.open("rb") as file:
         stamped = file.read()
     assert contract.pdf_sha256 == hashlib.sha256(stamped).hexdigest() != original_hash
-    stamped_text = pdf_text(stamped, tmp_path)
+    stamped_text = pdf_text(stamped, flat=True)
     assert "Условия договора приняты" in stamped_text
     assert NAME in stamped_text and "203.0.113.7" in stamped_text
     assert original_hash[:32] in stamped_text.replace(" ", "")
-    assert "Условия договора приняты" not in pdf_text(original, tmp_path)
+    assert "Условия договора приняты" not in pdf_text(original, flat=True)
     # The deal moves on; the manager is told once; the card shows the record.
     deal_ready.refresh_from_db()
     assert deal_ready.stage == invoice_stage
@@ -128,7 +132,7 @@ def test_a_pdf_not_rendered_yet_is_rendered_for_the_acceptance(anon, contract, m
 
 
 def test_until_the_stamp_is_rendered_nobody_gets_the_unstamped_pdf_as_the_current_one(
-    anon, client_a, contract, sent, tmp_path, django_capture_on_commit_callbacks
+    anon, client_a, contract, sent, django_capture_on_commit_callbacks
 ):
     contract = sent(contract)
     accept(anon, contract, full_name=NAME, consent="on")  # the worker has not run
@@ -138,9 +142,9 @@ def test_until_the_stamp_is_rendered_nobody_gets_the_unstamped_pdf_as_the_curren
     with django_capture_on_commit_callbacks(execute=True):
         assert anon.get(url).status_code == 202
     stamped = anon.get(url).getvalue()
-    assert "Условия договора приняты" in pdf_text(stamped, tmp_path)
+    assert "Условия договора приняты" in pdf_text(stamped, flat=True)
     assert "Условия договора приняты" in pdf_text(
-        client_a.get(contract.urls["pdf"]).getvalue(), tmp_path
+        client_a.get(contract.urls["pdf"]).getvalue(), flat=True
     )
 
 
@@ -199,3 +203,31 @@ def test_another_manager_gets_404_on_every_contract_url(client_b, contract, sent
         assert client_b.get(url).status_code in (404, 405), name
         assert client_b.post(url).status_code == 404, name
     assert client_b.get(contract.urls["pdf"] + "?original=1").status_code == 404
+
+
+def test_an_invoice_on_a_deal_with_an_accepted_contract_names_it_as_its_basis(
+    anon, client_a, deal_ready, contract, sent, django_capture_on_commit_callbacks
+):
+    from billing.models import Invoice
+
+    url = reverse("billing:invoice_create", args=[deal_ready.pk])
+    contract = sent(contract)
+    basis = f"Договор № {contract.sequence} от {date_long(contract.date)}"
+    assert basis not in client_a.get(url).text  # sent, not yet accepted
+    with django_capture_on_commit_callbacks(execute=True):
+        accept(anon, contract, full_name=NAME, consent="on")
+    assert f'value="{basis}"' in client_a.get(url).text  # filled in; the manager may edit it
+    today = timezone.localdate()
+    client_a.post(
+        url,
+        {
+            "source": "calculation",
+            "calculation": deal_ready.calculations.get(is_current=True).pk,
+            "date": today.isoformat(),
+            "due_date": today.isoformat(),
+            "basis": basis,
+        },
+    )
+    invoice = Invoice.objects.get(deal=deal_ready)
+    shown = client_a.get(invoice.get_absolute_url()).text
+    assert "Основание:" in shown and basis in shown

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import OutgoingEmail
-from deals.models import DealEvent, Stage
+from deals.models import DealEvent, Stage, StageAutomation
 from documents import services
-from documents.models import DocumentSettings, Proposal
+from documents.models import Proposal
 
 from .conftest import TOTAL_WORDS, default_template
 
@@ -253,7 +253,9 @@ def test_the_client_accepts_the_proposal_once_and_the_deal_moves_on(
     anon, deal_ready, proposal, sent, manager_a
 ):
     contract_stage = Stage.objects.get(name="Договор")
-    DocumentSettings.objects.create(proposal_accepted_stage=contract_stage)
+    StageAutomation.objects.update_or_create(
+        pk=1, defaults={"proposal_accepted_stage": contract_stage}
+    )
     proposal = sent(proposal)
     response = respond(anon, proposal, action="accept", comment="Подходит")
     assert response.status_code == 302
@@ -281,12 +283,42 @@ def test_the_client_accepts_the_proposal_once_and_the_deal_moves_on(
 def test_accepting_never_moves_the_deal_back(anon, deal_ready, proposal, sent, manager_a):
     from deals.services import deal_move
 
-    DocumentSettings.objects.create(proposal_accepted_stage=Stage.objects.get(name="Бриф"))
+    StageAutomation.objects.update_or_create(
+        pk=1, defaults={"proposal_accepted_stage": Stage.objects.get(name="Бриф")}
+    )
     later = Stage.objects.get(name="Договор")
     deal_move(deal=deal_ready, stage=later, by=manager_a)
     respond(anon, sent(proposal), action="accept")
     deal_ready.refresh_from_db()
     assert deal_ready.stage == later
+
+
+def test_accepting_never_moves_a_lost_deal(anon, deal_ready, proposal, sent, manager_a):
+    from deals.models import LossReason
+    from deals.services import deal_move
+
+    StageAutomation.objects.update_or_create(
+        pk=1, defaults={"proposal_accepted_stage": Stage.objects.get(name="Договор")}
+    )
+    proposal = sent(proposal)
+    lost = Stage.objects.get(name="Проиграна")
+    reason = LossReason.objects.first()
+    deal_move(deal=deal_ready, stage=lost, by=manager_a, loss_reason=reason, comment="Ушли")
+    respond(anon, proposal, action="accept")
+    deal_ready.refresh_from_db()
+    assert deal_ready.stage == lost
+
+
+def test_the_timeline_says_which_document_moved_the_deal(
+    anon, client_a, deal_ready, proposal, sent
+):
+    StageAutomation.objects.update_or_create(
+        pk=1, defaults={"proposal_accepted_stage": Stage.objects.get(name="Договор")}
+    )
+    proposal = sent(proposal)
+    respond(anon, proposal, action="accept")
+    card = client_a.get(deal_ready.get_absolute_url()).content.decode()
+    assert f"→ «Договор»: клиент принял {proposal.link_title()}" in card
 
 
 def test_declining_needs_a_comment_shown_next_to_the_field(anon, deal_ready, proposal, sent):
@@ -308,7 +340,9 @@ def test_declining_needs_a_comment_shown_next_to_the_field(anon, deal_ready, pro
 def test_the_client_declines_with_a_comment_and_the_manager_reads_it(
     anon, client_a, deal_ready, proposal, sent
 ):
-    DocumentSettings.objects.create(proposal_accepted_stage=Stage.objects.get(name="Договор"))
+    StageAutomation.objects.update_or_create(
+        pk=1, defaults={"proposal_accepted_stage": Stage.objects.get(name="Договор")}
+    )
     stage = deal_ready.stage
     proposal = sent(proposal)
     respond(anon, proposal, action="decline", comment="Нужен вариант дешевле")

@@ -135,7 +135,7 @@ def test_a_contract_for_each_legal_form_shows_the_real_requisites(world, manager
     assert TOTAL_WORDS in text
     assert "ИНН 7712345671 / КПП 771201001" in text  # the seller's requisites block
     expected = {
-        "legal": "«Ромашка» в лице Генерального директора Петрова Сергея Николаевича, "
+        "legal": "«Ромашка» в лице генерального директора Петрова Сергея Николаевича, "
         "действующего на основании Устава",
         "entrepreneur": "Индивидуальный предприниматель Соколова Марина Викторовна, "
         "действующая на основании записи в ЕГРИП",

@@ -142,9 +142,21 @@ def test_a_sole_proprietor_seller_signs_himself_and_has_no_accountant(make_tags)
     assert tags["seller.accountant"] == ""
 
 
-def test_the_accountant_is_read_under_either_field_name(make_tags):
-    tags = make_tags(seller=seller(chief_accountant="", accountant_name="Орлова Вера Ивановна"))
-    assert tags["seller.accountant"] == "Орлова Вера Ивановна"
+def test_the_stand_ins_carry_only_the_field_names_of_the_models():
+    """contacts.parties reads model fields; a stand-in with a name no model has would test
+    a rule the product never runs."""
+    from contacts.models import BankAccount, Client, Seller
+
+    def names(model) -> set[str]:
+        return {n for n in dir(model) if not n.startswith("_")} | {
+            f.name for f in model._meta.get_fields()
+        }
+
+    for kind, make in PARTIES.items():
+        assert set(vars(make())) - {"default_bank_account"} <= names(Client), kind
+        bank = make().default_bank_account
+        assert bank is None or set(vars(bank)) <= names(BankAccount)
+    assert set(vars(seller())) - {"default_bank_account"} <= names(Seller)
 
 
 def test_the_preamble_agrees_with_a_female_signatory_and_the_kind_of_organisation(make_tags):
@@ -154,7 +166,9 @@ def test_the_preamble_agrees_with_a_female_signatory_and_the_kind_of_organisatio
         signatory_position_genitive="",
         signatory_name="Петрова Мария Сергеевна",
         signatory_name_genitive="Петровой Марии Сергеевны",
-        basis="доверенности № 7 от 5 марта 2026 г.",
+        basis_kind="proxy",
+        poa_number="7",
+        poa_date=datetime.date(2026, 3, 5),
     )
     assert make_tags(client=client)["client.preamble"] == (
         "Автономная некоммерческая организация «Развитие» в лице директора по развитию "
@@ -180,8 +194,41 @@ def test_a_position_without_a_stored_genitive_is_declined(make_tags, position, g
     assert make_tags(client=client)["client.signatory_position_genitive"] == genitive
 
 
-def test_a_legal_entity_without_a_basis_acts_on_its_charter(make_tags):
-    assert make_tags(client=legal(basis=""))["client.basis"] == "Устава"
+def test_a_legal_entity_on_its_charter_ignores_a_leftover_power_of_attorney(make_tags):
+    client = legal(basis_kind="charter", poa_number="7", poa_date=datetime.date(2026, 3, 5))
+    assert make_tags(client=client)["client.basis"] == "Устава"
+
+
+def test_a_power_of_attorney_without_number_and_date_is_named_alone(make_tags):
+    client = legal(basis_kind="proxy", poa_number="", poa_date=None)
+    assert make_tags(client=client)["client.basis"] == "доверенности"
+
+
+def test_a_sole_proprietor_without_ogrnip_has_no_basis_in_the_preamble(make_tags):
+    # Not «записи в ЕГРИП (ОГРНИП )»: the missing number shows as a missing tag instead.
+    tags = make_tags(client=entrepreneur(ogrnip="", ogrnip_date=None))
+    assert tags["client.basis"] == ""
+    assert tags["client.preamble"] == (
+        "Индивидуальный предприниматель Соколова Анна Петровна, именуемая в дальнейшем"
+    )
+
+
+def test_a_signatory_named_with_kyzy_is_a_woman(make_tags):
+    client = legal(
+        signatory_name="Гасанлы Айгюль Рашид кызы",
+        signatory_name_genitive="Гасанлы Айгюль Рашид кызы",
+    )
+    assert (
+        "Гасанлы Айгюль Рашид кызы, действующей на основании Устава"
+        in (make_tags(client=client)["client.preamble"])
+    )
+
+
+def test_a_genitive_left_empty_is_declined_from_the_name(make_tags):
+    client = legal(signatory_name_genitive="")
+    assert make_tags(client=client)["client.signatory_name_genitive"] == (
+        "Иванова Сергея Николаевича"
+    )
 
 
 def test_deal_and_manager_tags(make_tags):

@@ -10,16 +10,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from billing.models import Invoice
-from crm.pdf import render_pdf
+from crm.pdf import pdf_label, render_pdf
 
 HELLO = "<!doctype html><html lang=ru><body><p>Счёт</p></body></html>"
 
 
-def _render_for(html: str, media: list[str], seconds: float, queue) -> None:
-    render_pdf(html, allowed_media=media)  # warm: fonts, stylesheet
+def _render_for(html: str, media: list[str], label: str, seconds: float, queue) -> None:
+    render_pdf(html, allowed_media=media, label=label)  # warm: fonts, stylesheet
     done, deadline = 0, time.monotonic() + seconds
     while time.monotonic() < deadline:
-        render_pdf(html, allowed_media=media)
+        render_pdf(html, allowed_media=media, label=label)
         done += 1
     queue.put(done)
 
@@ -35,15 +35,15 @@ class Command(BaseCommand):
         invoice = Invoice.objects.exclude(token="").order_by("-pk").first()
         if invoice is None:
             raise CommandError("Нет выставленного счёта: сначала bench_prepare.")
-        html, media = invoice.pdf_html(), invoice.pdf_media()
+        html, media, label = invoice.pdf_html(), invoice.pdf_media(), pdf_label(invoice)
         connections.close_all()
 
         def timed(document: str) -> float:
             times = []
-            render_pdf(document, allowed_media=media)
+            render_pdf(document, allowed_media=media, label=label)
             for _ in range(repeats):
                 started = time.perf_counter()
-                render_pdf(document, allowed_media=media)
+                render_pdf(document, allowed_media=media, label=label)
                 times.append(time.perf_counter() - started)
             return statistics.median(times) * 1000
 
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         context = multiprocessing.get_context("fork")
         queue = context.Queue()
         workers = [
-            context.Process(target=_render_for, args=(html, media, seconds, queue))
+            context.Process(target=_render_for, args=(html, media, label, seconds, queue))
             for _ in range(2)
         ]
         for worker in workers:

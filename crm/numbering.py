@@ -1,14 +1,18 @@
-"""Gapless per-year numbers for proposals, contracts and invoices.
+"""Gapless per-year numbers for numbered documents; each app names its own kinds.
 
 The number is taken inside the caller's transaction, under a row lock on the counter, and the
 document is created in that same transaction: if it rolls back, the counter rolls back with it,
 so a number is never lost and never given twice.
 """
 
+import re
+
 from django.db import IntegrityError, transaction
 from django.db.transaction import TransactionManagementError
 
-from .models import DocumentCounter
+from .models import NumberCounter
+
+KIND_RE = re.compile(r"[a-z][a-z_]{0,15}")
 
 
 def next_number(*, kind: str, year: int) -> int:
@@ -17,8 +21,8 @@ def next_number(*, kind: str, year: int) -> int:
     Call it inside ``transaction.atomic()`` and create the document in the same block.
     Concurrent callers wait for one another on the counter row until the first one commits.
     """
-    if kind not in DocumentCounter.Kind.values:
-        raise ValueError(f"Unknown document kind: {kind!r}")
+    if not KIND_RE.fullmatch(kind):
+        raise ValueError(f"A kind is a short lowercase code, not {kind!r}")
     if not transaction.get_connection().in_atomic_block:
         raise TransactionManagementError(
             "next_number() must run inside transaction.atomic(), together with the insert "
@@ -30,17 +34,17 @@ def next_number(*, kind: str, year: int) -> int:
     return counter.last
 
 
-def _locked_counter(*, kind: str, year: int) -> DocumentCounter:
-    counters = DocumentCounter.objects.select_for_update()
+def _locked_counter(*, kind: str, year: int) -> NumberCounter:
+    counters = NumberCounter.objects.select_for_update()
     try:
         return counters.get(kind=kind, year=year)
-    except DocumentCounter.DoesNotExist:
+    except NumberCounter.DoesNotExist:
         pass
     try:
         # A savepoint, so that losing the race below rolls back only this insert and not the
         # caller's transaction.
         with transaction.atomic():
-            return DocumentCounter.objects.create(kind=kind, year=year)
+            return NumberCounter.objects.create(kind=kind, year=year)
     except IntegrityError:
         # Another transaction inserted the first counter of this year. The unique index made
         # our insert wait until that transaction committed, so the row is visible now.

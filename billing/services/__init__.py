@@ -1,0 +1,50 @@
+"""Billing's workflows, one module a subject: calculations, invoices, payments. Callers
+import them from here (`from billing import services`)."""
+
+from .calculations import (
+    MAX_AMOUNT,
+    LineData,
+    calculation_compute,
+    calculation_freeze,
+    calculation_make_current,
+    calculation_save,
+)
+from .invoices import (
+    invoice_cancel,
+    invoice_create,
+    invoice_due_date,
+    invoice_issue,
+    invoice_issue_problems,
+    invoice_update,
+)
+from .payments import (
+    InvoiceNotPayable,
+    PaymentStatus,
+    invoice_payment_start,
+    payment_notification,
+    payment_record,
+    payment_refresh,
+    payment_undo,
+)
+
+__all__ = [
+    "MAX_AMOUNT",
+    "InvoiceNotPayable",
+    "LineData",
+    "PaymentStatus",
+    "calculation_compute",
+    "calculation_freeze",
+    "calculation_make_current",
+    "calculation_save",
+    "invoice_cancel",
+    "invoice_create",
+    "invoice_due_date",
+    "invoice_issue",
+    "invoice_issue_problems",
+    "invoice_payment_start",
+    "invoice_update",
+    "payment_notification",
+    "payment_record",
+    "payment_refresh",
+    "payment_undo",
+]

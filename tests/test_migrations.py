@@ -1,0 +1,70 @@
+"""Upgrading an installed database keeps what the administrator set and the numbers already
+given: the migrations that moved a model from one app to another are run back and forth on
+rows written in the old shape."""
+
+import pytest
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+
+from crm.numbering import next_number
+
+
+def migrate(targets):
+    """Bring the database to `targets` and return the models as they were at that point."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    executor.loader.build_graph()
+    return executor.loader.project_state(targets).apps
+
+
+def latest():
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_stages_events_move_deals_to_are_carried_into_deals():
+    old = migrate([("billing", "0004_invoices"), ("documents", "0004_proposals_contracts")])
+    stage = old.get_model("deals", "Stage")
+    brief, contract, paid = (
+        stage.objects.get(name=name).pk for name in ("Бриф", "Договор", "Оплачено")
+    )
+    old.get_model("billing", "BillingSettings").objects.create(paid_stage_id=paid)
+    old.get_model("documents", "DocumentSettings").objects.create(
+        proposal_accepted_stage_id=brief, contract_accepted_stage_id=contract
+    )
+
+    new = migrate(latest())
+    row = new.get_model("deals", "StageAutomation").objects.get()
+    assert (row.proposal_accepted_stage_id, row.contract_accepted_stage_id) == (brief, contract)
+    assert row.invoice_paid_stage_id == paid
+
+    # And back again, for a rollback of the release.
+    old = migrate([("billing", "0004_invoices"), ("documents", "0004_proposals_contracts")])
+    assert old.get_model("billing", "BillingSettings").objects.get().paid_stage_id == paid
+    documents = old.get_model("documents", "DocumentSettings").objects.get()
+    assert documents.contract_accepted_stage_id == contract
+    migrate(latest())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_document_numbers_go_on_where_they_stopped_after_the_counters_move_to_crm():
+    old = migrate([("billing", "0005_paid_stage_to_deals")])
+    counter = old.get_model("billing", "DocumentCounter")
+    counter.objects.create(kind="invoice", year=2026, last=41)
+    counter.objects.create(kind="contract", year=2026, last=7)
+    counter.objects.create(kind="invoice", year=2025, last=120)
+
+    migrate(latest())
+    with transaction.atomic():
+        taken = [next_number(kind=kind, year=2026) for kind in ("invoice", "contract", "proposal")]
+    assert taken == [42, 8, 1]
+
+    old = migrate([("billing", "0005_paid_stage_to_deals")])
+    kept = old.get_model("billing", "DocumentCounter").objects.values_list("kind", "year", "last")
+    assert sorted(kept) == [
+        ("contract", 2026, 8),
+        ("invoice", 2025, 120),
+        ("invoice", 2026, 42),
+        ("proposal", 2026, 1),
+    ]
+    migrate(latest())
