@@ -71,9 +71,13 @@ class ContactForm(forms.ModelForm):
         fields = ["name", "position", "phones_text", "emails_text", "messengers", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, visible=None, **kwargs):
+        """`visible`: the contacts the user may see (deals owns that rule). Only those are
+        offered as duplicates; of the others the form tells only that they exist."""
         super().__init__(*args, **kwargs)
-        self.duplicates = Contact.objects.none()
+        self.visible = visible if visible is not None else Contact.objects.none()
+        self.duplicates: list[Contact] = []
+        self.elsewhere = None  # matching contacts the user may not see, if any
         if self.instance.pk and not self.is_bound:
             self.initial["phones_text"] = ", ".join(p.display for p in self.instance.phones.all())
             self.initial["emails_text"] = ", ".join(e.email for e in self.instance.emails.all())
@@ -88,21 +92,29 @@ class ContactForm(forms.ModelForm):
         cleaned = super().clean()
         phones = cleaned.get("phones_text") or []
         emails = cleaned.get("emails_text") or []
-        if self.errors:
+        if self.errors or self.instance.pk or cleaned.get("create_anyway"):
             return cleaned
         found = Contact.objects.matching(phones=phones, emails=emails)
-        if self.instance.pk:
-            found = found.exclude(pk=self.instance.pk)
-        if found.exists() and not cleaned.get("create_anyway") and not self.instance.pk:
-            self.duplicates = found.prefetch_related("phones", "emails")[:5]
-            # The next submit of the same form means "create anyway".
-            self.data = self.data.copy()
-            self.data["create_anyway"] = "on"
+        if not found.exists():
+            return cleaned
+        visible = self.visible.values("pk")
+        self.duplicates = list(
+            found.filter(pk__in=visible).prefetch_related("phones", "emails").order_by("pk")[:5]
+        )
+        hidden = found.exclude(pk__in=visible)
+        self.elsewhere = hidden if hidden.exists() else None
+        # The next submit of the same form means "create anyway".
+        self.data = self.data.copy()
+        self.data["create_anyway"] = "on"
+        if self.duplicates:
             raise ValidationError(
                 "Контакт с таким телефоном или e-mail уже есть. Привяжите существующий "
                 "или отправьте форму ещё раз, чтобы создать новый."
             )
-        return cleaned
+        raise ValidationError(
+            "Контакт с таким телефоном или e-mail уже есть у другого менеджера. Отправьте "
+            "форму ещё раз, чтобы создать новый контакт в этой сделке."
+        )
 
 
 # Requisites of clients and of the seller

@@ -6,9 +6,10 @@ from django.db import IntegrityError, transaction
 
 from contacts.models import Contact
 
+from .contacts import contacts_visible_to, responsible_for
 from .forms import LeadForm
 from .models import LeadRequest, LeadSource, Source
-from .services import comment_add, contact_link, contact_save, deal_create
+from .services import comment_add, contact_link, contact_save, deal_create, timeline_add
 
 HONEYPOT_FIELD = "website"
 FIELDS = [
@@ -118,13 +119,36 @@ def _lead_to_deal(*, request: LeadRequest, source: LeadSource, data: dict) -> No
         description="\n".join(description_lines),
         lead_source=source,
     )
-    existing = Contact.objects.matching(phones=phones, emails=emails).order_by("pk").first()
-    if existing is not None:
-        contact_link(deal=deal, contact=existing)
-    else:
-        contact_save(contact=Contact(name=name[:200]), phones=phones, emails=emails, deal=deal)
+    _lead_contact(deal=deal, name=name, phones=phones, emails=emails)
     if data["message"].strip():
         comment_add(deal=deal, author=None, text=f"Сообщение с сайта:\n{data['message'].strip()}")
     request.deal = deal
     request.status = LeadRequest.Status.CREATED
     request.save(update_fields=["deal", "status"])
+
+
+def _lead_contact(*, deal, name: str, phones: list[str], emails: list[str]) -> None:
+    """The sender becomes the deal's contact. A known contact is reused only when the deal's
+    manager may already see it: attaching another manager's contact would show them its note
+    and deals and let their edits change what the owner mails. Otherwise the lead gets a
+    contact of its own, and the timeline names only whom to ask (the head may merge)."""
+    matching = Contact.objects.matching(phones=phones, emails=emails)
+    known = (
+        matching.filter(pk__in=contacts_visible_to(deal.manager).values("pk"))
+        .order_by("pk")
+        .first()
+    )
+    if known is not None:
+        contact_link(deal=deal, contact=known)
+        return
+    elsewhere = list(matching.values_list("pk", flat=True))
+    contact_save(contact=Contact(name=name[:200]), phones=phones, emails=emails, deal=deal)
+    if elsewhere:
+        manager = responsible_for(Contact.objects.filter(pk__in=elsewhere))
+        who = f"ответственный: {manager}" if manager else "ответственный не указан"
+        timeline_add(
+            deal=deal,
+            kind="contact",
+            text=f"Контакт с этим телефоном или e-mail уже есть в сделке другого менеджера "
+            f"({who}). Для заявки создан новый контакт; объединить их может руководитель.",
+        )

@@ -218,18 +218,68 @@ def _contact_fill(contact: Contact, *, phones: list[str], emails: list[str]) -> 
     ContactEmail.objects.filter(contact=contact).exclude(email__in=lowered).delete()
 
 
+def _contact_state(contact: Contact) -> dict:
+    """What an edit of a contact is reported on, read from the database."""
+    return {
+        "name": contact.name,
+        "position": contact.position,
+        "phones": [p.display for p in contact.phones.all()],
+        "emails": [e.email for e in contact.emails.all()],
+        "messengers": contact.messengers,
+        "note": contact.note,
+    }
+
+
+CONTACT_FIELDS = [
+    ("name", "имя"),
+    ("position", "должность"),
+    ("phones", "телефоны"),
+    ("emails", "e-mail"),
+    ("messengers", "мессенджеры"),
+]
+
+
+def _contact_changes(old: dict, new: dict) -> list[str]:
+    """«имя: Иван → Иван Петров», one line per changed field; the note is only said to have
+    changed (it can be long)."""
+    lines = []
+    for field, label in CONTACT_FIELDS:
+        before, after = old[field], new[field]
+        if isinstance(before, list):
+            if set(before) == set(after):
+                continue
+            before, after = ", ".join(before), ", ".join(after)
+        elif before == after:
+            continue
+        lines.append(f"{label}: {before or '—'} → {after or '—'}")
+    if old["note"] != new["note"]:
+        lines.append("заметка изменена")
+    return lines
+
+
 @transaction.atomic
 def contact_save(
     *, contact: Contact, phones: list[str], emails: list[str], deal: Deal | None = None, by=None
 ) -> Contact:
-    """Save a contact with its phones (E.164) and e-mails; link it to the deal if given."""
+    """Save a contact with its phones (E.164) and e-mails; link it to the deal if given.
+    An edit is written in the timeline of every deal the contact serves (they all show and
+    mail it), whoever made it and through whichever deal."""
     is_new = contact.pk is None
     if is_new:
         contact.created_by = by
+        old = None
+    else:
+        old = _contact_state(Contact.objects.select_for_update().get(pk=contact.pk))
     contact.save()
     _contact_fill(contact, phones=phones, emails=emails)
     if deal is not None and is_new:
         contact_link(deal=deal, contact=contact, by=by)
+    if old is not None:
+        changes = _contact_changes(old, _contact_state(contact))
+        if changes:
+            text = f"Контактное лицо «{contact.name}» изменено: " + "; ".join(changes)
+            for served in Deal.objects.filter(contacts=contact).order_by("pk"):
+                timeline_add(deal=served, kind="contact", text=text, actor=by)
     return contact
 
 

@@ -21,6 +21,7 @@ from crm.public import rate_limited
 from crm.staff import safe_next
 
 from . import intake, pagination, panels, services
+from .contacts import contacts_visible_to, responsible_for
 from .forms import (
     CommentForm,
     DealFilterForm,
@@ -144,7 +145,7 @@ def _card_context(request, deal, **forms) -> dict:
         "stages": stages,
         "task_form": forms.get("task_form") or TaskForm(initial={"assignee": request.user}),
         "comment_form": forms.get("comment_form") or CommentForm(),
-        "contact_form": forms.get("contact_form") or ContactForm(),
+        **_contact_form_context(forms.get("contact_form") or ContactForm()),
         "move_form": forms.get("move_form") or DealMoveForm(initial={"stage": deal.stage}),
         "panels": panels.render_list(request, deal),
         "now": timezone.now(),
@@ -317,6 +318,20 @@ def comment_create(request, pk):
 # Contacts
 
 
+def _contact_form(request, data=None) -> ContactForm:
+    """The new-contact form of a card: it offers as duplicates only contacts the user may see."""
+    return ContactForm(data, visible=contacts_visible_to(request.user))
+
+
+def _contact_form_context(form: ContactForm) -> dict:
+    """The form, and whom to ask about matching contacts the user may not see (nothing of
+    those contacts themselves)."""
+    elsewhere = None
+    if form.elsewhere is not None:
+        elsewhere = {"manager": responsible_for(form.elsewhere)}
+    return {"contact_form": form, "contact_elsewhere": elsewhere}
+
+
 def _contacts_response(request, deal, form, status=200):
     if not request.htmx:
         if status == 200:
@@ -331,7 +346,7 @@ def _contacts_response(request, deal, form, status=200):
     return render(
         request,
         "deals/includes/_contacts.html",
-        {"deal": deal, "contacts": contacts, "contact_form": form},
+        {"deal": deal, "contacts": contacts, **_contact_form_context(form)},
         status=status,
     )
 
@@ -339,7 +354,7 @@ def _contacts_response(request, deal, form, status=200):
 @require_POST
 def contact_create(request, pk):
     deal = _get_deal_for_user(request, pk)
-    form = ContactForm(request.POST)
+    form = _contact_form(request, request.POST)
     if form.is_valid():
         services.contact_save(
             contact=form.save(commit=False),
@@ -355,10 +370,11 @@ def contact_create(request, pk):
 @require_POST
 def contact_link(request, pk):
     deal = _get_deal_for_user(request, pk)
-    # Only a contact the duplicate check offered: one sharing a phone or e-mail typed here.
+    # Only a contact the duplicate check offered: one the user may see, sharing a phone or
+    # e-mail typed here.
     form = ContactForm(request.POST)
     form.is_valid()
-    candidates = Contact.objects.matching(
+    candidates = contacts_visible_to(request.user).matching(
         phones=form.cleaned_data.get("phones_text") or [],
         emails=form.cleaned_data.get("emails_text") or [],
     )

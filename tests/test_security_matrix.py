@@ -431,3 +431,109 @@ def test_every_post_needs_a_csrf_token(world):
         response = strict.post(url, HOSTILE_POST)
         assert response.status_code in (403, 405), (name, response.status_code)
         assert database_state() == before, name
+
+
+# Shared objects: a contact person can serve several deals, so a manager may hold the id of
+# a contact on a deal of someone else. Through their own deal (which they may open) they
+# must reach nothing of it: not its card, not its edit, not a link, not a duplicate offer.
+
+SHARED_CONTACT = {
+    "name": "Зинаида Общая",
+    "position": "главный бухгалтер",
+    "messengers": "@zinaida_shared",
+    "note": "внутренняя заметка владельца",
+}
+SHARED_PHONES = ["+79035550101", "+74957770202"]
+SHARED_EMAILS = ["zinaida@shared.example.ru"]
+
+
+@dataclass
+class SharedContact:
+    contact: object
+    own_deal: object  # the other manager's deal, which they may open
+
+
+@pytest.fixture
+def shared_contact(world) -> SharedContact:
+    from contacts.models import Contact
+    from deals import services
+
+    contact = services.contact_save(
+        contact=Contact(**SHARED_CONTACT),
+        phones=SHARED_PHONES,
+        emails=SHARED_EMAILS,
+        deal=world.deal,
+        by=world.owner,
+    )
+    own_deal = services.deal_create(title="Сделка другого", manager=world.other, by=world.other)
+    return SharedContact(contact=contact, own_deal=own_deal)
+
+
+def _assert_no_shared_contact_fields(text: str, contact) -> None:
+    shown = [*SHARED_CONTACT.values(), "+7 495 777-02-02", "+7 903 555-01-01", *SHARED_EMAILS]
+    leaked = [value for value in shown if value in text]
+    assert leaked == [], f"the contact's fields leaked: {leaked}"
+    assert f'name="contact" value="{contact.pk}"' not in text
+
+
+def contact_object_urls() -> list[str]:
+    return sorted(n for n, params in all_url_names().items() if "contact_pk" in params)
+
+
+def test_the_shared_axis_covers_every_contact_url():
+    assert contact_object_urls() == ["deals:contact_edit", "deals:contact_unlink"]
+
+
+@pytest.mark.parametrize("name", contact_object_urls())
+def test_another_manager_reaches_no_foreign_contact_through_their_own_deal(
+    name, world, shared_contact
+):
+    url = reverse(
+        name, kwargs={"pk": shared_contact.own_deal.pk, "contact_pk": shared_contact.contact.pk}
+    )
+    intruder = _login(world.other)
+    before = database_state()
+    assert intruder.get(url).status_code in (404, 405), name
+    data = {**HOSTILE_POST, "emails_text": "intruder@example.ru"}
+    assert intruder.post(url, data).status_code == 404, name
+    assert database_state() == before, f"{name}: a refused POST changed the database"
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_another_manager_cannot_link_a_foreign_contact_to_their_own_deal(
+    htmx, world, shared_contact
+):
+    url = reverse("deals:contact_link", args=[shared_contact.own_deal.pk])
+    intruder = _login(world.other)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    before = database_state()
+    for typed in ({"phones_text": SHARED_PHONES[0]}, {"emails_text": SHARED_EMAILS[0]}):
+        data = {"name": "Чужой", **typed, "contact": shared_contact.contact.pk}
+        assert intruder.post(url, data, **headers).status_code == 404
+    assert database_state() == before
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_the_duplicate_check_returns_nothing_of_a_foreign_contact(htmx, world, shared_contact):
+    url = reverse("deals:contact_create", args=[shared_contact.own_deal.pk])
+    intruder = _login(world.other)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    before = database_state()
+    for typed in ({"phones_text": SHARED_PHONES[0]}, {"emails_text": SHARED_EMAILS[0].upper()}):
+        response = intruder.post(url, {"name": "Чужой", **typed}, **headers)
+        assert response.status_code == 400
+        _assert_no_shared_contact_fields(response.text, shared_contact.contact)
+    assert database_state() == before
+
+
+def test_the_owner_and_the_head_are_offered_the_contact(world, shared_contact):
+    from deals import services
+
+    for user in (world.owner, world.head):
+        deal = services.deal_create(title="Ещё сделка", manager=world.owner, by=user)
+        response = _login(user).post(
+            reverse("deals:contact_create", args=[deal.pk]),
+            {"name": "Тот же", "phones_text": SHARED_PHONES[0]},
+        )
+        assert f'name="contact" value="{shared_contact.contact.pk}"' in response.text, user
+        assert SHARED_CONTACT["name"] in response.text
