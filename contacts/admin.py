@@ -5,6 +5,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from . import services
 from .forms import BankAccountForm, BaseBankAccountFormSet, ClientForm, SellerForm
 from .models import (
+    Bank,
     BankAccount,
     Client,
     Contact,
@@ -163,3 +164,21 @@ class SellerAdmin(RequisitesAdmin):
         ("Связь и логотип", {"fields": ["phone", "email", "site", "logo"]}),
     ]
     inlines = [SellerBankAccountInline, SellerChangeInline]
+
+
+@admin.register(Bank)
+class BankAdmin(admin.ModelAdmin):
+    """The БИК directory, for looking up: it changes only through `manage.py load_bik`."""
+
+    list_display = ["bik", "name", "city", "correspondent_account", "is_closed", "updated_at"]
+    list_filter = ["is_closed"]
+    search_fields = ["bik", "name", "city"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

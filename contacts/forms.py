@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, validate_email
 from django.utils import timezone
 
-from . import requisites, services
-from .models import BankAccount, Client, Contact, Requisites, Seller
+from . import banks, requisites, services
+from .models import Bank, BankAccount, Client, Contact, Requisites, Seller
 from .phones import InvalidPhone, normalize_phone
 
 SPLIT_RE = re.compile(r"[,;\n]+")
@@ -241,6 +241,8 @@ class RequisitesForm(forms.ModelForm):
         ]
         widgets = {
             "kind": forms.RadioSelect(attrs={"data-kind-switch": "1"}),
+            # Typing an ИНН offers the company's details (DaData, when set up).
+            "inn": forms.TextInput(attrs={"data-party-source": "1"}),
             "ogrnip_date": DATE_WIDGET,
             "poa_date": DATE_WIDGET,
             "signatory_position": forms.TextInput(attrs={"data-genitive-source": "position"}),
@@ -501,25 +503,35 @@ class SellerForm(RequisitesForm):
 
 
 class BankAccountForm(forms.ModelForm):
+    """A bank account. The bank's name and correspondent account come from the БИК
+    directory when left empty (the page's script fills them as the БИК is typed); once the
+    directory is loaded, a БИК missing from it is refused."""
+
     class Meta:
         model = BankAccount
         fields = ["bank_name", "bik", "correspondent_account", "settlement_account", "is_default"]
         widgets = {
-            "bik": forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "044525225"}),
-            "correspondent_account": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "bank_name": forms.TextInput(attrs={"data-bank-name": "1"}),
+            "bik": forms.TextInput(
+                attrs={"inputmode": "numeric", "placeholder": "044525225", "data-bik": "1"}
+            ),
+            "correspondent_account": forms.TextInput(
+                attrs={"inputmode": "numeric", "data-correspondent-account": "1"}
+            ),
             "settlement_account": forms.TextInput(attrs={"inputmode": "numeric"}),
             "is_default": forms.CheckboxInput(attrs={"data-default-account": "1"}),
         }
         error_messages = {
-            "bank_name": {"required": "Укажите банк."},
             "bik": {"required": "Укажите БИК."},
-            "correspondent_account": {"required": "Укажите корреспондентский счёт."},
             "settlement_account": {"required": "Укажите расчётный счёт."},
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _allow_spaces(self.fields)
+        # Required unless the directory knows the БИК (checked in clean()).
+        self.fields["bank_name"].required = False
+        self.fields["correspondent_account"].required = False
 
     def validate_constraints(self):
         # One default account per owner: services.bank_accounts_save moves the default, so
@@ -533,20 +545,52 @@ class BankAccountForm(forms.ModelForm):
             return cleaned
         try:
             bik = cleaned["bik"] = _check(requisites.check_bik, raw_bik)
+            bank = self._bank(bik)
         except ValidationError as exc:
             self.add_error("bik", exc)
             return cleaned
+        if bank is not None:
+            self._fill_from_directory(bank, cleaned)
+        if not cleaned.get("bank_name"):
+            self.add_error("bank_name", "Укажите банк.")
+        # A Bank of Russia unit or the treasury has no correspondent account of its own.
+        needs_account = bank is None or bank.correspondent_account
+        missing = not cleaned.get("correspondent_account")
+        if needs_account and missing and "correspondent_account" not in self.errors:
+            self.add_error("correspondent_account", "Укажите корреспондентский счёт.")
         checks = {
             "correspondent_account": requisites.check_correspondent_account,
             "settlement_account": requisites.check_settlement_account,
         }
         for name, check in checks.items():
-            if cleaned.get(name):
+            if cleaned.get(name) and name not in self.errors:
                 try:
                     cleaned[name] = _check(check, cleaned[name], bik)
                 except ValidationError as exc:
                     self.add_error(name, exc)
         return cleaned
+
+    def _bank(self, bik: str) -> Bank | None:
+        """The directory's bank of a БИК as typed. An account saved earlier keeps its БИК
+        without a new check, so a bank that has since left the directory does not block
+        editing the rest of the client."""
+        if self.instance.pk and bik == self.instance.bik:
+            return None
+        return _check(banks.find_bank, bik)
+
+    def _fill_from_directory(self, bank: Bank, cleaned: dict) -> None:
+        if not cleaned.get("bank_name"):
+            cleaned["bank_name"] = bank.account_bank_name
+        typed = requisites.only_digits(cleaned.get("correspondent_account"))
+        if not typed:
+            cleaned["correspondent_account"] = bank.correspondent_account
+        elif bank.correspondent_account and typed != bank.correspondent_account:
+            self.add_error(
+                "correspondent_account",
+                f"По справочнику БИК Банка России корреспондентский счёт банка с БИК "
+                f"{bank.bik} — {bank.correspondent_account}. Проверьте цифры или оставьте "
+                "поле пустым.",
+            )
 
 
 class BaseBankAccountFormSet(forms.BaseInlineFormSet):

@@ -503,6 +503,37 @@ class Seller(Requisites):
         return self.phone
 
 
+class Bank(models.Model):
+    """A participant of the Bank of Russia's payment system from its БИК directory (ED807),
+    loaded by `manage.py load_bik`. One that left the directory stays, marked closed, so a
+    form can say why its БИК is refused."""
+
+    bik = models.CharField("БИК", max_length=9, unique=True)
+    name = models.CharField("наименование", max_length=300)
+    city = models.CharField("населённый пункт", max_length=100, blank=True)
+    correspondent_account = models.CharField(
+        "корреспондентский счёт",
+        max_length=20,
+        blank=True,
+        help_text="Пусто у подразделений Банка России и казначейства.",
+    )
+    is_closed = models.BooleanField("исключён из справочника", default=False)
+    updated_at = models.DateTimeField("обновлён", default=timezone.now)
+
+    class Meta:
+        verbose_name = "банк (справочник БИК)"
+        verbose_name_plural = "справочник БИК"
+        ordering = ["bik"]
+
+    def __str__(self):
+        return f"{self.bik} {self.name}"
+
+    @property
+    def account_bank_name(self) -> str:
+        """What a bank account's «банк» field says: «ПАО Сбербанк, г. Москва»."""
+        return f"{self.name}, {self.city}" if self.city else self.name
+
+
 class BankAccount(models.Model):
     """A bank account of a client or of the seller (exactly one of the two)."""
 

@@ -147,6 +147,19 @@ def check_bik(value: str | None) -> str:
     return _digits(value, "БИК", (9,))
 
 
+def check_bik_country(bik: str) -> str:
+    """The structural check used while the БИК directory is not loaded: a Russian bank's
+    БИК starts with the country code 04. The treasury's БИКs (00…, 02…) pass only through
+    the loaded directory, which lists them."""
+    if not bik.startswith("04"):
+        raise InvalidRequisite(
+            "БИК: у российского банка БИК начинается с 04 (например, 044525225). "
+            "Другие БИК (например, казначейства) принимаются, когда загружен справочник "
+            "БИК Банка России."
+        )
+    return bik
+
+
 def _account_key_sum(number23: str) -> int:
     return sum(int(d) * w % 10 for d, w in zip(number23, ACCOUNT_WEIGHTS, strict=True))
 

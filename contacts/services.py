@@ -3,10 +3,13 @@ log. Every path that changes requisites (the pages, the admin, the import) comes
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
-from .models import BankAccount, Client, RequisiteChange, Requisites, Seller
+from . import banks
+from .models import Bank, BankAccount, Client, RequisiteChange, Requisites, Seller
 from .phones import format_phone
 
 Snapshot = dict[str, dict]
@@ -167,3 +170,44 @@ def seller_save(
         bank_accounts_save(owner=seller, accounts=accounts, deleted=deleted_accounts)
     requisites_log(owner=seller, before=before, by=by)
     return seller
+
+
+@dataclass(frozen=True)
+class DirectoryLoad:
+    total: int
+    created: int
+    changed: int
+    closed: int
+
+
+@transaction.atomic
+def bank_directory_load(*, entries: Iterable[banks.DirectoryEntry]) -> DirectoryLoad:
+    """Bring the БИК directory to what the Bank of Russia's file says: add new БИКs, update
+    changed ones, reopen returning ones and mark closed those the file no longer lists.
+    Loading the same file again changes nothing."""
+    now = timezone.now()
+    existing = {bank.bik: bank for bank in Bank.objects.select_for_update()}
+    new, changed = [], []
+    fields = ("name", "city", "correspondent_account", "is_closed")
+    for entry in entries:
+        values = {field: getattr(entry, field) for field in fields}
+        bank = existing.pop(entry.bik, None)
+        if bank is None:
+            new.append(Bank(bik=entry.bik, updated_at=now, **values))
+        elif any(getattr(bank, field) != value for field, value in values.items()):
+            for field, value in values.items():
+                setattr(bank, field, value)
+            bank.updated_at = now
+            changed.append(bank)
+    closed = [bank for bank in existing.values() if not bank.is_closed]
+    for bank in closed:
+        bank.is_closed = True
+        bank.updated_at = now
+    Bank.objects.bulk_create(new, batch_size=500)
+    Bank.objects.bulk_update([*changed, *closed], [*fields, "updated_at"], batch_size=500)
+    return DirectoryLoad(
+        total=Bank.objects.filter(is_closed=False).count(),
+        created=len(new),
+        changed=len(changed),
+        closed=len(closed),
+    )

@@ -292,6 +292,13 @@ PUBLIC_RATE_PER_MINUTE = env.int("PUBLIC_RATE_PER_MINUTE", default=60)
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
 QUESTIONNAIRE_UPLOAD_MAX_MB = env.int("QUESTIONNAIRE_UPLOAD_MAX_MB", default=10)
 
+# Company details by ИНН from DaData (dadata.ru, «Организация по ИНН»): off while the API key
+# is empty. Only the key is needed, not the secret. Each user may ask DADATA_RATE_PER_MINUTE
+# times a minute; a request waits DADATA_TIMEOUT seconds before the form says to type by hand.
+DADATA_API_KEY = env("DADATA_API_KEY", default="")
+DADATA_TIMEOUT = env.float("DADATA_TIMEOUT", default=3.0)
+DADATA_RATE_PER_MINUTE = env.int("DADATA_RATE_PER_MINUTE", default=20)
+
 # Website intake: requests a minute per source key before answering 429.
 INTAKE_RATE_PER_MINUTE = env.int("INTAKE_RATE_PER_MINUTE", default=60)
 

@@ -48,6 +48,8 @@ GLOBAL = {
     "clients:list",
     "clients:create",
     "clients:genitive",
+    "clients:bank",
+    "clients:party",
     "billing:catalog",
     "analytics:funnel",
     "analytics:funnel_export",

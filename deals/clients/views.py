@@ -1,17 +1,18 @@
 """Client pages, the seller's requisites and the client panel of the deal card."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from contacts import names, requisites, services
+from contacts import banks, companies, names, requisites, services
 from contacts.forms import (
     ClientBankAccountFormSet,
     ClientForm,
@@ -19,6 +20,7 @@ from contacts.forms import (
     SellerForm,
 )
 from contacts.models import Client, Contact, Seller
+from crm.public import rate_limited
 from crm.staff import head_required
 
 from .. import panels
@@ -216,6 +218,49 @@ def genitive(request):
     if request.GET.get("what") == "position":
         return JsonResponse({"value": names.position_genitive(value)})
     return JsonResponse({"value": names.fio_genitive(value)})
+
+
+@require_GET
+def bank_by_bik(request):
+    """The bank of a БИК from the directory, for the form's script to fill the account;
+    {"loaded": false} while the directory is empty, {"error": …} for a refused БИК."""
+    try:
+        bank = banks.find_bank(requisites.check_bik(request.GET.get("bik", "")[:30]))
+    except requisites.InvalidRequisite as exc:
+        return JsonResponse({"error": str(exc)})
+    if bank is None:
+        return JsonResponse({"loaded": False})
+    return JsonResponse(
+        {
+            "loaded": True,
+            "bank_name": bank.account_bank_name,
+            "correspondent_account": bank.correspondent_account,
+        }
+    )
+
+
+PARTY_BY_HAND = "заполните реквизиты вручную"
+PARTY_BUSY = f"Слишком много запросов к DaData: подождите минуту или {PARTY_BY_HAND}."
+PARTY_FAILED = f"DaData сейчас не отвечает — {PARTY_BY_HAND}."
+
+
+@require_GET
+def party_by_inn(request):
+    """Offers of a company's details by its ИНН from DaData (when it is set up)."""
+    if not companies.enabled():
+        raise Http404
+    try:
+        inn = requisites.check_inn(request.GET.get("inn", "")[:30])
+    except requisites.InvalidRequisite as exc:
+        return JsonResponse({"offers": [], "note": str(exc)})
+    if rate_limited(f"dadata:{request.user.pk}", settings.DADATA_RATE_PER_MINUTE):
+        return JsonResponse({"offers": [], "note": PARTY_BUSY}, status=429)
+    try:
+        offers = companies.find_by_inn(inn)
+    except companies.LookupFailed:
+        return JsonResponse({"offers": [], "note": PARTY_FAILED}, status=502)
+    note = "" if offers else f"По ИНН {inn} в DaData ничего не нашлось — {PARTY_BY_HAND}."
+    return JsonResponse({"offers": offers, "note": note})
 
 
 # The seller (our company)

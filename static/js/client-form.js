@@ -1,6 +1,8 @@
 // Requisites forms (clients and the seller): show the fields of the chosen type, suggest
-// the genitive of the signatory's name and position, add bank account rows. Without this
-// script every field is shown and the server ignores those of other types.
+// the genitive of the signatory's name and position, add bank account rows, fill a bank
+// account from its БИК and offer a company's details by its ИНН (DaData, when set up).
+// Without this script every field is shown, the server ignores those of other types and
+// fills an account's bank from its БИК itself.
 (function () {
   if (window.crmClientForm) { window.crmClientForm.refresh(document); return; }
 
@@ -57,6 +59,147 @@
     list.insertAdjacentHTML("beforeend", html);
     total.value = String(index + 1);
   }
+
+  // A small note under a field: the answer of a lookup, or why it found nothing.
+  function note(input, text, kind) {
+    let el = input.parentNode.querySelector("[data-live-note]");
+    if (!text) {
+      if (el) { el.remove(); }
+      input.classList.remove("is-invalid");
+      return;
+    }
+    if (!el) {
+      el = document.createElement("div");
+      el.setAttribute("data-live-note", "");
+      input.insertAdjacentElement("afterend", el);
+    }
+    el.className = kind === "error" ? "invalid-feedback d-block" : "form-text";
+    el.textContent = text;
+    input.classList.toggle("is-invalid", kind === "error");
+  }
+
+  function later(input, action) {
+    clearTimeout(input.crmTimer);
+    input.crmTimer = setTimeout(action, 300);
+  }
+
+  function getJSON(url) {
+    return fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (r) {
+        return r.json().catch(function () { return null; });
+      })
+      .catch(function () { return null; });
+  }
+
+  // Fill a value unless the person typed their own there (the last suggestion may change).
+  function suggest(field, value) {
+    if (!field) { return; }
+    if (field.value && field.value !== field.getAttribute("data-suggested")) { return; }
+    field.value = value;
+    field.setAttribute("data-suggested", value);
+  }
+
+  function lookUpBank(input) {
+    const form = input.closest("form[data-client-form]");
+    const url = form && form.getAttribute("data-bank-url");
+    const bik = input.value.replace(/[\s-]/g, "");
+    if (!url || bik.length !== 9) { note(input, ""); return; }
+    later(input, function () {
+      getJSON(url + "?bik=" + encodeURIComponent(bik)).then(function (data) {
+        if (!data || input.value.replace(/[\s-]/g, "") !== bik) { return; }
+        if (data.error) { note(input, data.error, "error"); return; }
+        note(input, "");
+        if (!data.loaded) { return; }
+        const row = input.closest(".bank-account-form") || form;
+        suggest(row.querySelector("[data-bank-name]"), data.bank_name);
+        // The directory's correspondent account is the right one: it replaces a typed one.
+        const account = row.querySelector("[data-correspondent-account]");
+        if (account) { account.value = data.correspondent_account; }
+      });
+    });
+  }
+
+  function offerButton(offer, source) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "list-group-item list-group-item-action";
+    const title = document.createElement("strong");
+    title.textContent = offer.title;
+    button.appendChild(title);
+    if (offer.status) {
+      const status = document.createElement("span");
+      status.className = "badge text-bg-danger ms-2";
+      status.textContent = offer.status;
+      button.appendChild(status);
+    }
+    const details = document.createElement("div");
+    details.className = "small text-muted";
+    details.textContent = offer.details;
+    button.appendChild(details);
+    button.addEventListener("click", function () { fillParty(source, offer.fields); });
+    return button;
+  }
+
+  function fillParty(source, fields) {
+    const form = source.closest("form[data-client-form]");
+    const prefix = source.name.slice(0, source.name.length - "inn".length);
+    Object.keys(fields).forEach(function (name) {
+      const value = fields[name];
+      const field = name === "kind" ?
+        form.querySelector('[name="' + prefix + 'kind"][value="' + value + '"]') :
+        form.querySelector('[name="' + prefix + name + '"]');
+      if (!field) { return; }
+      if (field.type === "radio") { field.checked = true; } else { field.value = value; }
+      field.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    showOffers(source, []);
+    note(source, "Реквизиты заполнены по данным DaData — проверьте их перед сохранением.");
+  }
+
+  function showOffers(source, offers) {
+    let box = source.parentNode.querySelector("[data-party-offers]");
+    if (box) { box.remove(); }
+    if (!offers.length) { return; }
+    box = document.createElement("div");
+    box.className = "list-group my-1";
+    box.setAttribute("data-party-offers", "");
+    offers.forEach(function (offer) { box.appendChild(offerButton(offer, source)); });
+    source.insertAdjacentElement("afterend", box);
+  }
+
+  function lookUpParty(source) {
+    const form = source.closest("form[data-client-form]");
+    const url = form && form.getAttribute("data-party-url");
+    const inn = source.value.replace(/[\s-]/g, "");
+    // An individual's ИНН is personal data: it is not sent to DaData (which knows only
+    // organisations and sole proprietors anyway).
+    if (!url || kindOf(form) === "person" || (inn.length !== 10 && inn.length !== 12)) {
+      showOffers(source, []);
+      note(source, "");
+      return;
+    }
+    later(source, function () {
+      getJSON(url + "?inn=" + encodeURIComponent(inn)).then(function (data) {
+        if (source.value.replace(/[\s-]/g, "") !== inn) { return; }
+        const offers = (data && data.offers) || [];
+        showOffers(source, offers);
+        if (!data) {
+          note(source, "DaData сейчас не отвечает — заполните реквизиты вручную.");
+        } else if (data.note) {
+          note(source, data.note);
+        } else {
+          note(source, offers.length ? "Нажмите на организацию, чтобы заполнить реквизиты." : "");
+        }
+      });
+    });
+  }
+
+  document.addEventListener("input", function (event) {
+    const target = event.target;
+    if (!target.closest("form[data-client-form]")) { return; }
+    if (target.matches("[data-bik]")) { lookUpBank(target); }
+    if (target.matches("[data-party-source]")) { lookUpParty(target); }
+  });
 
   document.addEventListener("change", function (event) {
     const target = event.target;
