@@ -63,7 +63,10 @@ class ChoiceWidget(widgets.Widget):
 
 
 class VatRateWidget(widgets.Widget):
-    """«22» or «22 %»; empty means the seller's default rate."""
+    """«22» or «22 %»; empty means the seller's default rate. A rate the seller's regime
+    does not allow is refused, saying why (billing.tax)."""
+
+    policy: tax.TaxPolicy | None = None  # read once per import (CatalogItemResource)
 
     def clean(self, value, row=None, **kwargs):
         text = str(value if value is not None else "").replace("%", "").replace(",", ".").strip()
@@ -76,6 +79,9 @@ class VatRateWidget(widgets.Widget):
         if rate not in VAT_RATES:
             allowed = ", ".join(f"{r}" for r in VAT_RATES)
             raise ValueError(f"Ставка НДС {rate} не действует: возможны {allowed} или пусто.")
+        problem = (self.policy or tax.seller_policy()).rate_problem(rate)
+        if problem:
+            raise ValueError(problem)
         return rate
 
     def render(self, value, obj=None, **kwargs):
@@ -99,6 +105,9 @@ class CatalogItemResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
+
+    def before_import(self, dataset, **kwargs):
+        self.fields["vat_rate"].widget.policy = tax.seller_policy()
 
 
 @admin.register(CatalogGroup)
@@ -167,17 +176,25 @@ class SellerTaxAdminForm(SellerTaxForm):
 
 @admin.register(SellerTax)
 class SellerTaxAdmin(admin.ModelAdmin):
-    """The seller's VAT mode and rate, as on the «Налог» page: saved through the same
-    service, so a change shows in the seller's change log."""
+    """The seller's regime, as on the «Налог» page: saved through the same service, so a
+    change shows in the seller's change log."""
 
     form = SellerTaxAdminForm
-    list_display = ["seller", "vat_mode", "vat_rate"]
+    list_display = ["seller", "regime", "vat_mode", "vat_rate"]
 
     def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
         saved = tax.seller_tax_save(
-            seller=obj.seller, vat_mode=obj.vat_mode, vat_rate=obj.vat_rate, by=request.user
+            seller=obj.seller,
+            regime=data["regime"],
+            usn_object=data["usn_object"],
+            vat_mode=data["vat_mode"],
+            vat_rate=data["vat_rate"],
+            exemption_basis=data["exemption_basis"],
+            by=request.user,
         )
-        obj.pk = saved.pk
+        for name in ("pk", "regime", "usn_object", "vat_mode", "vat_rate", "exemption_basis"):
+            setattr(obj, name, getattr(saved, name))
 
 
 class InvoiceLineInline(admin.TabularInline):
