@@ -1,6 +1,6 @@
 from decimal import Decimal, InvalidOperation
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
@@ -12,6 +12,7 @@ from .models import (
     CalculationLine,
     CatalogGroup,
     CatalogItem,
+    FiscalReceipt,
     Invoice,
     InvoiceLine,
     Payment,
@@ -255,6 +256,33 @@ class PaymentAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FiscalReceipt)
+class FiscalReceiptAdmin(admin.ModelAdmin):
+    """Receipts sent on their own (the offset of prepayments): read-only, with the action
+    that sends a failed one again."""
+
+    list_display = ["__str__", "status", "attempts", "provider_receipt_id", "created_at"]
+    list_filter = ["status", "kind", "provider"]
+    search_fields = ["invoice__number", "provider_receipt_id"]
+    list_select_related = ["invoice"]
+    readonly_fields = [f.name for f in FiscalReceipt._meta.fields] + ["payments"]
+    actions = ["send_again"]
+    show_full_result_count = False
+
+    @admin.action(description="Отправить снова")
+    def send_again(self, request, queryset):
+        from .services import receipts
+
+        count = receipts.receipt_resend(receipts=queryset)
+        self.message_user(request, f"Поставлено в отправку: {count}.", messages.SUCCESS)
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):

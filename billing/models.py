@@ -330,7 +330,7 @@ class CalculationLine(models.Model):
 
 
 # ---------------------------------------------------------------------------------------
-# The seller's tax regime. Read through billing.tax.seller_vat(), changed through
+# The seller's tax regime. Read through billing.tax.seller_policy(), changed through
 # billing.tax.seller_tax_save().
 # ---------------------------------------------------------------------------------------
 

@@ -42,7 +42,7 @@ RULES: dict[str, _Rule] = {
     ),
     TaxRegime.USN_VAT_5: _Rule((Decimal("5"),), None, "", "специальная ставка 5 % без вычетов"),
     TaxRegime.USN_VAT_7: _Rule((Decimal("7"),), None, "", "специальная ставка 7 % без вычетов"),
-    TaxRegime.USN_VAT: _Rule(GENERAL_RATES, None, "", "УСН с НДС 22 %, 10 % или 0 % и вычетами"),
+    TaxRegime.USN_VAT: _Rule(GENERAL_RATES, None, "", "ставки 22 %, 10 % или 0 % с вычетами"),
     TaxRegime.AUSN: _Rule(
         (),
         None,
@@ -64,7 +64,7 @@ RULES: dict[str, _Rule] = {
         "(освобождение по п. 1 ст. 145 НК РФ)",
         "единый сельскохозяйственный налог с освобождением от НДС",
     ),
-    TaxRegime.ESHN_VAT: _Rule(GENERAL_RATES, 5, "", "ЕСХН с НДС 22 %, 10 % или 0 %"),
+    TaxRegime.ESHN_VAT: _Rule(GENERAL_RATES, 5, "", "ставки 22 %, 10 % или 0 %"),
 }
 USN_REGIMES = frozenset(
     {TaxRegime.USN, TaxRegime.USN_VAT_5, TaxRegime.USN_VAT_7, TaxRegime.USN_VAT, TaxRegime.AUSN}

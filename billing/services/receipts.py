@@ -177,6 +177,11 @@ def invoice_deliver(*, invoice: Invoice, by=None) -> FiscalReceipt | None:
     invoice = (
         Invoice.objects.select_for_update(of=("self",)).select_related("deal").get(pk=invoice.pk)
     )
+    if invoice.is_draft or invoice.is_cancelled:
+        raise ValidationError(
+            f"{invoice.title}: {invoice.get_status_display().lower()}, передачу по нему не "
+            "отметить."
+        )
     if invoice.delivered_at is None:
         invoice.delivered_at = timezone.now()
         invoice.save(update_fields=["delivered_at", "updated_at"])
@@ -307,6 +312,22 @@ def _failed(receipt: FiscalReceipt, error: str) -> None:
         "сервисом: пробейте его в кассе вручную",
         url=invoice.get_absolute_url(),
     )
+
+
+def receipt_resend(*, receipts) -> int:
+    """Send failed (or stuck pending) receipts again, from the admin. Returns how many."""
+    with transaction.atomic():
+        ids = list(
+            receipts.filter(
+                status__in=[FiscalReceipt.Status.FAILED, FiscalReceipt.Status.PENDING]
+            ).values_list("pk", flat=True)
+        )
+        FiscalReceipt.objects.filter(pk__in=ids).update(
+            status=FiscalReceipt.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        for pk in ids:
+            transaction.on_commit(partial(receipt_publish, pk))
+    return len(ids)
 
 
 def receipt_sweep(*, now=None) -> int:

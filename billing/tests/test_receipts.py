@@ -9,6 +9,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -400,3 +401,29 @@ def test_without_a_prepayment_receipt_the_hand_over_sends_nothing(invoice, yooka
     assert receipt_posts(yookassa) == []
     assert Invoice.objects.get(pk=invoice.pk).is_delivered
     assert not FiscalReceipt.objects.exists()
+
+
+def test_a_draft_cannot_be_handed_over(make_invoice):
+    draft = make_invoice(issue=False)
+    with pytest.raises(ValidationError, match="передачу по нему не отметить"):
+        services.invoice_deliver(invoice=draft)
+    assert not Invoice.objects.get(pk=draft.pk).is_delivered
+
+
+def test_the_admin_sends_a_failed_receipt_again(
+    anon, admin_client, person_invoice, receipts_on, django_capture_on_commit_callbacks
+):
+    pay_online(anon, person_invoice, receipts_on)
+    receipt = services.invoice_deliver(invoice=person_invoice)
+    FiscalReceipt.objects.filter(pk=receipt.pk).update(
+        status=FiscalReceipt.Status.FAILED, attempts=10, last_error="HTTP 500"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:billing_fiscalreceipt_changelist"),
+            {"action": "send_again", "_selected_action": [receipt.pk]},
+            follow=True,
+        )
+    assert "Поставлено в отправку: 1." in response.text
+    receipt.refresh_from_db()
+    assert (receipt.status, receipt.attempts) == (FiscalReceipt.Status.SENT, 1)
