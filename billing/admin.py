@@ -1,6 +1,6 @@
 from decimal import Decimal, InvalidOperation
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
@@ -12,6 +12,7 @@ from .models import (
     CalculationLine,
     CatalogGroup,
     CatalogItem,
+    FiscalReceipt,
     Invoice,
     InvoiceLine,
     Payment,
@@ -63,7 +64,10 @@ class ChoiceWidget(widgets.Widget):
 
 
 class VatRateWidget(widgets.Widget):
-    """«22» or «22 %»; empty means the seller's default rate."""
+    """«22» or «22 %»; empty means the seller's default rate. A rate the seller's regime
+    does not allow is refused, saying why (billing.tax)."""
+
+    policy: tax.TaxPolicy | None = None  # read once per import (CatalogItemResource)
 
     def clean(self, value, row=None, **kwargs):
         text = str(value if value is not None else "").replace("%", "").replace(",", ".").strip()
@@ -76,6 +80,9 @@ class VatRateWidget(widgets.Widget):
         if rate not in VAT_RATES:
             allowed = ", ".join(f"{r}" for r in VAT_RATES)
             raise ValueError(f"Ставка НДС {rate} не действует: возможны {allowed} или пусто.")
+        problem = (self.policy or tax.seller_policy()).rate_problem(rate)
+        if problem:
+            raise ValueError(problem)
         return rate
 
     def render(self, value, obj=None, **kwargs):
@@ -99,6 +106,9 @@ class CatalogItemResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
+
+    def before_import(self, dataset, **kwargs):
+        self.fields["vat_rate"].widget.policy = tax.seller_policy()
 
 
 @admin.register(CatalogGroup)
@@ -167,17 +177,25 @@ class SellerTaxAdminForm(SellerTaxForm):
 
 @admin.register(SellerTax)
 class SellerTaxAdmin(admin.ModelAdmin):
-    """The seller's VAT mode and rate, as on the «Налог» page: saved through the same
-    service, so a change shows in the seller's change log."""
+    """The seller's regime, as on the «Налог» page: saved through the same service, so a
+    change shows in the seller's change log."""
 
     form = SellerTaxAdminForm
-    list_display = ["seller", "vat_mode", "vat_rate"]
+    list_display = ["seller", "regime", "vat_mode", "vat_rate"]
 
     def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
         saved = tax.seller_tax_save(
-            seller=obj.seller, vat_mode=obj.vat_mode, vat_rate=obj.vat_rate, by=request.user
+            seller=obj.seller,
+            regime=data["regime"],
+            usn_object=data["usn_object"],
+            vat_mode=data["vat_mode"],
+            vat_rate=data["vat_rate"],
+            exemption_basis=data["exemption_basis"],
+            by=request.user,
         )
-        obj.pk = saved.pk
+        for name in ("pk", "regime", "usn_object", "vat_mode", "vat_rate", "exemption_basis"):
+            setattr(obj, name, getattr(saved, name))
 
 
 class InvoiceLineInline(admin.TabularInline):
@@ -238,6 +256,33 @@ class PaymentAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FiscalReceipt)
+class FiscalReceiptAdmin(admin.ModelAdmin):
+    """Receipts sent on their own (the offset of prepayments): read-only, with the action
+    that sends a failed one again."""
+
+    list_display = ["__str__", "status", "attempts", "provider_receipt_id", "created_at"]
+    list_filter = ["status", "kind", "provider"]
+    search_fields = ["invoice__number", "provider_receipt_id"]
+    list_select_related = ["invoice"]
+    readonly_fields = [f.name for f in FiscalReceipt._meta.fields] + ["payments"]
+    actions = ["send_again"]
+    show_full_result_count = False
+
+    @admin.action(description="Отправить снова")
+    def send_again(self, request, queryset):
+        from .services import receipts
+
+        count = receipts.receipt_resend(receipts=queryset)
+        self.message_user(request, f"Поставлено в отправку: {count}.", messages.SUCCESS)
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -18,8 +18,8 @@ from crm.staff import require_head
 from deals import document_links
 from deals.models import Deal
 
-from . import bases, services
-from .forms import InvoiceFilterForm, InvoiceForm, LineFormSet, PaymentForm
+from . import bases, services, tax
+from .forms import InvoiceFilterForm, InvoiceForm, LineFormSet, PaymentForm, line_vat_initial
 from .models import Calculation, Invoice, Payment
 from .services import LineData
 
@@ -82,6 +82,7 @@ def deal_panel(request, deal: Deal) -> dict:
 def _lines_initial(invoice: Invoice) -> list[dict]:
     """A draft's lines as the manual form edits them: the line's whole discount in roubles,
     so the amounts come out the same."""
+    policy = tax.seller_policy()
     return [
         {
             "name": line.name,
@@ -90,7 +91,7 @@ def _lines_initial(invoice: Invoice) -> list[dict]:
             "price": line.price,
             "discount": line.discount,
             "discount_kind": "amount" if line.discount else "percent",
-            "vat_rate": line.vat_rate,
+            "vat_rate": line_vat_initial(line.vat_rate, line.vat_exempt, policy),
         }
         for line in invoice.lines.all()
     ]

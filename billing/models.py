@@ -18,7 +18,7 @@ from crm.models import PublicLink, StoredPdf, TimeStampedModel
 from deals.models import Deal
 
 from . import money
-from .money import KOPECK, DiscountKind, VatMode
+from .money import KOPECK, DiscountKind, TaxRegime, UsnObject, VatMode
 
 VAT_RATE_CHOICES = [(rate.quantize(KOPECK), money.format_rate(rate)) for rate in money.VAT_RATES]
 DISCOUNT_KIND_CHOICES = [(DiscountKind.PERCENT.value, "%"), (DiscountKind.AMOUNT.value, "₽")]
@@ -172,6 +172,9 @@ class Calculation(TimeStampedModel):
     vat_rate = models.DecimalField(
         "ставка НДС по умолчанию", max_digits=5, decimal_places=2, default=Decimal("22")
     )
+    vat_note = models.CharField(
+        "почему без НДС", max_length=300, blank=True, help_text="billing.tax.vat_note"
+    )
     subtotal = models.DecimalField(
         "сумма до скидки на расчёт", max_digits=14, decimal_places=2, default=Decimal("0")
     )
@@ -241,7 +244,17 @@ class Calculation(TimeStampedModel):
 
     @cached_property
     def display_totals(self) -> dict:
-        return money.format_totals(self.totals())
+        return money.format_totals(self.totals(), note=self.vat_note)
+
+    @property
+    def shows_vat_column(self) -> bool:
+        """Lines at different rates (or some «без НДС»): the table says which is which."""
+        return money.shows_vat_column(self.vat_mode, self.line_list)
+
+    @property
+    def table_label_span(self) -> int:
+        """Columns before «Сумма» in the printed table (its totals' labels span them)."""
+        return 5 + self.has_line_discounts + self.shows_vat_column
 
 
 class CalculationLine(models.Model):
@@ -265,6 +278,9 @@ class CalculationLine(models.Model):
         "скидка в", max_length=8, choices=DISCOUNT_KIND_CHOICES, default=DiscountKind.PERCENT
     )
     vat_rate = models.DecimalField("ставка НДС", max_digits=5, decimal_places=2)
+    vat_exempt = models.BooleanField(
+        "без НДС (ст. 149 НК РФ)", default=False, help_text="Ставка тогда хранится как 0."
+    )
     amount = models.DecimalField("сумма", max_digits=14, decimal_places=2)
     discount_share = models.DecimalField(
         "доля скидки на расчёт", max_digits=14, decimal_places=2, default=0
@@ -281,11 +297,20 @@ class CalculationLine(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def line_rate(self) -> Decimal | None:
+        """The rate as the arithmetic reads it: None for a line «без НДС»."""
+        return None if self.vat_exempt else self.vat_rate
+
+    @property
+    def vat_label(self) -> str:
+        return money.format_rate(self.line_rate)
+
     def result(self) -> money.LineResult:
         return money.LineResult(
             amount=self.amount,
             discount_share=self.discount_share,
-            vat_rate=self.vat_rate,
+            vat_rate=self.line_rate,
             without_vat=self.total_without_vat,
             vat=self.vat,
             total=self.total,
@@ -305,27 +330,45 @@ class CalculationLine(models.Model):
 
 
 # ---------------------------------------------------------------------------------------
-# The seller's tax regime. Read through billing.tax.seller_vat(), changed through
+# The seller's tax regime. Read through billing.tax.seller_policy(), changed through
 # billing.tax.seller_tax_save().
 # ---------------------------------------------------------------------------------------
 
 
 class SellerTax(TimeStampedModel):
-    """Whether the seller's prices carry VAT, and at which rate. The requisites live in
-    contacts; the tax regime is billing's, one row per seller. A seller without a row
-    works with VAT 22 % included in prices."""
+    """The seller's tax regime: billing's, one row per seller (the requisites live in
+    contacts). `vat_mode` and `vat_rate` are how prices carry VAT and the default rate of a
+    line; a regime without VAT stores NONE and 0. A seller without a row is on ОСН with VAT
+    22 % included in prices. The rules are in billing.tax."""
 
     seller = models.OneToOneField(
         Seller, verbose_name="продавец", on_delete=models.CASCADE, related_name="tax"
     )
+    regime = models.CharField(
+        "налоговый режим", max_length=10, choices=TaxRegime, default=TaxRegime.OSN
+    )
+    usn_object = models.CharField(
+        "объект налогообложения",
+        max_length=16,
+        choices=UsnObject,
+        default=UsnObject.INCOME,
+        help_text="Для УСН и АУСН: от него зависит система налогообложения в кассовом чеке.",
+    )
     vat_mode = models.CharField("НДС", max_length=10, choices=VatMode, default=VatMode.INCLUDED)
     vat_rate = models.DecimalField(
-        "ставка НДС",
+        "ставка НДС по умолчанию",
         max_digits=5,
         decimal_places=2,
         choices=VAT_RATE_CHOICES,
         default=money.DEFAULT_VAT_RATE,
         help_text="Не применяется, если работаете без НДС.",
+    )
+    exemption_basis = models.CharField(
+        "основание продаж без НДС",
+        max_length=200,
+        blank=True,
+        help_text="Пункт ст. 149 НК РФ для строк «без НДС», например «пп. 26 п. 2 ст. 149 НК "
+        "РФ». Печатается в документах.",
     )
 
     class Meta:
@@ -337,8 +380,10 @@ class SellerTax(TimeStampedModel):
 
     @property
     def label(self) -> str:
-        """«НДС включён в цену, 22 %» or «Без НДС»."""
-        return money.vat_mode_label(self.vat_mode, self.vat_rate)
+        """«ОСН, НДС включён в цену, 22 %», «УСН без НДС, доходы»."""
+        from .tax import policy_of
+
+        return policy_of(self).label
 
 
 # ---------------------------------------------------------------------------------------
@@ -437,6 +482,9 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
     )
     currency = models.CharField("валюта", max_length=3, default="RUB")
     vat_mode = models.CharField("НДС", max_length=10, choices=VatMode)
+    vat_note = models.CharField(
+        "почему без НДС", max_length=300, blank=True, help_text="billing.tax.vat_note"
+    )
     subtotal = models.DecimalField(
         "итого по строкам", max_digits=14, decimal_places=2, default=Decimal("0")
     )
@@ -456,6 +504,9 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
     issued_at = models.DateTimeField("выставлен", null=True, blank=True)
     paid_at = models.DateTimeField("оплачен", null=True, blank=True)
     cancelled_at = models.DateTimeField("отменён", null=True, blank=True)
+    # The goods and services are handed over (the closing document): payments from now on
+    # are no prepayments, and the receipts of earlier ones are offset (billing.services).
+    delivered_at = models.DateTimeField("передано покупателю", null=True, blank=True)
     pay_nonce = models.CharField(max_length=12, default=new_pay_nonce, editable=False)
     pay_attempt = models.PositiveIntegerField("попытка оплаты онлайн", default=1, editable=False)
 
@@ -557,20 +608,35 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
 
     def vat_lines(self) -> list[dict]:
         """The VAT rows under the table: «В том числе НДС (22 %)», «НДС (22 %)» (on top) with
-        the amount, or one row «Без налога (НДС)» with a dash. One row per rate."""
+        the amount, one row per rate, and a row «Без налога (НДС)» with a dash for a seller
+        without VAT or for lines «без НДС»."""
+        no_vat = {"label": money.vat_line_label(VatMode.NONE, invoice=True), "amount": "—"}
         if self.vat_mode == VatMode.NONE:
-            return [{"label": money.vat_line_label(VatMode.NONE, invoice=True), "amount": "—"}]
+            return [no_vat]
         sums: dict[Decimal, Decimal] = {}
         for line in self.line_list:
+            if line.vat_exempt:
+                continue
             rate = Decimal(line.vat_rate).quantize(KOPECK)
             sums[rate] = sums.get(rate, Decimal("0.00")) + line.vat
-        return [
+        rows = [
             {
                 "label": money.vat_line_label(self.vat_mode, rate, invoice=True),
                 "amount": format_money(vat),
             }
             for rate, vat in sorted(sums.items(), reverse=True)
         ]
+        if any(line.vat_exempt for line in self.line_list):
+            rows.append(no_vat)
+        return rows
+
+    @property
+    def shows_vat_column(self) -> bool:
+        return money.shows_vat_column(self.vat_mode, self.line_list)
+
+    @property
+    def is_delivered(self) -> bool:
+        return self.delivered_at is not None
 
     @property
     def vat_on_top(self) -> bool:
@@ -621,6 +687,9 @@ class InvoiceLine(models.Model):
     discount = models.DecimalField("скидка, ₽", max_digits=14, decimal_places=2, default=0)
     amount = models.DecimalField("сумма", max_digits=14, decimal_places=2)
     vat_rate = models.DecimalField("ставка НДС", max_digits=5, decimal_places=2)
+    vat_exempt = models.BooleanField(
+        "без НДС (ст. 149 НК РФ)", default=False, help_text="Ставка тогда хранится как 0."
+    )
     vat = models.DecimalField("НДС", max_digits=14, decimal_places=2)
     total = models.DecimalField("к оплате", max_digits=14, decimal_places=2)
 
@@ -635,6 +704,15 @@ class InvoiceLine(models.Model):
     @property
     def quantity_label(self) -> str:
         return money.format_quantity(self.quantity)
+
+    @property
+    def line_rate(self) -> Decimal | None:
+        """The rate as receipts and tables read it: None for a line «без НДС»."""
+        return None if self.vat_exempt else self.vat_rate
+
+    @property
+    def vat_label(self) -> str:
+        return money.format_rate(self.line_rate)
 
 
 class PaymentQuerySet(models.QuerySet):
@@ -685,6 +763,8 @@ class Payment(TimeStampedModel):
         "запрошенная сумма", max_digits=14, decimal_places=2, null=True, blank=True
     )
     confirmation_url = models.CharField("страница оплаты", max_length=2000, blank=True)
+    # The 54-ФЗ receipt sent with the payment, as sent: a prepayment's is offset from it.
+    receipt = models.JSONField("кассовый чек", null=True, blank=True)
     # A manual payment undone by the head of sales stays, marked with who and when.
     undone_at = models.DateTimeField("отменён", null=True, blank=True)
     undone_by = models.ForeignKey(
@@ -727,3 +807,52 @@ class Payment(TimeStampedModel):
         return {"sandbox": "тестовая оплата", "yookassa": "ЮKassa"}.get(
             self.provider, self.provider
         )
+
+
+class FiscalReceipt(TimeStampedModel):
+    """A 54-ФЗ receipt sent on its own, after the payment: the closing receipt («полный
+    расчёт») that offsets an invoice's online prepayments when its goods and services are
+    handed over. Stored before it is sent and sent by a task that may run any number of
+    times; one failing to reach the provider stays pending and is sent again by the sweeper
+    (billing.services.receipts)."""
+
+    class Kind(models.TextChoices):
+        CLOSING = "closing", "Зачёт предоплаты"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Ждёт отправки"
+        SENDING = "sending", "Отправляется"
+        SENT = "sent", "Передан в кассу"
+        SUCCEEDED = "succeeded", "Зарегистрирован"
+        CANCELED = "canceled", "Касса отказала"
+        FAILED = "failed", "Не отправлен"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="receipts")
+    kind = models.CharField("вид", max_length=10, choices=Kind, default=Kind.CLOSING)
+    provider = models.CharField("платёжный сервис", max_length=16)
+    payments = models.ManyToManyField(
+        Payment, verbose_name="зачтённые предоплаты", related_name="closing_receipts"
+    )
+    body = models.JSONField("чек")
+    amount = models.DecimalField("сумма", max_digits=14, decimal_places=2)
+    idempotence_key = models.CharField("ключ идемпотентности", max_length=64, unique=True)
+    status = models.CharField(
+        "статус", max_length=10, choices=Status, default=Status.PENDING, db_index=True
+    )
+    provider_receipt_id = models.CharField("номер чека в сервисе", max_length=64, blank=True)
+    attempts = models.PositiveIntegerField("попыток", default=0)
+    next_attempt_at = models.DateTimeField("следующая попытка", default=timezone.now)
+    claimed_at = models.DateTimeField("взят в отправку", null=True, blank=True)
+    sent_at = models.DateTimeField("отправлен", null=True, blank=True)
+    last_error = models.TextField("ошибка", blank=True)
+
+    class Meta:
+        verbose_name = "кассовый чек"
+        verbose_name_plural = "кассовые чеки"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "kind"], name="fiscalreceipt_one_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} по счёту № {self.invoice.number}: {self.amount}"

@@ -262,14 +262,23 @@ YOOKASSA_SHOP_ID = env("YOOKASSA_SHOP_ID", default="")
 YOOKASSA_SECRET_KEY = env("YOOKASSA_SECRET_KEY", default="")
 YOOKASSA_API_URL = env("YOOKASSA_API_URL", default="https://api.yookassa.ru/v3/")
 YOOKASSA_TIMEOUT = env.float("YOOKASSA_TIMEOUT", default=10.0)
-# 54-FZ receipts sent with payments of individuals, and the shop's tax system code
-# (1 ОСН, 2 УСН доходы, 3 УСН доходы − расходы, 5 ЕСХН, 6 ПСН; empty: the shop has only one).
+# 54-FZ receipts sent with online payments (their tax system is the seller's regime on the
+# «Налог» page), and whether the shop's register sends them by SMS (a buyer with a phone and
+# no e-mail is then not asked for an e-mail; «Чеки от ЮKassa» send by e-mail only).
 YOOKASSA_RECEIPTS = env.bool("YOOKASSA_RECEIPTS", default=False)
-YOOKASSA_TAX_SYSTEM_CODE = env.int("YOOKASSA_TAX_SYSTEM_CODE", default=None)
+YOOKASSA_RECEIPT_SMS = env.bool("YOOKASSA_RECEIPT_SMS", default=False)
 # Invoices: «Оплатить онлайн» on the client's invoice page (False: clients pay by bank
 # transfer only, and no provider is contacted), and the default days to pay an invoice.
 PAYMENT_ONLINE = env.bool("PAYMENT_ONLINE", default=True)
 INVOICE_DUE_DAYS = env.int("INVOICE_DUE_DAYS", default=5)
+# Receipts sent on their own (the offset of prepayments): attempts before one is marked
+# failed, and how often beat sends again those left pending.
+RECEIPT_MAX_ATTEMPTS = env.int("RECEIPT_MAX_ATTEMPTS", default=10)
+CELERY_BEAT_SCHEDULE["fiscal-receipt-sweeper"] = {
+    "task": "billing.tasks.sweep_receipts",
+    "schedule": env.int("RECEIPT_SWEEP_SECONDS", default=300),
+    "options": {"expires": env.int("RECEIPT_SWEEP_SECONDS", default=300)},
+}
 
 # Outgoing e-mail, client links (/p/…) and questionnaires.
 COMPANY_NAME = env("COMPANY_NAME", default="CRM")

@@ -19,7 +19,7 @@ from crm.pdf import pdf_enqueue
 from deals.models import Deal
 from deals.services import timeline_add
 
-from .. import money
+from .. import money, tax
 from ..models import Calculation, CatalogItem, Invoice, InvoiceLine, Unit
 from .calculations import MAX_AMOUNT, LineData, calculation_compute, calculation_freeze
 
@@ -50,6 +50,7 @@ def _lines_from_calculation(calculation: Calculation) -> list[InvoiceLine]:
                 discount=_gross(line.quantity, line.price) - payable,
                 amount=payable,
                 vat_rate=line.vat_rate,
+                vat_exempt=line.vat_exempt,
                 vat=line.vat,
                 total=line.total,
             )
@@ -78,7 +79,8 @@ def _lines_from_data(lines: Sequence[LineData], totals: money.Totals) -> list[In
                 price=line.price,
                 discount=_gross(line.quantity, line.price) - payable,
                 amount=payable,
-                vat_rate=computed.vat_rate,
+                vat_rate=money.ZERO if computed.vat_rate is None else computed.vat_rate,
+                vat_exempt=computed.vat_rate is None,
                 vat=computed.vat,
                 total=computed.total,
             )
@@ -86,29 +88,52 @@ def _lines_from_data(lines: Sequence[LineData], totals: money.Totals) -> list[In
     return result
 
 
+def _calculation_problem(calculation: Calculation, policy: tax.TaxPolicy) -> str:
+    """Why the calculation's VAT no longer fits the seller's regime ("" when it fits)."""
+    saved_with_vat = calculation.vat_mode != money.VatMode.NONE
+    if saved_with_vat != policy.pays_vat or any(
+        policy.rate_problem(line.line_rate, exempt=line.vat_exempt)
+        for line in calculation.lines.all()
+        if saved_with_vat
+    ):
+        return (
+            f"{calculation.label} сохранён с НДС «{calculation.vat_mode_label()}», а сейчас у "
+            f"продавца {policy.label}. Откройте расчёт и сохраните его заново: он "
+            "пересчитается по новым правилам."
+        )
+    return ""
+
+
 def _invoice_content(
     *, deal: Deal, calculation: Calculation | None, lines: Sequence[LineData]
-) -> tuple[str, list[InvoiceLine]]:
-    """The VAT mode and the lines of an invoice: copied from the deal's calculation (which
-    is frozen from now on) or computed from lines typed by hand in the seller's tax mode."""
+) -> tuple[str, str, list[InvoiceLine]]:
+    """The VAT mode, the note on VAT and the lines of an invoice: copied from the deal's
+    calculation (which is frozen from now on) if it fits the seller's regime, or computed
+    from lines typed by hand under the regime."""
+    policy = tax.seller_policy()
     if calculation is not None:
         if calculation.deal_id != deal.pk:
             raise ValidationError({"calculation": "Этот расчёт относится к другой сделке."})
+        problem = _calculation_problem(calculation, policy)
+        if problem:
+            raise ValidationError({"calculation": problem})
         calculation = calculation_freeze(calculation=calculation)
         invoice_lines = _lines_from_calculation(calculation)
         if not invoice_lines:
             raise ValidationError({"calculation": "В расчёте нет строк."})
-        return calculation.vat_mode, invoice_lines
+        return calculation.vat_mode, calculation.vat_note, invoice_lines
     if not lines:
         raise ValidationError({"lines": "Добавьте в счёт хотя бы одну строку."})
-    totals = calculation_compute(lines=lines)
+    totals = calculation_compute(lines=lines, policy=policy)
     if totals.total <= 0:
         raise ValidationError({"lines": "Сумма счёта должна быть больше нуля."})
-    return totals.vat_mode, _lines_from_data(lines, totals)
+    note = policy.vat_note(exempt_lines=any(line.vat_exempt for line in lines))
+    return totals.vat_mode, note, _lines_from_data(lines, totals)
 
 
-def _store_lines(invoice: Invoice, vat_mode: str, lines: list[InvoiceLine]) -> None:
+def _store_lines(invoice: Invoice, vat_mode: str, vat_note: str, lines: list[InvoiceLine]) -> None:
     invoice.vat_mode = vat_mode
+    invoice.vat_note = vat_note
     invoice.subtotal = sum((line.amount for line in lines), money.ZERO)
     invoice.total_vat = sum((line.vat for line in lines), money.ZERO)
     invoice.total = sum((line.total for line in lines), money.ZERO)
@@ -152,7 +177,9 @@ def invoice_create(
     due_date = due_date or invoice_due_date(date)
     if due_date < date:
         raise ValidationError({"due_date": "Срок оплаты не может быть раньше даты счёта."})
-    vat_mode, invoice_lines = _invoice_content(deal=deal, calculation=calculation, lines=lines)
+    vat_mode, vat_note, invoice_lines = _invoice_content(
+        deal=deal, calculation=calculation, lines=lines
+    )
     invoice = Invoice(
         deal=deal,
         year=date.year,
@@ -164,7 +191,7 @@ def invoice_create(
         created_by=by,
     )
     _snapshot_parties(invoice, deal)
-    _store_lines(invoice, vat_mode, invoice_lines)
+    _store_lines(invoice, vat_mode, vat_note, invoice_lines)
     source = f" по расчёту {calculation.short_label}" if calculation is not None else ""
     timeline_add(
         deal=deal,
@@ -200,13 +227,13 @@ def invoice_update(
         )
     if due_date < date:
         raise ValidationError({"due_date": "Срок оплаты не может быть раньше даты счёта."})
-    vat_mode, invoice_lines = _invoice_content(
+    vat_mode, vat_note, invoice_lines = _invoice_content(
         deal=invoice.deal, calculation=calculation, lines=lines
     )
     invoice.date, invoice.due_date, invoice.basis = date, due_date, basis.strip()
     invoice.calculation = calculation
     _snapshot_parties(invoice, invoice.deal)
-    _store_lines(invoice, vat_mode, invoice_lines)
+    _store_lines(invoice, vat_mode, vat_note, invoice_lines)
     return invoice
 
 

@@ -277,17 +277,24 @@ def test_the_page_has_the_russian_invoice_layout(anon, invoice):
 
 
 @pytest.mark.parametrize(
-    ("mode", "vat_text", "total"),
+    ("regime", "mode", "vat_text", "total"),
     [
-        ("included", "Итого: 122 500,00 В том числе НДС (22 %): 22 090,17", "122 500,00"),
-        ("on_top", "Итого: 122 500,00 НДС (22 %): 26 950,00", "149 450,00"),
-        ("none", "Итого: 122 500,00 Без налога (НДС): —", "122 500,00"),
+        ("osn", "included", "Итого: 122 500,00 В том числе НДС (22 %): 22 090,17", "122 500,00"),
+        ("osn", "on_top", "Итого: 122 500,00 НДС (22 %): 26 950,00", "149 450,00"),
+        (
+            "usn",
+            "none",
+            "Итого: 122 500,00 Без налога (НДС): — Всего к оплате: 122 500,00 НДС не облагается "
+            "в связи с применением упрощённой системы налогообложения (освобождение по п. 1 "
+            "ст. 145 НК РФ).",
+            "122 500,00",
+        ),
     ],
 )
 def test_the_vat_line_follows_the_sellers_tax_mode(
-    invoice_deal, make_invoice, seller, mode, vat_text, total
+    invoice_deal, make_invoice, seller, regime, mode, vat_text, total
 ):
-    tax.seller_tax_save(seller=seller, vat_mode=mode, vat_rate=Decimal("22"), by=None)
+    tax.seller_tax_save(seller=seller, regime=regime, vat_mode=mode, by=None)
     lines = [
         LineData(name="Разработка сайта", quantity=Decimal(1), price=Decimal(100000)),
         LineData(name="Дизайн страницы", quantity=Decimal(3), price=Decimal(7500)),
@@ -375,11 +382,14 @@ def test_the_pdf_says_what_the_page_says(invoice):
 
 
 @pytest.mark.parametrize(
-    ("mode", "expected"),
-    [("on_top", ["НДС (22 %):", "26 950,00", "149 450,00"]), ("none", ["Без налога (НДС)"])],
+    ("regime", "mode", "expected"),
+    [
+        ("osn", "on_top", ["НДС (22 %):", "26 950,00", "149 450,00"]),
+        ("psn", "none", ["Без налога (НДС)", "патентной системы налогообложения"]),
+    ],
 )
-def test_the_pdf_vat_line_for_each_mode(make_invoice, seller, mode, expected):
-    tax.seller_tax_save(seller=seller, vat_mode=mode, vat_rate=Decimal("22"), by=None)
+def test_the_pdf_vat_line_for_each_mode(make_invoice, seller, regime, mode, expected):
+    tax.seller_tax_save(seller=seller, regime=regime, vat_mode=mode, by=None)
     lines = [
         LineData(name="Разработка сайта", quantity=Decimal(1), price=Decimal(100000)),
         LineData(name="Дизайн страницы", quantity=Decimal(3), price=Decimal(7500)),
