@@ -1,9 +1,11 @@
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import admin, messages
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
+
+from crm.spreadsheets import SafeExportResource
 
 from . import tax
 from .forms import SellerTaxForm
@@ -89,7 +91,7 @@ class VatRateWidget(widgets.Widget):
         return "" if value is None else f"{Decimal(value).normalize():f}"
 
 
-class CatalogItemResource(resources.ModelResource):
+class CatalogItemResource(SafeExportResource):
     group = fields.Field(attribute="group", column_name="group", widget=GroupWidget())
     kind = fields.Field(
         attribute="kind", column_name="kind", widget=ChoiceWidget(CatalogItem.Kind.choices)

@@ -308,8 +308,14 @@ DADATA_API_KEY = env("DADATA_API_KEY", default="")
 DADATA_TIMEOUT = env.float("DADATA_TIMEOUT", default=3.0)
 DADATA_RATE_PER_MINUTE = env.int("DADATA_RATE_PER_MINUTE", default=20)
 
-# Website intake: requests a minute per source key before answering 429.
+# Website intake (/api/leads/). The key is public in the website's form, so junk is limited
+# apart from real leads: accepted leads a minute per source key; refused posts (errors, the
+# trap field) a minute per key; every post a minute per client address (raise it when the
+# website's own server posts the leads, all from one address); the largest body in KB.
 INTAKE_RATE_PER_MINUTE = env.int("INTAKE_RATE_PER_MINUTE", default=60)
+INTAKE_REFUSED_RATE_PER_MINUTE = env.int("INTAKE_REFUSED_RATE_PER_MINUTE", default=60)
+INTAKE_IP_RATE_PER_MINUTE = env.int("INTAKE_IP_RATE_PER_MINUTE", default=30)
+INTAKE_MAX_BODY_KB = env.int("INTAKE_MAX_BODY_KB", default=64)
 
 # Catalog import/export in the admin (django-import-export). The uploaded file waits for the
 # confirm step in the cache, which every web process shares, not in one machine's /tmp.

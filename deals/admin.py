@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from . import intake
 from .models import (
     Comment,
     Deal,
@@ -154,3 +155,15 @@ class LeadRequestAdmin(admin.ModelAdmin):
         "errors",
         "deal",
     ]
+    actions = ["process_leads"]
+
+    @admin.action(description="Создать сделки из отложенных заявок (без лимитов)")
+    def process_leads(self, request, queryset):
+        created = 0
+        for lead_request in queryset.filter(status__in=intake.RETRIED).select_related("source"):
+            try:
+                intake.lead_retry(lead_request=lead_request)
+            except Exception as exc:  # stored on the request as FAILED; say so and go on
+                self.message_user(request, f"{lead_request}: {exc}", messages.ERROR)
+            created += lead_request.status == lead_request.Status.CREATED
+        self.message_user(request, f"Создано сделок: {created}.", messages.SUCCESS)

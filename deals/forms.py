@@ -161,14 +161,14 @@ class DealFilterForm(forms.Form):
 class LeadForm(forms.Form):
     """What a website may send to /api/leads/."""
 
-    name = forms.CharField(max_length=200, required=False)
-    phone = forms.CharField(max_length=64, required=False)
-    email = forms.CharField(max_length=254, required=False)
-    message = forms.CharField(max_length=10000, required=False)
-    source_page = forms.CharField(max_length=1000, required=False)
-    utm_source = forms.CharField(max_length=200, required=False)
-    utm_medium = forms.CharField(max_length=200, required=False)
-    utm_campaign = forms.CharField(max_length=200, required=False)
+    name = forms.CharField(label="Имя", max_length=200, required=False)
+    phone = forms.CharField(label="Телефон", max_length=64, required=False)
+    email = forms.CharField(label="E-mail", max_length=254, required=False)
+    message = forms.CharField(label="Сообщение", max_length=10000, required=False)
+    source_page = forms.CharField(label="Страница", max_length=1000, required=False)
+    utm_source = forms.CharField(label="utm_source", max_length=200, required=False)
+    utm_medium = forms.CharField(label="utm_medium", max_length=200, required=False)
+    utm_campaign = forms.CharField(label="utm_campaign", max_length=200, required=False)
 
     def clean_phone(self):
         phones = clean_phones(self.cleaned_data["phone"])

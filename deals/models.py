@@ -436,10 +436,13 @@ class LeadRequest(models.Model):
         INVALID = "invalid", "Ошибка в данных"
         SPAM = "spam", "Спам (ловушка)"
         FAILED = "failed", "Сбой обработки"
+        LIMITED = "limited", "Отложена: лимит заявок"
 
     source = models.ForeignKey(LeadSource, on_delete=models.PROTECT, related_name="requests")
     received_at = models.DateTimeField("получена", default=timezone.now, db_index=True)
     idempotency_key = models.CharField("Idempotency-Key", max_length=200, blank=True)
+    # SHA-256 of the posted fields: a key replayed with other fields is refused (422).
+    body_hash = models.CharField("хеш данных", max_length=64, blank=True, editable=False)
     payload = models.JSONField("данные", default=dict)
     remote_addr = models.GenericIPAddressField("IP", null=True, blank=True)
     status = models.CharField(

@@ -1,5 +1,4 @@
 import datetime
-import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from contacts.forms import ContactForm
 from contacts.models import Contact
-from crm.public import rate_limited
+from crm.public import client_ip, rate_limited
 from crm.staff import safe_next
 
 from . import intake, pagination, panels, services
@@ -27,6 +26,7 @@ from .forms import (
     DealFilterForm,
     DealForm,
     DealMoveForm,
+    LeadForm,
     TaskCompleteForm,
     TaskForm,
 )
@@ -421,53 +421,58 @@ def contact_unlink(request, pk, contact_pk):
 @require_POST
 def lead_intake(request):
     """POST /api/leads/: JSON or a plain form post from a website, authenticated by the
-    source key (Authorization: Bearer <key>, or a `key` field in a form)."""
-    is_json = request.content_type == "application/json"
-    if is_json:
-        try:
-            data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            return JsonResponse({"errors": {"non_field": ["Тело запроса — не JSON."]}}, status=400)
-        if not isinstance(data, dict):
-            return JsonResponse(
-                {"errors": {"non_field": ["Ожидается JSON-объект с полями заявки."]}}, status=400
-            )
-        data = {k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
-    else:
-        data = {k: request.POST.get(k, "") for k in request.POST}
-
-    auth = request.headers.get("Authorization", "")
-    key = auth[7:].strip() if auth.startswith("Bearer ") else data.get("key", "")
-    source = intake.find_source(key)
+    source key (Authorization: Bearer <key>, or a `key` field in a form). A browser posting
+    the website's form gets pages; scripts get JSON."""
+    posted = intake.read_post(request)
+    html = posted.is_form and (
+        posted.key_in_form or "text/html" in request.headers.get("Accept", "")
+    )
+    ip = client_ip(request)
+    over_ip_limit = rate_limited(f"intake-ip:{ip}", settings.INTAKE_IP_RATE_PER_MINUTE)
+    source = intake.find_source(posted.key)
     if source is None:
-        return JsonResponse({"errors": {"key": ["Неверный или отсутствующий ключ."]}}, status=401)
-    if rate_limited(f"intake:{source.pk}", settings.INTAKE_RATE_PER_MINUTE):
-        response = JsonResponse(
-            {"errors": {"non_field": ["Слишком много заявок, повторите через минуту."]}},
-            status=429,
-        )
-        response["Retry-After"] = "60"
-        return response
-
+        if over_ip_limit:
+            return _lead_answer(request, 429, errors=intake.TOO_MANY, html=html)
+        errors = {"key": ["Неверный или отсутствующий ключ."]}
+        return _lead_answer(request, 401, errors=errors, html=html)
     result = intake.lead_receive(
         source=source,
-        data=data,
+        posted=posted,
         idempotency_key=request.headers.get("Idempotency-Key", ""),
-        remote_addr=request.META.get("REMOTE_ADDR"),
+        remote_addr=ip or None,
+        over_ip_limit=over_ip_limit,
     )
-    browser_form = not is_json and "key" in data
-    if browser_form:
-        if result.status >= 400:
-            return render(
-                request,
-                "deals/lead_error.html",
-                {"errors": result.errors or (result.request.errors if result.request else {})},
-                status=400,
-            )
+    return _lead_answer(
+        request,
+        result.status,
+        errors=result.errors,
+        deal_id=result.deal_id,
+        source=source,
+        html=html,
+    )
+
+
+def _lead_answer(request, status, *, errors=None, deal_id=None, source=None, html=False):
+    if not html:
+        body = {"id": deal_id} if status < 300 else {"errors": errors or {}}
+        response = JsonResponse(body, status=status)
+    elif status < 300:
         if source.thanks_url:
             return HttpResponseRedirect(source.thanks_url)
         return render(request, "deals/lead_thanks.html", {"source": source})
-    if result.status >= 400:
-        errors = result.errors or (result.request.errors if result.request else {})
-        return JsonResponse({"errors": errors}, status=400)
-    return JsonResponse({"id": result.deal_id}, status=result.status)
+    elif status == 429:
+        response = render(request, "deals/lead_limited.html", status=429)
+    else:
+        labels = {name: field.label for name, field in LeadForm.base_fields.items()}
+        problems = [
+            (labels.get(name, ""), message)
+            for name, messages in (errors or {}).items()
+            for message in messages
+        ]
+        referer = request.headers.get("Referer", "")
+        back = referer if referer.startswith(("https://", "http://")) else ""
+        context = {"problems": problems, "back_url": back or (source and source.site_url)}
+        response = render(request, "deals/lead_error.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = "60"
+    return response
