@@ -558,10 +558,12 @@ class TestGenitive:
     def test_it_declines_names_and_positions(self, client_a):
         url = reverse("clients:genitive")
         assert client_a.get(url, {"value": "Петрова Анна Сергеевна"}).json() == {
-            "value": "Петровой Анны Сергеевны"
+            "value": "Петровой Анны Сергеевны",
+            "sure": True,
         }
         assert client_a.get(url, {"what": "position", "value": "Генеральный директор"}).json() == {
-            "value": "генерального директора"
+            "value": "генерального директора",
+            "sure": True,
         }
 
     def test_it_needs_a_login(self, anon):
