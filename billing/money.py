@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from django.db.models import TextChoices
 
-from crm.formats import money
+from crm.formats import NBSP, money
 
 ZERO = Decimal("0.00")
 KOPECK = Decimal("0.01")
@@ -276,7 +276,7 @@ def format_totals(totals: Totals) -> dict:
         ]
         # The price a contract states holds the VAT, whether it was added on top or not.
         vat_text = "в том числе " + ", ".join(
-            f"НДС {format_rate(rate)} — {money(vat)} руб." for rate, vat in by_rate
+            f"НДС {format_rate(rate)} — {money(vat)}{NBSP}руб." for rate, vat in by_rate
         )
     return {
         "vat_mode": str(totals.vat_mode),

@@ -12,7 +12,7 @@ the party's legal form is empty, even if an old value is still stored.
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from crm.formats import date_long
+from crm.formats import NBSP, date_long
 
 from .names import agreeing, fio_genitive, fio_initials, organisation_participle
 from .names import position_genitive as decline_position
@@ -142,9 +142,10 @@ class PartyText:
     @property
     def signature(self) -> list[str]:
         """«Генеральный директор» and «_______________ / Иванов С. Н. /», the lines each
-        party signs on."""
+        party signs on. An individual has no position: a blank first line (a no-break
+        space) keeps their signature line level with the other party's beside it."""
         line = f"{SIGNATURE_LINE} / {self.signatory_initials} /"
-        return [row for row in (self.signatory_position, line) if row]
+        return [self.signatory_position or NBSP, line]
 
 
 def _text(value) -> str:
