@@ -669,7 +669,8 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
     @property
     def lines_summary(self) -> str:
         """«Всего наименований 3, на сумму 12 345,67 руб.»"""
-        return f"Всего наименований {len(self.line_list)}, на сумму {format_money(self.total)} руб."
+        total = format_money(self.total)
+        return f"Всего наименований {len(self.line_list)}, на сумму {total}\xa0руб."
 
 
 class InvoiceLine(models.Model):

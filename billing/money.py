@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from django.db.models import TextChoices
 
-from crm.formats import money
+from crm.formats import NBSP, money
 
 ZERO = Decimal("0.00")
 KOPECK = Decimal("0.01")
@@ -333,14 +333,16 @@ def format_totals(totals: Totals, note: str = "") -> dict:
         if by_rate:
             texts.append(
                 "в том числе "
-                + ", ".join(f"НДС {format_rate(rate)} — {money(vat)} руб." for rate, vat in by_rate)
+                + ", ".join(
+                    f"НДС {format_rate(rate)} — {money(vat)}{NBSP}руб." for rate, vat in by_rate
+                )
             )
         if any(line.vat_rate is None for line in totals.lines):
             vat_lines.append(no_vat_row)
             if not by_rate:
                 texts.append(note or "без НДС")
             else:
-                exempt = f"без НДС — {money(totals.exempt_total)} руб."
+                exempt = f"без НДС — {money(totals.exempt_total)}{NBSP}руб."
                 texts.append(f"{exempt} ({note})" if note else exempt)
         vat_text = "; ".join(texts)
     return {

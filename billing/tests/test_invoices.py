@@ -245,6 +245,15 @@ def document(invoice) -> str:
     return render_to_string("billing/includes/_invoice_document.html", {"invoice": invoice})
 
 
+def test_dates_amounts_and_units_of_the_invoice_never_break_across_lines(invoice):
+    html = document(invoice)
+    assert f"от {invoice.date.day}\xa0" in invoice.heading
+    assert invoice.heading.endswith(f"\xa0{invoice.date.year}\xa0г.")
+    assert invoice.lines_summary.endswith("на сумму 122\xa0500,00\xa0руб.")
+    assert invoice.total_in_words.endswith("рублей 00\xa0копеек")
+    assert '<td class="inv-unit">усл.\xa0ед</td>' in html
+
+
 def test_the_page_has_the_russian_invoice_layout(anon, invoice):
     response = anon.get(invoice.public_path())
     assert response.status_code == 200

@@ -215,9 +215,9 @@ def client_detail(request, pk):
 def genitive(request):
     """The genitive of a name or a position, for the form's script to suggest."""
     value = request.GET.get("value", "")[:200]
-    if request.GET.get("what") == "position":
-        return JsonResponse({"value": names.position_genitive(value)})
-    return JsonResponse({"value": names.fio_genitive(value)})
+    decline = names.decline_position if request.GET.get("what") == "position" else names.decline_fio
+    declined = decline(value)
+    return JsonResponse({"value": declined.text, "sure": declined.sure})
 
 
 @require_GET

@@ -266,8 +266,10 @@ def test_the_client_accepts_the_proposal_once_and_the_deal_moves_on(
     deal_ready.refresh_from_db()
     assert deal_ready.stage == contract_stage
     emails = OutgoingEmail.objects.filter(template="proposal_responded")
+    # A subject is one line of plain spaces (the date's no-break spaces are for documents).
+    title = " ".join(proposal.link_title().split())
     assert [(e.recipient, e.subject) for e in emails] == [
-        (manager_a.email, f"Клиент принял {proposal.link_title()} — сделка №{deal_ready.pk}")
+        (manager_a.email, f"Клиент принял {title} — сделка №{deal_ready.pk}")
     ]
     assert "Подходит" in emails[0].body_text
     page = anon.get(proposal.public_path()).content.decode()
