@@ -15,7 +15,7 @@ from crm import media
 from crm.formats import money as format_money
 from crm.pdf import pdf_enqueue
 from crm.staff import require_head
-from deals import document_links
+from deals import document_links, roles
 from deals.models import Deal
 
 from . import bases, services, tax
@@ -29,15 +29,28 @@ LINES_PREFIX = "lines"
 LIST_PAGE_SIZE = 50
 
 
+def _deals():
+    return Deal.objects.select_related("stage", "manager", "client")
+
+
 def _get_deal_for_user(request, pk) -> Deal:
-    return get_object_or_404(
-        Deal.objects.visible_to(request.user).select_related("stage", "manager", "client"),
-        pk=pk,
-    )
+    return get_object_or_404(_deals().visible_to(request.user), pk=pk)
+
+
+def _get_deal_for_edit(request, pk) -> Deal:
+    """Invoices and payments change the deal: its owner and the head only (deals.roles)."""
+    return roles.get_deal_for_edit(request, pk, _deals())
 
 
 def _get_invoice_for_user(request, pk, invoice_pk) -> Invoice:
-    deal = _get_deal_for_user(request, pk)
+    return _invoice_of(_get_deal_for_user(request, pk), invoice_pk)
+
+
+def _get_invoice_for_edit(request, pk, invoice_pk) -> Invoice:
+    return _invoice_of(_get_deal_for_edit(request, pk), invoice_pk)
+
+
+def _invoice_of(deal: Deal, invoice_pk) -> Invoice:
     invoice = get_object_or_404(
         deal.invoices.select_related("calculation", "created_by"), pk=invoice_pk
     )
@@ -45,8 +58,8 @@ def _get_invoice_for_user(request, pk, invoice_pk) -> Invoice:
     return invoice
 
 
-def _get_payment_for_user(request, pk, invoice_pk, payment_pk) -> Payment:
-    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+def _get_payment_for_edit(request, pk, invoice_pk, payment_pk) -> Payment:
+    invoice = _get_invoice_for_edit(request, pk, invoice_pk)
     payment = get_object_or_404(invoice.payments.all(), pk=payment_pk)
     payment.invoice = invoice
     return payment
@@ -192,12 +205,12 @@ def _add_errors(form, formset, exc: ValidationError) -> None:
 
 
 def invoice_create(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     return _invoice_form_page(request, deal)
 
 
 def invoice_edit(request, pk, invoice_pk):
-    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    invoice = _get_invoice_for_edit(request, pk, invoice_pk)
     if not invoice.is_draft:
         messages.error(request, "Выставленный счёт не меняется: отмените его и создайте новый.")
         return _back(invoice)
@@ -227,7 +240,7 @@ def invoice_detail(request, pk, invoice_pk):
 
 @require_POST
 def invoice_issue(request, pk, invoice_pk):
-    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    invoice = _get_invoice_for_edit(request, pk, invoice_pk)
     try:
         services.invoice_issue(invoice=invoice, by=request.user)
     except ValidationError as exc:
@@ -242,7 +255,7 @@ def invoice_issue(request, pk, invoice_pk):
 
 @require_POST
 def invoice_cancel(request, pk, invoice_pk):
-    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    invoice = _get_invoice_for_edit(request, pk, invoice_pk)
     try:
         services.invoice_cancel(invoice=invoice, by=request.user)
     except ValidationError as exc:
@@ -273,7 +286,7 @@ def _send_invoice(*, document: Invoice, to: str, by, nonce: str):
 
 
 invoice_send, invoice_revoke, invoice_new_link = document_links.link_views(
-    get_document=_get_invoice_for_user,
+    get_document=_get_invoice_for_edit,
     back=lambda request, invoice: _back(invoice),
     what="счёт",
     send=_send_invoice,
@@ -314,7 +327,7 @@ def invoice_pdf(request, pk, invoice_pk):
 
 
 def payment_create(request, pk, invoice_pk):
-    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    invoice = _get_invoice_for_edit(request, pk, invoice_pk)
     if not invoice.is_open:
         messages.error(request, f"Счёт не ждёт оплаты: {invoice.get_status_display().lower()}.")
         return _back(invoice)
@@ -356,7 +369,7 @@ def payment_create(request, pk, invoice_pk):
 
 @require_POST
 def payment_undo(request, pk, invoice_pk, payment_pk):
-    payment = _get_payment_for_user(request, pk, invoice_pk, payment_pk)
+    payment = _get_payment_for_edit(request, pk, invoice_pk, payment_pk)
     require_head(request)
     try:
         services.payment_undo(payment=payment, by=request.user)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from contacts.models import Seller
 from crm.formats import money as format_money
 from crm.staff import head_required, safe_next
+from deals import roles
 from deals.models import Deal
 
 from . import money, services, tax
@@ -34,14 +35,24 @@ CATALOG_PAGE_SIZE = 50
 SEARCH_LIMIT = 20
 
 
+def _deals():
+    return Deal.objects.select_related("stage", "manager")
+
+
 def _get_deal_for_user(request, pk) -> Deal:
-    return get_object_or_404(
-        Deal.objects.visible_to(request.user).select_related("stage", "manager"), pk=pk
-    )
+    return get_object_or_404(_deals().visible_to(request.user), pk=pk)
+
+
+def _get_deal_for_edit(request, pk) -> Deal:
+    """The calculator changes the deal (its budget): its owner and the head (deals.roles)."""
+    return roles.get_deal_for_edit(request, pk, _deals())
 
 
 def _get_calculation_for_user(request, pk, calc_pk) -> tuple[Deal, Calculation]:
+    """A calculation to read; saving it (a POST) is for those who may change the deal."""
     deal = _get_deal_for_user(request, pk)
+    if request.method == "POST":
+        roles.require_deal_edit(request.user, deal)
     calculation = get_object_or_404(
         Calculation.objects.select_related("parent").prefetch_related("lines", "versions"),
         pk=calc_pk,
@@ -227,7 +238,7 @@ def _saved_message(request, saved: Calculation, edited: Calculation | None) -> N
 
 
 def calculation_create(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     copy_from = None
     if request.GET.get("from"):
         copy_from = get_object_or_404(
@@ -244,7 +255,7 @@ def calculation_detail(request, pk, calc_pk):
 @require_POST
 def calculation_preview(request, pk):
     """The live totals: the whole calculator form posted as the manager types."""
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     form = CalculationForm(request.POST)
     formset = LineFormSet(request.POST, prefix=LINES_PREFIX)
     if not formset.management_form.is_valid():
@@ -263,7 +274,7 @@ def calculation_preview(request, pk):
 @require_GET
 def calculation_line(request, pk):
     """A new row for the calculator, blank or filled from a catalog item."""
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     try:
         index = int(request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS", ""))
     except ValueError:
@@ -314,7 +325,7 @@ def _line_refused(message: str) -> HttpResponse:
 @require_GET
 def calculation_catalog(request, pk):
     """Search as you type in the calculator's catalog box."""
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     query = (request.GET.get("q") or "").strip()
     items = list(CatalogItem.objects.active().search(query).select_related("group")[:SEARCH_LIMIT])
     return render(

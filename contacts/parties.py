@@ -10,7 +10,7 @@ the party's legal form is empty, even if an old value is still stored.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from crm.formats import NBSP, date_long
 
@@ -22,6 +22,8 @@ from .requisites import ENTREPRENEUR, LEGAL, PERSON, PROXY, format_passport_seri
 ENTREPRENEUR_TITLE = "Индивидуальный предприниматель"
 ENTREPRENEUR_TITLE_GENITIVE = "индивидуального предпринимателя"
 SIGNATURE_LINE = "_______________"
+# What stands for a personal value the reader may not see.
+HIDDEN = "•••• (скрыто)"
 # The fields of the default bank account (contacts.BankAccount) a party is written with.
 BANK_FIELDS = ("bank_name", "bik", "correspondent_account", "settlement_account")
 
@@ -193,8 +195,28 @@ def passport(party) -> str:
     return text
 
 
-def write(party) -> PartyText:
-    """Every string documents print about this client or seller."""
+def write(party, *, personal: bool = True) -> PartyText:
+    """Every string documents print about this client or seller. With personal=False an
+    individual's passport, birth date and account read «•••• (скрыто)» (for a staff member
+    who may not see them, deals.clients.access.may_see_personal_data)."""
+    text = _write(party)
+    return text if personal else masked(text)
+
+
+def masked(text: PartyText) -> PartyText:
+    """The party with its personal data hidden: what is filled in reads HIDDEN."""
+
+    def hide(value: str) -> str:
+        return HIDDEN if value else ""
+
+    changes = {"passport": hide(text.passport), "birth_date": hide(text.birth_date)}
+    if text.kind == PERSON:
+        # A company's or a sole proprietor's account is printed on every invoice.
+        changes["settlement_account"] = hide(text.settlement_account)
+    return replace(text, **changes)
+
+
+def _write(party) -> PartyText:
     kind = party.kind
     legal, entrepreneur, person = kind == LEGAL, kind == ENTREPRENEUR, kind == PERSON
     name = _text(party.name)

@@ -116,7 +116,8 @@ class Source(models.TextChoices):
 class DealQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The one rule of who sees what: a head of sales sees every deal; a manager sees the
-        deals they are responsible for and those where they hold an open task."""
+        deals they are responsible for and those where they hold an open task. What each of
+        them may do there is deals.roles."""
         if not user.is_authenticated:
             return self.none()
         if user.is_head:
@@ -197,6 +198,15 @@ class Deal(models.Model):
         null=True,
         blank=True,
         related_name="deals",
+    )
+    # Attaching a client someone else created (by its ИНН) must not open its personal data:
+    # see deals.clients.access.may_see_personal_data.
+    client_entrusted = models.BooleanField(
+        "клиент доверен ответственному",
+        default=False,
+        help_text="Клиента привязал тот, кто сам видит его персональные данные (создатель "
+        "клиента, руководитель): ответственный за сделку видит паспорт и меняет реквизиты "
+        "клиента. Привязка чужого клиента по ИНН этого не даёт.",
     )
     contacts = models.ManyToManyField(
         Contact, verbose_name="контактные лица", blank=True, related_name="deals"

@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from contacts.models import Contact, ContactEmail, ContactPhone
 from crm.formats import money
+from crm.mail import email_queue
 
+from .clients.access import may_see_personal_data
 from .models import Comment, Deal, DealEvent, LossReason, Source, Stage, StageChange, Task
 
 
@@ -38,6 +40,7 @@ def deal_create(
 ) -> Deal:
     at = at or timezone.now()
     stage = stage or Stage.first_open()
+    entrusted = client is not None and by is not None and may_see_personal_data(by, client)
     deal = Deal.objects.create(
         title=title,
         manager=manager,
@@ -46,6 +49,7 @@ def deal_create(
         description=description,
         stage=stage,
         client=client,
+        client_entrusted=entrusted,
         lead_source=lead_source,
         created_at=at,
         stage_changed_at=at,
@@ -153,14 +157,54 @@ def deal_update(
     *, deal: Deal, by, title: str, source: str, manager, budget: Decimal, description: str
 ) -> Deal:
     """Save what the deal form edits. A changed budget is written by deal_set_budget, so the
-    timeline says «Бюджет: … ₽, вручную»; the other fields leave no timeline entry."""
+    timeline says «Бюджет: … ₽, вручную»; a new manager by deal_reassign; the other fields
+    leave no timeline entry. Who may change the manager is deals.roles' business."""
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
     deal.title = title
     deal.source = source
-    deal.manager = manager
     deal.description = description
-    deal.save(update_fields=["title", "source", "manager", "description", "updated_at"])
+    deal.save(update_fields=["title", "source", "description", "updated_at"])
+    deal = deal_reassign(deal=deal, manager=manager, by=by)
     return deal_set_budget(deal=deal, amount=budget, by=by, reason="вручную")
+
+
+@transaction.atomic
+def deal_reassign(*, deal: Deal, manager, by) -> Deal:
+    """Make `manager` responsible for the deal, write who did it in the timeline and tell
+    the new and the previous manager by e-mail. Nothing happens if they are the same."""
+    deal = Deal.objects.select_for_update().select_related("manager").get(pk=deal.pk)
+    previous = deal.manager
+    if previous.pk == manager.pk:
+        return deal
+    deal.manager = manager
+    deal.save(update_fields=["manager", "updated_at"])
+    event = timeline_add(
+        deal=deal, kind="manager", text=f"Ответственный: {previous} → {manager}", actor=by
+    )
+    deal_reassigned_email(deal=deal, previous=previous, by=by, event=event)
+    return deal
+
+
+def deal_reassigned_email(*, deal: Deal, previous, by, event: DealEvent) -> None:
+    """E-mail the deal's new manager and the previous one; not the person who made the
+    change, who knows already."""
+    for recipient, gained in ((deal.manager, True), (previous, False)):
+        if by is not None and recipient.pk == by.pk:
+            continue
+        email_queue(
+            event_key=f"reassigned:{event.pk}",
+            to=recipient.email,
+            template="deal_reassigned",
+            context={
+                "deal": deal,
+                "manager": recipient,
+                "gained": gained,
+                "previous": previous,
+                "new_manager": deal.manager,
+                "by": by,
+                "deal_url": deal.get_absolute_url(),
+            },
+        )
 
 
 @transaction.atomic

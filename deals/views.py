@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, Sum, Window
 from django.db.models.functions import RowNumber
@@ -19,7 +19,7 @@ from contacts.models import Contact
 from crm.public import client_ip, rate_limited
 from crm.staff import safe_next
 
-from . import intake, pagination, panels, services
+from . import intake, pagination, panels, roles, services
 from .contacts import contacts_visible_to, responsible_for
 from .forms import (
     CommentForm,
@@ -43,23 +43,36 @@ SORTS = {
 BOARD_COLUMN_SIZE = 30
 
 
+def _deals():
+    return Deal.objects.select_related("stage", "manager", "client", "loss_reason", "lead_source")
+
+
 def _get_deal_for_user(request, pk) -> Deal:
-    return get_object_or_404(
-        Deal.objects.visible_to(request.user).select_related(
-            "stage", "manager", "client", "loss_reason", "lead_source"
-        ),
-        pk=pk,
-    )
+    return get_object_or_404(_deals().visible_to(request.user), pk=pk)
 
 
-def _get_task_for_user(request, deal_pk, task_pk) -> Task:
+def _get_deal_for_edit(request, pk) -> Deal:
+    """A deal the user sees (404) and may change (403 for a task holder): deals.roles."""
+    return roles.get_deal_for_edit(request, pk, _deals())
+
+
+def _get_task_to_complete(request, deal_pk, task_pk) -> Task:
+    """A task the user may complete: their own, or any on a deal they may change."""
     deal = _get_deal_for_user(request, deal_pk)
-    return get_object_or_404(Task.objects.select_related("deal", "assignee"), pk=task_pk, deal=deal)
+    task = get_object_or_404(Task.objects.select_related("assignee"), pk=task_pk, deal=deal)
+    task.deal = deal
+    if not roles.may_complete_task(request.user, task):
+        raise PermissionDenied(roles.NOT_YOUR_TASK)
+    return task
 
 
-def _get_contact_for_user(request, deal_pk, contact_pk) -> tuple[Deal, Contact]:
-    deal = _get_deal_for_user(request, deal_pk)
+def _get_contact_for_edit(request, deal_pk, contact_pk) -> tuple[Deal, Contact]:
+    deal = _get_deal_for_edit(request, deal_pk)
     return deal, get_object_or_404(deal.contacts.all(), pk=contact_pk)
+
+
+def _visible(request, deal) -> bool:
+    return Deal.objects.visible_to(request.user).filter(pk=deal.pk).exists()
 
 
 # Deals
@@ -109,10 +122,16 @@ def deal_create(request):
 
 
 def deal_edit(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     form = DealForm(request.POST or None, instance=deal)
     if request.method == "POST" and form.is_valid():
         deal = services.deal_update(deal=deal, by=request.user, **form.cleaned_data)
+        if not _visible(request, deal):
+            # Handed over: the deal is the new manager's now.
+            messages.success(
+                request, f"Сделка №{deal.pk} передана: теперь за неё отвечает {deal.manager}."
+            )
+            return redirect("deals:list")
         messages.success(request, "Сделка сохранена.")
         return redirect(deal)
     return render(
@@ -137,6 +156,7 @@ def _card_context(request, deal, **forms) -> dict:
     open_tasks = [t for t in tasks if t.done_at is None]
     return {
         "deal": deal,
+        "may_edit": roles.may_edit_deal(request.user, deal),
         "tasks": tasks,
         "open_tasks": open_tasks,
         "has_open_task": bool(open_tasks),
@@ -153,7 +173,7 @@ def _card_context(request, deal, **forms) -> dict:
 
 
 def deal_move(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     form = DealMoveForm(request.POST or None, initial={"stage": deal.stage})
     if request.method == "POST" and form.is_valid():
         try:
@@ -224,7 +244,7 @@ def _board_ids(visible, stages) -> list[int]:
 
 @require_POST
 def task_create(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     form = TaskForm(request.POST)
     if form.is_valid():
         services.task_create(deal=deal, author=request.user, **form.cleaned_data)
@@ -236,10 +256,18 @@ def task_create(request, pk):
 
 
 def task_complete(request, pk, task_pk):
-    task = _get_task_for_user(request, pk, task_pk)
+    task = _get_task_to_complete(request, pk, task_pk)
     form = TaskCompleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.task_complete(task=task, by=request.user, result=form.cleaned_data["result"])
+        if not _visible(request, task.deal):
+            # The task was why they saw the deal: its card would answer 404 now.
+            messages.success(
+                request,
+                f"Задача выполнена. Сделка №{task.deal.pk} «{task.deal.title}» вам больше не "
+                "видна: её ведёт ответственный менеджер.",
+            )
+            return redirect("deals:my_tasks")
         messages.success(request, "Задача выполнена.")
         return redirect(safe_next(request, task.deal.get_absolute_url() + "#tasks"))
     return render(
@@ -353,7 +381,7 @@ def _contacts_response(request, deal, form, status=200):
 
 @require_POST
 def contact_create(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     form = _contact_form(request, request.POST)
     if form.is_valid():
         services.contact_save(
@@ -369,7 +397,7 @@ def contact_create(request, pk):
 
 @require_POST
 def contact_link(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     # Only a contact the duplicate check offered: one the user may see, sharing a phone or
     # e-mail typed here.
     form = ContactForm(request.POST)
@@ -384,7 +412,7 @@ def contact_link(request, pk):
 
 
 def contact_edit(request, pk, contact_pk):
-    deal, contact = _get_contact_for_user(request, pk, contact_pk)
+    deal, contact = _get_contact_for_edit(request, pk, contact_pk)
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
         services.contact_save(
@@ -408,7 +436,7 @@ def contact_edit(request, pk, contact_pk):
 
 @require_POST
 def contact_unlink(request, pk, contact_pk):
-    deal, contact = _get_contact_for_user(request, pk, contact_pk)
+    deal, contact = _get_contact_for_edit(request, pk, contact_pk)
     services.contact_unlink(deal=deal, contact=contact, by=request.user)
     return _contacts_response(request, deal, ContactForm())
 

@@ -330,6 +330,11 @@ class ClientDocument(PublicLink, StoredPdf, TimeStampedModel):
     )
     body = models.TextField("текст с метками")
     sent_html = models.TextField("текст, который видит клиент", blank=True, editable=False)
+    # The same text fixed at the same moment with the client's personal data masked: what
+    # staff who may not see it are shown (deals.clients.access.may_see_personal_data).
+    masked_html = models.TextField(
+        "текст без персональных данных клиента", blank=True, editable=False
+    )
     seller_logo = models.CharField("логотип", max_length=300, blank=True, editable=False)
     sent_at = models.DateTimeField("зафиксирован", null=True, blank=True)
     sent_by = models.ForeignKey(
@@ -419,10 +424,22 @@ class ClientDocument(PublicLink, StoredPdf, TimeStampedModel):
             return "secondary"
         return "info" if self.first_opened_at else "warning"
 
-    def fixed_html(self) -> SafeString:
+    def fixed_html(self, *, personal: bool = True) -> SafeString | None:
         """The HTML fixed when the document was sent: render_document's output (the body
-        cleaned by nh3 with escaped values), not text anybody typed as it is."""
-        return mark_safe(self.sent_html)  # noqa: S308
+        cleaned by nh3 with escaped values), not text anybody typed as it is. With
+        personal=False, the copy with the client's personal data masked; None when the
+        document was fixed before such copies were kept."""
+        if personal:
+            return mark_safe(self.sent_html)  # noqa: S308
+        if not self.masked_html:
+            return None
+        return mark_safe(self.masked_html)  # noqa: S308
+
+    @property
+    def has_personal_data(self) -> bool:
+        """Whether the fixed text holds personal data of the client (it does, for all we
+        know, when fixed before the masked copies)."""
+        return self.is_fixed and self.masked_html != self.sent_html
 
     # Addresses on the deal card
 

@@ -289,13 +289,14 @@ def document_finalize(*, document, by):
     now = timezone.now()
     locked.date = timezone.localdate()
     locked.sent_html = str(live_html(locked, seller=seller, client=client))
+    locked.masked_html = str(live_html(locked, seller=seller, client=client, personal=False))
     locked.seller_logo = seller.logo.name if seller is not None and seller.logo else ""
     locked.status = locked.Status.SENT
     locked.sent_at = now
     locked.sent_by = by
     locked.save(
-        update_fields=["date", "sent_html", "seller_logo", "status", "sent_at", "sent_by"]
-        + ["updated_at"]
+        update_fields=["date", "sent_html", "masked_html", "seller_logo", "status", "sent_at"]
+        + ["sent_by", "updated_at"]
     )
     replaced = (
         type(locked)

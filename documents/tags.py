@@ -362,12 +362,14 @@ def build_tags(
     calculation,
     document_number: str = "",
     document_date: datetime.date | None = None,
+    personal: bool = True,
 ) -> dict[str, str]:
     """Every tag of the registry → its value, formatted and HTML-escaped (blocks are
-    HTML built from escaped strings). Empty where the value does not apply."""
+    HTML built from escaped strings). Empty where the value does not apply. With
+    personal=False the client's personal data reads «•••• (скрыто)»."""
     src = Sources(
         deal=deal,
-        client=parties.write(client) if client is not None else None,
+        client=parties.write(client, personal=personal) if client is not None else None,
         seller=parties.write(seller) if seller is not None else None,
         calculation=calculation,
         document_number=document_number or "",

@@ -2,6 +2,8 @@
 given: the migrations that moved a model from one app to another are run back and forth on
 rows written in the old shape."""
 
+import datetime
+
 import pytest
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -68,3 +70,45 @@ def test_document_numbers_go_on_where_they_stopped_after_the_counters_move_to_cr
         ("proposal", 2026, 1),
     ]
     migrate(latest())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_clients_stay_entrusted_to_their_creators_deals_and_sent_texts_get_masked_copies():
+    old = migrate(
+        [
+            ("deals", "0004_lead_request_limits"),
+            ("documents", "0005_accepted_stages_to_deals"),
+            ("contacts", "0004_seller_tax_moves_to_billing"),
+        ]
+    )
+    user = old.get_model("crm", "User")
+    anna, boris = (user.objects.create(username=name) for name in ("anna", "boris"))
+    client = old.get_model("contacts", "Client")
+    annas = client.objects.create(kind="person", name="Кузьмин А. П.", created_by=anna)
+    imported = client.objects.create(kind="legal", name="ООО «Ромашка»", inn="7707083893")
+    deal = old.get_model("deals", "Deal")
+    stage = old.get_model("deals", "Stage").objects.order_by("order").first()
+
+    def make(manager, client, title):
+        return deal.objects.create(title=title, manager=manager, stage=stage, client=client)
+
+    own, by_inn, of_imported = (
+        make(anna, annas, "своя"),
+        make(boris, annas, "по ИНН"),
+        make(boris, imported, "импорт"),
+    )
+    today = datetime.date(2026, 3, 5)
+    sent = {"status": "sent", "date": today, "body": "-", "token": "t", "year": 2026}
+    contract = old.get_model("documents", "Contract").objects.create(
+        deal=own, sequence=1, sent_html="<p>паспорт 4510 123456</p>", **sent
+    )
+    proposal = old.get_model("documents", "Proposal").objects.create(
+        deal=of_imported, sequence=1, sent_html="<p>КП</p>", **{**sent, "token": "p"}
+    )
+
+    new = migrate(latest())
+    entrusted = dict(new.get_model("deals", "Deal").objects.values_list("pk", "client_entrusted"))
+    assert entrusted == {own.pk: True, by_inn.pk: False, of_imported.pk: True}
+    assert new.get_model("documents", "Contract").objects.get(pk=contract.pk).masked_html == ""
+    masked = new.get_model("documents", "Proposal").objects.get(pk=proposal.pk).masked_html
+    assert masked == "<p>КП</p>"

@@ -296,7 +296,7 @@ class TestPassport:
         page = client_b.get(reverse("clients:detail", args=[person.pk])).text
         assert "Номер паспорта: — → •••• (скрыто)" in page
 
-    def test_their_edit_keeps_the_passport(self, client_b, person):
+    def test_they_may_not_change_the_client(self, client_b, person):
         data = edit_data(
             person,
             {
@@ -307,9 +307,12 @@ class TestPassport:
             },
         )
         response = client_b.post(reverse("clients:edit", args=[person.pk]), data)
-        assert response.status_code == 302
+        assert response.status_code == 403
+        assert "Менять реквизиты клиента могут" in response.text
         person.refresh_from_db()
-        assert person.passport_number == "654321" and person.registration_address == "г. Тверь"
+        assert person.passport_number == "654321" and person.registration_address != "г. Тверь"
+        page = client_b.get(reverse("clients:detail", args=[person.pk])).text
+        assert reverse("clients:edit", args=[person.pk]) not in page
 
     def test_it_is_shown_to_the_responsible_manager_and_the_head(
         self, client_a, client_head, person
