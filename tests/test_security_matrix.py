@@ -623,7 +623,7 @@ PERSONAL_DATA_URLS = {
 }
 PERSON_PASSPORT = "654321"
 PERSON_ACCOUNT = "40817810838000098765"
-PERSON_BIRTH_DATES = ("14.03.1985", "14 марта 1985", "1985-03-14")
+PERSON_BIRTH_DATES = ("14.03.1985", "14 марта 1985", "14\u00a0марта\u00a01985", "1985-03-14")
 PERSONAL_TAGS = "<p>{{ client.passport }}; {{ client.birth_date }}; {{ client.bank.account }}</p>"
 
 
