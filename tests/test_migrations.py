@@ -2,6 +2,8 @@
 given: the migrations that moved a model from one app to another are run back and forth on
 rows written in the old shape."""
 
+import datetime
+
 import pytest
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -67,4 +69,65 @@ def test_document_numbers_go_on_where_they_stopped_after_the_counters_move_to_cr
         ("invoice", 2026, 42),
         ("proposal", 2026, 1),
     ]
+    migrate(latest())
+
+
+BEFORE_NUMBERING_AT_FIXING = [
+    ("billing", "0007_seller_tax"),
+    ("documents", "0005_accepted_stages_to_deals"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_drafts_numbered_before_the_upgrade_give_their_number_up_and_it_is_never_reused(
+    manager_a,
+):
+    old = migrate(BEFORE_NUMBERING_AT_FIXING)
+    deal = old.get_model("deals", "Deal").objects.create(
+        title="Сделка",
+        manager_id=manager_a.pk,
+        stage=old.get_model("deals", "Stage").objects.order_by("order").first(),
+    )
+    counter = old.get_model("crm", "NumberCounter")
+    counter.objects.create(kind="invoice", year=2026, last=3)
+    counter.objects.create(kind="contract", year=2026, last=2)
+    invoice = old.get_model("billing", "Invoice")
+    common = {"deal": deal, "year": 2026, "vat_mode": "included", "total": 100}
+    day = datetime.date(2026, 3, 5)
+    invoice.objects.create(number=1, status="sent", date=day, due_date=day, **common)
+    invoice.objects.create(number=2, status="draft", date=day, due_date=day, **common)
+    invoice.objects.create(number=3, status="cancelled", date=day, due_date=day, **common)
+    contract = old.get_model("documents", "Contract")
+    fields = {"deal": deal, "year": 2026, "date": day, "body": "<p>Текст</p>"}
+    contract.objects.create(sequence=1, status="sent", **fields)
+    contract.objects.create(sequence=1, version=2, status="draft", **fields)
+    contract.objects.create(sequence=2, status="draft", **fields)
+
+    new = migrate(latest())
+    invoices = new.get_model("billing", "Invoice").objects.order_by("pk")
+    assert [(i.status, i.number) for i in invoices] == [
+        ("sent", 1),
+        ("draft", None),
+        ("annulled", 3),
+    ]
+    contracts = new.get_model("documents", "Contract").objects.order_by("pk")
+    assert [(c.status, c.sequence, c.version) for c in contracts] == [
+        ("sent", 1, 1),
+        ("draft", 1, 2),  # the next version of a fixed number keeps it
+        ("draft", None, 1),
+    ]
+    with transaction.atomic():
+        taken = [next_number(kind=kind, year=2026) for kind in ("invoice", "contract")]
+    assert taken == [4, 3]  # the numbers the drafts gave up are not given again
+
+    # And back: the drafts get numbers again, after the last one given.
+    old = migrate(BEFORE_NUMBERING_AT_FIXING)
+    invoices = old.get_model("billing", "Invoice").objects.order_by("pk")
+    assert [(i.status, i.number) for i in invoices] == [
+        ("sent", 1),
+        ("draft", 5),
+        ("cancelled", 3),
+    ]
+    contracts = old.get_model("documents", "Contract").objects.order_by("pk")
+    assert [c.sequence for c in contracts] == [1, 1, 4]
     migrate(latest())
