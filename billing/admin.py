@@ -6,8 +6,9 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
 from crm.spreadsheets import SafeExportResource
+from deals.admin import NumberedDocumentAdmin
 
-from . import tax
+from . import services, tax
 from .forms import SellerTaxForm
 from .models import (
     Calculation,
@@ -217,9 +218,9 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(NumberedDocumentAdmin):
     """Read-only: invoices change through the deal card, which keeps numbers, payments and
-    the deal's timeline right."""
+    the deal's timeline right. A draft may be deleted; an issued invoice only annulled."""
 
     list_display = ["__str__", "deal", "status", "total", "paid_amount", "due_date"]
     list_filter = ["status", "year"]
@@ -234,8 +235,8 @@ class InvoiceAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def annul_document(self, document, *, by, reason):
+        services.invoice_annul(invoice=document, by=by, reason=reason)
 
 
 @admin.register(Payment)

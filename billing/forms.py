@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from crm.formats import money as format_money
@@ -501,8 +502,20 @@ class InvoiceForm(forms.Form):
     """The head of an invoice. Its lines come from the deal's calculation or from a
     LineFormSet typed by hand."""
 
-    date = forms.DateField(label="Дата счёта", widget=DATE_WIDGET, error_messages=DATE_ERRORS)
-    due_date = forms.DateField(label="Оплатить до", widget=DATE_WIDGET, error_messages=DATE_ERRORS)
+    date = forms.DateField(
+        label="Дата счёта",
+        required=False,
+        widget=DATE_WIDGET,
+        error_messages=DATE_ERRORS,
+        help_text="Пусто — день, когда счёт выставят. Номер счёт получит при выставлении, "
+        "из счётчика года своей даты.",
+    )
+    due_date = forms.DateField(
+        label="Оплатить до",
+        required=False,
+        widget=DATE_WIDGET,
+        error_messages=DATE_ERRORS,
+    )
     basis = forms.CharField(
         label="Основание",
         max_length=300,
@@ -515,6 +528,9 @@ class InvoiceForm(forms.Form):
     def __init__(self, *args, basis_choices: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.basis_choices = list(basis_choices)
+        self.fields[
+            "due_date"
+        ].help_text = f"Пусто — через {settings.INVOICE_DUE_DAYS} дн. после даты счёта."
         self.fields["basis"].widget.attrs.update(
             {"list": "basis-choices", "placeholder": "Договор № 15 от 5 марта 2026 г."}
         )

@@ -3,10 +3,11 @@ invoices. The client's pages are in public_views, the providers' notifications i
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -16,6 +17,7 @@ from crm.formats import money as format_money
 from crm.pdf import pdf_enqueue
 from crm.staff import require_head
 from deals import document_links, roles
+from deals.forms import AnnulForm
 from deals.models import Deal
 
 from . import bases, services, tax
@@ -27,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 LINES_PREFIX = "lines"
 LIST_PAGE_SIZE = 50
+# Drafts (no date, no number yet) at the top, then the newest invoice first.
+DRAFTS_FIRST = (F("date").desc(nulls_first=True), F("number").desc(nulls_first=True), "-pk")
 
 
 def _deals():
@@ -81,7 +85,7 @@ def deal_panel(request, deal: Deal) -> dict:
     current = Calculation.objects.current_for(deal)
     return {
         "deal": deal,
-        "invoices": list(deal.invoices.order_by("-date", "-number", "-pk")),
+        "invoices": list(deal.invoices.order_by(*DRAFTS_FIRST)),
         "current_calculation": current,
         "recipients": document_links.document_recipients(deal),
         "nonce": document_links.new_send_nonce(),
@@ -122,17 +126,13 @@ def _invoice_form_page(request, deal: Deal, invoice: Invoice | None = None):
             calculation = get_object_or_404(deal.calculations.prefetch_related("lines"), pk=calc_pk)
         elif invoice is None:
             calculation = Calculation.objects.current_for(deal)
-    today = timezone.localdate()
     choices = bases.suggestions(deal)
     if invoice is not None:
         initial = {"date": invoice.date, "due_date": invoice.due_date, "basis": invoice.basis}
         lines_initial = _lines_initial(invoice)
     else:
-        initial = {
-            "date": today,
-            "due_date": services.invoice_due_date(today),
-            "basis": choices[0] if choices else "",
-        }
+        # No dates: the invoice is dated the day it is issued, due INVOICE_DUE_DAYS later.
+        initial = {"basis": choices[0] if choices else ""}
         lines_initial = []
     status = 200
     if request.method == "POST":
@@ -212,7 +212,7 @@ def invoice_create(request, pk):
 def invoice_edit(request, pk, invoice_pk):
     invoice = _get_invoice_for_edit(request, pk, invoice_pk)
     if not invoice.is_draft:
-        messages.error(request, "Выставленный счёт не меняется: отмените его и создайте новый.")
+        messages.error(request, "Выставленный счёт не меняется: аннулируйте его и создайте новый.")
         return _back(invoice)
     return _invoice_form_page(request, invoice.deal, invoice)
 
@@ -234,6 +234,9 @@ def invoice_detail(request, pk, invoice_pk):
             "recipients": document_links.document_recipients(invoice.deal),
             "nonce": document_links.new_send_nonce(),
             "can_undo": request.user.is_head,
+            "can_annul": invoice.deal.may_annul_documents(request.user),
+            "annul_form": AnnulForm(),
+            "due_days": settings.INVOICE_DUE_DAYS,
         },
     )
 
@@ -242,7 +245,7 @@ def invoice_detail(request, pk, invoice_pk):
 def invoice_issue(request, pk, invoice_pk):
     invoice = _get_invoice_for_edit(request, pk, invoice_pk)
     try:
-        services.invoice_issue(invoice=invoice, by=request.user)
+        invoice = services.invoice_issue(invoice=invoice, by=request.user)
     except ValidationError as exc:
         messages.error(request, "Счёт не выставлен. " + _error_text(exc))
     else:
@@ -254,15 +257,39 @@ def invoice_issue(request, pk, invoice_pk):
 
 
 @require_POST
-def invoice_cancel(request, pk, invoice_pk):
-    invoice = _get_invoice_for_edit(request, pk, invoice_pk)
+def invoice_annul(request, pk, invoice_pk):
+    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    if not invoice.deal.may_annul_documents(request.user):
+        raise PermissionDenied("Аннулировать счёт может ответственный за сделку или руководитель.")
+    form = AnnulForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return _back(invoice)
     try:
-        services.invoice_cancel(invoice=invoice, by=request.user)
+        invoice = services.invoice_annul(
+            invoice=invoice, by=request.user, reason=form.cleaned_data["reason"]
+        )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, f"{invoice.title} отменён. Его номер больше не используется.")
+        messages.success(
+            request,
+            f"{invoice.title} аннулирован. Номер остаётся за ним, клиент по ссылке видит, что "
+            "счёт аннулирован, и оплатить его не может.",
+        )
     return _back(invoice)
+
+
+@require_POST
+def invoice_delete(request, pk, invoice_pk):
+    invoice = _get_invoice_for_edit(request, pk, invoice_pk)
+    try:
+        services.invoice_delete(invoice=invoice, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return _back(invoice)
+    messages.success(request, "Черновик счёта удалён.")
+    return redirect(f"{invoice.deal.get_absolute_url()}#panel-invoices")
 
 
 def _pdf_bytes(invoice: Invoice) -> bytes | None:
@@ -278,6 +305,8 @@ def _pdf_bytes(invoice: Invoice) -> bytes | None:
 def _send_invoice(*, document: Invoice, to: str, by, nonce: str):
     if document.is_draft:
         raise ValidationError("Сначала выставьте счёт, потом отправляйте ссылку.")
+    if document.is_annulled:
+        raise ValidationError("Счёт аннулирован: его ссылку больше не отправляют.")
     pdf = _pdf_bytes(document)
     attachments = [(document.pdf_filename(), pdf, "application/pdf")] if pdf else []
     return document_links.document_send(
@@ -401,11 +430,11 @@ def invoice_list(request):
     today = timezone.localdate()
     summary = invoices.aggregate(
         count=Count("pk"),
-        total=Sum("total", filter=~Q(status__in=[Invoice.Status.DRAFT, Invoice.Status.CANCELLED])),
+        total=Sum("total", filter=~Q(status__in=[Invoice.Status.DRAFT, Invoice.Status.ANNULLED])),
         paid=Sum("paid_amount"),
         overdue=Count("pk", filter=Q(status__in=Invoice.OPEN_STATUSES, due_date__lt=today)),
     )
-    paginator = Paginator(invoices.order_by("-date", "-number", "-pk"), LIST_PAGE_SIZE)
+    paginator = Paginator(invoices.order_by(*DRAFTS_FIRST), LIST_PAGE_SIZE)
     # The count is known from the summary: the paginator need not ask again.
     paginator.count = summary["count"]
     page = paginator.get_page(request.GET.get("page"))

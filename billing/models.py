@@ -15,6 +15,7 @@ from contacts.models import Seller
 from crm.formats import date_long
 from crm.formats import money as format_money
 from crm.models import PublicLink, StoredPdf, TimeStampedModel
+from crm.numbering import protect_fixed
 from deals.models import Deal
 
 from . import money
@@ -446,23 +447,29 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
     """A «счёт на оплату» of a deal. Its lines, amounts and both parties' requisites are
     copies made when it is created and issued, so later changes of the calculation, the
     catalog or the requisites never alter an issued invoice. `paid_amount` is the sum of
-    the applied payments, kept under a lock on this row (see billing.services)."""
+    the applied payments, kept under a lock on this row (see billing.services).
+
+    A draft has no number; it gets one when issued, from the year of its date (the day it
+    is issued, unless the manager set another). An issued invoice is never deleted: it is
+    annulled, keeping its number."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Черновик"
         SENT = "sent", "Выставлен"
         PARTLY_PAID = "partly_paid", "Оплачен частично"
         PAID = "paid", "Оплачен"
-        CANCELLED = "cancelled", "Отменён"
+        ANNULLED = "annulled", "Аннулирован"
 
     OPEN_STATUSES = (Status.SENT, Status.PARTLY_PAID)
     KIND = "invoice"  # the numbering kind (crm.numbering)
 
-    deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="invoices")
-    year = models.PositiveSmallIntegerField("год")
-    number = models.PositiveIntegerField("номер")
-    date = models.DateField("дата")
-    due_date = models.DateField("оплатить до")
+    deal = models.ForeignKey(Deal, on_delete=protect_fixed, related_name="invoices")
+    year = models.PositiveSmallIntegerField("год", null=True, blank=True)
+    number = models.PositiveIntegerField("номер", null=True, blank=True)
+    date = models.DateField(
+        "дата", null=True, blank=True, help_text="Пусто у черновика — день выставления."
+    )
+    due_date = models.DateField("оплатить до", null=True, blank=True)
     basis = models.CharField(
         "основание",
         max_length=300,
@@ -503,7 +510,16 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
     )
     issued_at = models.DateTimeField("выставлен", null=True, blank=True)
     paid_at = models.DateTimeField("оплачен", null=True, blank=True)
-    cancelled_at = models.DateTimeField("отменён", null=True, blank=True)
+    annulled_at = models.DateTimeField("аннулирован", null=True, blank=True)
+    annulled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="аннулировал",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    annul_reason = models.CharField("причина аннулирования", max_length=500, blank=True)
     # The goods and services are handed over (the closing document): payments from now on
     # are no prepayments, and the receipts of earlier ones are offset (billing.services).
     delivered_at = models.DateTimeField("передано покупателю", null=True, blank=True)
@@ -520,6 +536,20 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
         ordering = ["-date", "-number", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["year", "number"], name="invoice_year_number"),
+            # A draft has no number; every other invoice has its number, year and dates.
+            models.CheckConstraint(
+                condition=Q(status="draft", year__isnull=True, number__isnull=True)
+                | (
+                    ~Q(status="draft")
+                    & Q(
+                        year__isnull=False,
+                        number__isnull=False,
+                        date__isnull=False,
+                        due_date__isnull=False,
+                    )
+                ),
+                name="invoice_numbered_unless_draft",
+            ),
         ]
         indexes = [
             models.Index(fields=["deal", "-date"], name="invoice_deal_date"),
@@ -538,6 +568,9 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
         return self.deal
 
     def link_title(self) -> str:
+        """«счёт № 12 от 5 марта 2026 г.»; a draft: «счёт без номера (черновик)»."""
+        if self.number is None:
+            return "счёт без номера (черновик)"
         return f"счёт № {self.number} от {date_long(self.date)}"
 
     def pdf_html(self) -> str:
@@ -552,13 +585,23 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
 
     @property
     def title(self) -> str:
-        """«Счёт № 12 от 5 марта 2026 г.»"""
-        return f"Счёт № {self.number} от {date_long(self.date)}"
+        """«Счёт № 12 от 5 марта 2026 г.», a draft «Счёт без номера (черновик)»."""
+        text = self.link_title()
+        return text[:1].upper() + text[1:]
 
     @property
     def heading(self) -> str:
         """«Счёт на оплату № 12 от 5 марта 2026 г.», the title printed on the document."""
+        if self.number is None:
+            return "Счёт на оплату без номера (черновик)"
         return f"Счёт на оплату № {self.number} от {date_long(self.date)}"
+
+    @property
+    def short_label(self) -> str:
+        """«№ 12 от 05.03.2026» in lists; a draft «без номера (черновик)»."""
+        if self.number is None:
+            return "без номера (черновик)"
+        return f"№ {self.number} от {self.date:%d.%m.%Y}"
 
     @property
     def is_draft(self) -> bool:
@@ -574,8 +617,8 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
         return self.status == self.Status.PAID
 
     @property
-    def is_cancelled(self) -> bool:
-        return self.status == self.Status.CANCELLED
+    def is_annulled(self) -> bool:
+        return self.status == self.Status.ANNULLED
 
     @property
     def outstanding(self) -> Decimal:
@@ -595,7 +638,7 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
             self.Status.SENT: "primary",
             self.Status.PARTLY_PAID: "warning",
             self.Status.PAID: "success",
-            self.Status.CANCELLED: "dark",
+            self.Status.ANNULLED: "dark",
         }[self.status]
 
     @cached_property

@@ -1,7 +1,12 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from . import intake
+from .forms import AnnulForm
 from .models import (
     Comment,
     Deal,
@@ -14,6 +19,63 @@ from .models import (
     StageChange,
     Task,
 )
+
+
+class NumberedDocumentAdmin(admin.ModelAdmin):
+    """The admin of a numbered document of a deal (invoice, proposal, contract): a draft may
+    be deleted, a fixed document never; it is annulled instead, with a reason, through
+    `annul_document(document, by=, reason=)`, the app's own service."""
+
+    actions = ["annul"]
+
+    def annul_document(self, document, *, by, reason: str):
+        raise NotImplementedError
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not obj.is_draft:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        """The fixed documents among those chosen for deletion are listed as protected, so
+        the admin deletes nothing and says which and why."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        fixed = [
+            f"{capfirst(obj._meta.verbose_name)}: {obj} — не удаляется, его можно аннулировать"
+            for obj in objs
+            if not obj.is_draft
+        ]
+        if fixed:
+            # The page names the documents and the reason, not a missing permission.
+            return deleted, counts, set(), [*protected, *fixed]
+        return deleted, counts, perms_needed, protected
+
+    @admin.action(description="Аннулировать (с указанием причины)")
+    def annul(self, request, queryset):
+        applying = "apply" in request.POST
+        form = AnnulForm(request.POST if applying else None)
+        if not (applying and form.is_valid()):
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Аннулировать",
+                "opts": self.model._meta,
+                "queryset": queryset,
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/annul_selected.html", context)
+        done = 0
+        for document in queryset:
+            try:
+                self.annul_document(document, by=request.user, reason=form.cleaned_data["reason"])
+            except (ValidationError, PermissionDenied) as exc:
+                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                self.message_user(request, f"{document}: {text}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"Аннулировано документов: {done}.", messages.SUCCESS)
+        return None
 
 
 @admin.register(Stage)
@@ -72,6 +134,15 @@ class DealAdmin(admin.ModelAdmin):
     inlines = [TaskInline, StageChangeInline]
     date_hierarchy = "created_at"
     show_full_result_count = False
+
+    def get_deleted_objects(self, objs, request):
+        """A deal with a fixed (numbered) document is not deleted: its documents are listed
+        as protected (crm.numbering.protect_fixed), and the page names them rather than a
+        missing permission to delete them."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            perms_needed = set()
+        return deleted, counts, perms_needed, protected
 
 
 @admin.register(StageChange)

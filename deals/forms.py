@@ -185,6 +185,21 @@ class LeadForm(forms.Form):
         return cleaned
 
 
+class AnnulForm(forms.Form):
+    """Why a numbered document (invoice, proposal, contract) is annulled: kept with it and
+    written in the deal timeline."""
+
+    reason = forms.CharField(
+        label="Причина",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": "Укажите причину аннулирования.",
+            "max_length": "Причина — не длиннее 500 символов.",
+        },
+    )
+
+
 class DocumentSendForm(forms.Form):
     """Send a client document's link to one of the deal's contact e-mails."""
 

@@ -257,6 +257,12 @@ class Deal(models.Model):
     def is_closed(self) -> bool:
         return not self.stage.is_open
 
+    def may_annul_documents(self, user) -> bool:
+        """Annulling a numbered document of the deal (an invoice, a proposal, a contract) is
+        for the deal's owner and the head of sales; a manager who only holds a task on the
+        deal sees its documents but may not."""
+        return bool(user.is_authenticated and (user.is_head or self.manager_id == user.pk))
+
 
 class StageChange(models.Model):
     """Every move of a deal between stages: the history the funnel report is built from."""

@@ -7,7 +7,7 @@ document's id as `<kind>_pk`."""
 import html
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,11 +21,12 @@ from crm import media
 from crm.pdf import pdf_label, pdf_store, render_pdf
 from deals import document_links, roles
 from deals.clients.access import may_see_personal_data
+from deals.forms import AnnulForm
 from deals.models import Deal
 
 from . import services
 from .forms import DocumentBodyForm, DocumentCreateForm
-from .models import Contract, DocumentTemplate, Proposal
+from .models import NEWEST_FIRST, Contract, DocumentTemplate, Proposal
 from .rendering import (
     document_html,
     document_tags,
@@ -171,14 +172,17 @@ def deal_panel(request, deal) -> dict:
         "has_client": deal.client_id is not None,
         "recipients": document_links.document_recipients(deal),
         "nonce": document_links.new_send_nonce(),
+        "can_annul": deal.may_annul_documents(request.user),
     }
 
 
 def _by_number(documents: list) -> list[dict]:
-    """Versions of one number together, the newest first: [{"latest", "earlier"}]."""
-    groups: dict[tuple[int, int], list] = {}
+    """Versions of one number together, the newest first: [{"latest", "earlier"}]. A draft
+    without a number stands alone."""
+    groups: dict[tuple, list] = {}
     for document in documents:
-        groups.setdefault((document.year, document.sequence), []).append(document)
+        key = (document.year, document.sequence) if document.sequence else ("draft", document.pk)
+        groups.setdefault(key, []).append(document)
     return [{"latest": versions[0], "earlier": versions[1:]} for versions in groups.values()]
 
 
@@ -194,7 +198,7 @@ def client_panel(request, client) -> dict:
             model.objects.filter(deal__in=deals)
             .filter(Q(replaced_at__isnull=True) | Q(status=model.Status.ACCEPTED))
             .select_related("deal")
-            .order_by("-year", "-sequence", "-version")[:CLIENT_PAGE_LIMIT]
+            .order_by(*NEWEST_FIRST)[:CLIENT_PAGE_LIMIT]
         )
         rows += [{"kind": kind, "doc": document} for document in documents]
     rows.sort(key=lambda row: (row["doc"].created_at, row["doc"].pk), reverse=True)
@@ -243,11 +247,11 @@ def document_detail(request, pk, kind, **ids):
         "nonce": document_links.new_send_nonce(),
         "current_calculation": Calculation.objects.current_for(document.deal),
         "versions": list(
-            type(document)
-            .objects.filter(year=document.year, sequence=document.sequence)
+            services.document_versions(document)
             .order_by("-version")
             .only("pk", "deal_id", "version", "status", "date", "replaced_at")
         ),
+        "can_annul": document.deal.may_annul_documents(request.user),
     }
     return render(request, "documents/document_detail.html", context)
 
@@ -315,13 +319,55 @@ def document_new_version(request, pk, kind, **ids):
     document = _get_document_for_edit(request, pk, kind, ids)
     if document.is_draft:
         return redirect(document.urls["edit"])
-    draft = services.document_new_version(document=document, by=request.user)
+    try:
+        draft = services.document_new_version(document=document, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back(request, document)
     messages.success(
         request,
         f"{draft.title}: черновик новой редакции. Отправленная редакция не изменится, пока "
         "вы не отправите эту.",
     )
     return redirect(draft.urls["edit"])
+
+
+@require_POST
+def document_annul(request, pk, kind, **ids):
+    document = _get_document_for_user(request, pk, kind, ids)
+    if not document.deal.may_annul_documents(request.user):
+        raise PermissionDenied(
+            "Аннулировать документ может ответственный за сделку или руководитель."
+        )
+    form = AnnulForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return _back(request, document)
+    try:
+        document = services.document_annul(
+            document=document, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"{document.title} {document.WORDS['annulled']}. Номер остаётся за ним, клиент по "
+            "ссылке видит отметку об аннулировании и ответить не может.",
+        )
+    return _back(request, document)
+
+
+@require_POST
+def document_delete(request, pk, kind, **ids):
+    document = _get_document_for_edit(request, pk, kind, ids)
+    try:
+        services.document_delete(document=document, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back(request, document)
+    messages.success(request, f"{document.WORDS['draft_of'].capitalize()} удалён.")
+    return redirect(f"{document.deal.get_absolute_url()}#panel-documents")
 
 
 @require_POST

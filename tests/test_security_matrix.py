@@ -75,6 +75,14 @@ HEAD_ONLY = {
     "documents:template_image_upload",
 }
 
+# Object URLs for the deal's owner and the head of sales only: a manager who holds a task on
+# the deal sees it, but gets 403 here. Annulling a numbered document is one of them.
+OWNER_OR_HEAD = {
+    "billing:invoice_annul",
+    "documents:proposal_annul",
+    "documents:contract_annul",
+}
+
 # Head-only endpoints that only answer a POST (the editor's preview and image upload).
 POST_ONLY = {"documents:template_preview_text", "documents:template_image_upload"}
 
@@ -396,6 +404,31 @@ def test_head_only_pages_are_closed_to_managers(name, world):
     head = _login(world.head)
     response = head.post(url, {"body": "<p>Текст</p>"}) if name in POST_ONLY else head.get(url)
     assert response.status_code not in (403, 404, 500)
+
+
+def test_every_annul_url_is_for_the_owner_or_the_head():
+    annul = {name for name in all_url_names() if name.endswith("_annul")}
+    assert annul == OWNER_OR_HEAD
+
+
+@pytest.mark.parametrize("name", sorted(OWNER_OR_HEAD))
+def test_a_manager_who_holds_a_task_gets_403_and_changes_nothing(name, world):
+    from deals import services
+
+    services.task_create(
+        deal=world.deal,
+        author=world.owner,
+        assignee=world.other,
+        kind="call",
+        text="Перезвонить",
+        due_at=timezone.now() + timedelta(days=1),
+    )
+    url = build_url(name, all_url_names()[name], world)
+    task_holder = _login(world.other)
+    before = database_state()
+    response = task_holder.post(url, {**HOSTILE_POST, "reason": "чужая причина"})
+    assert response.status_code == 403, (name, response.status_code)
+    assert database_state() == before, f"{name}: a refused POST changed the database"
 
 
 def test_only_the_payment_notifications_are_csrf_exempt():

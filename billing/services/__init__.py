@@ -10,8 +10,10 @@ from .calculations import (
     calculation_save,
 )
 from .invoices import (
-    invoice_cancel,
+    invoice_annul,
     invoice_create,
+    invoice_date_problem,
+    invoice_delete,
     invoice_due_date,
     invoice_issue,
     invoice_issue_problems,
@@ -45,8 +47,10 @@ __all__ = [
     "calculation_freeze",
     "calculation_make_current",
     "calculation_save",
-    "invoice_cancel",
+    "invoice_annul",
     "invoice_create",
+    "invoice_date_problem",
+    "invoice_delete",
     "invoice_deliver",
     "invoice_due_date",
     "invoice_issue",

@@ -35,12 +35,12 @@ PaymentStatus = payments.PaymentStatus
 
 
 class InvoiceNotPayable(ValidationError):
-    """The invoice does not wait for money (a draft, cancelled or paid)."""
+    """The invoice does not wait for money (a draft, annulled or paid)."""
 
 
 def _settle(invoice: Invoice) -> None:
     """The status that the paid amount gives an issued invoice."""
-    if invoice.status in (Invoice.Status.DRAFT, Invoice.Status.CANCELLED):
+    if invoice.status in (Invoice.Status.DRAFT, Invoice.Status.ANNULLED):
         return
     if invoice.paid_amount >= invoice.total:
         invoice.status = Invoice.Status.PAID
@@ -146,8 +146,8 @@ def _online_problem(invoice: Invoice, state: payments.PaymentState, expected: De
         )
     if invoice.is_paid:
         return "счёт уже был оплачен: возможна двойная оплата, проверьте и верните деньги"
-    if invoice.is_cancelled:
-        return "счёт отменён: проверьте платёж и верните деньги клиенту"
+    if invoice.is_annulled:
+        return "счёт аннулирован: проверьте платёж и верните деньги клиенту"
     if not invoice.is_open:
         return "счёт ещё не выставлен"
     if state.amount > invoice.outstanding:
@@ -275,8 +275,8 @@ def _payment_attempt(invoice_pk: int, provider_code: str, *, fresh: bool) -> tup
 def _not_payable_text(invoice: Invoice) -> str:
     if invoice.is_paid:
         return "Этот счёт уже оплачен. Спасибо!"
-    if invoice.is_cancelled:
-        return "Этот счёт отменён: оплатить его нельзя."
+    if invoice.is_annulled:
+        return "Этот счёт аннулирован: оплатить его нельзя."
     return "Этот счёт сейчас нельзя оплатить онлайн."
 
 

@@ -177,7 +177,7 @@ def invoice_deliver(*, invoice: Invoice, by=None) -> FiscalReceipt | None:
     invoice = (
         Invoice.objects.select_for_update(of=("self",)).select_related("deal").get(pk=invoice.pk)
     )
-    if invoice.is_draft or invoice.is_cancelled:
+    if invoice.is_draft or invoice.is_annulled:
         raise ValidationError(
             f"{invoice.title}: {invoice.get_status_display().lower()}, передачу по нему не "
             "отметить."

@@ -200,12 +200,12 @@ def test_no_online_payment_when_it_is_switched_off(anon, invoice, settings):
     assert not Payment.objects.exists()
 
 
-def test_a_paid_or_cancelled_invoice_is_not_paid_online(anon, invoice, sandbox_settings, manager_a):
-    services.invoice_cancel(invoice=invoice, by=manager_a)
+def test_a_paid_or_annulled_invoice_is_not_paid_online(anon, invoice, sandbox_settings, manager_a):
+    services.invoice_annul(invoice=invoice, by=manager_a, reason="Дубль")
     page = anon.get(invoice.public_path())
-    assert "Счёт отменён" in page.text and "Оплатить онлайн" not in page.text
+    assert "Счёт аннулирован" in page.text and "Оплатить онлайн" not in page.text
     response = anon.post(pay_url(invoice), follow=True)
-    assert "Этот счёт отменён" in response.text
+    assert "Этот счёт аннулирован" in response.text
     assert not Payment.objects.exists()
 
 

@@ -133,7 +133,7 @@ def test_staff_get_a_marked_pdf_of_a_draft_and_nothing_is_stored(client_a, propo
     response = client_a.get(proposal.urls["pdf"])
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
-    assert "Черновик: текст ещё не зафиксирован" in pdf_text(response.content, flat=True)
+    assert "Черновик без номера: текст ещё не зафиксирован" in pdf_text(response.content, flat=True)
     proposal.refresh_from_db()
     assert not proposal.pdf
 
