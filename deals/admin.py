@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.utils.html import format_html
 
 from .models import (
@@ -112,11 +113,36 @@ class DealEventAdmin(admin.ModelAdmin):
 
 @admin.register(LeadSource)
 class LeadSourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "site_url", "manager", "active", "key"]
-    list_filter = ["active", "manager"]
+    list_display = ["name", "site_url", "routing", "manager", "first_task_minutes", "active"]
+    list_filter = ["active", "routing", "manager"]
     search_fields = ["name", "site_url"]
-    readonly_fields = ["form_snippet"]
-    fields = ["name", "site_url", "thanks_url", "manager", "active", "key", "form_snippet"]
+    readonly_fields = ["last_assigned", "form_snippet"]
+    filter_horizontal = ["pool"]
+    fieldsets = [
+        (None, {"fields": ["name", "site_url", "thanks_url", "active", "key", "form_snippet"]}),
+        (
+            "Кому и когда",
+            {
+                "fields": [
+                    "routing",
+                    "manager",
+                    "pool",
+                    "last_assigned",
+                    "first_task_minutes",
+                    "work_hours",
+                    "work_days",
+                    "attach_repeat_leads",
+                ],
+                "description": "Каждая новая заявка становится сделкой ответственного с "
+                "задачей «Связаться с клиентом», и ему сразу приходит письмо.",
+            },
+        ),
+    ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "pool":
+            kwargs["queryset"] = get_user_model().objects.filter(is_active=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description="HTML-форма для сайта")
     def form_snippet(self, obj):

@@ -89,3 +89,20 @@ def test_it_makes_initials():
     assert names.fio_initials("Иванов Иван") == "Иванов И."
     assert names.fio_initials("Мамедов Алиф Гусейн оглы") == "Мамедов А. Г."
     assert names.fio_initials("") == ""
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "genitive"),
+    [
+        ("Игорь", "Кузнецов", "Игоря Кузнецова"),
+        ("Анна", "Смирнова", "Анны Смирновой"),
+        ("Анна", "", "Анны"),
+        ("Борис", "", "Бориса"),
+        ("Илья", "Черных", "Ильи Черных"),
+        ("Любовь", "", "Любови"),
+        ("Никита", "Белов", "Никиты Белова"),
+        ("", "", ""),
+    ],
+)
+def test_it_declines_a_first_name_first_into_the_genitive(first, last, genitive):
+    assert names.name_genitive(first, last) == genitive
