@@ -17,7 +17,5 @@ class DealsConfig(AppConfig):
         nav.register(nav.NavItem("Сделки", "deals:list", order=10))
         nav.register(nav.NavItem("Доска", "deals:board", order=20))
         nav.register(nav.NavItem("Мои задачи", "deals:my_tasks", order=30))
-        nav.register(nav.NavItem("Календарь", "deals:task_calendar", order=32))
-        nav.register(nav.NavItem("Задачи команды", "deals:team_tasks", order=34, head_only=True))
         nav.register(nav.NavItem("Клиенты", "clients:list", order=40))
         nav.register(nav.NavItem("Наши реквизиты", "clients:seller", order=90, head_only=True))

@@ -217,3 +217,16 @@ def test_leads_at_the_same_moment_take_distinct_turns(stages):
     assert not errors, errors
     counts = sorted(Deal.objects.filter(manager=p).count() for p in people)
     assert counts == [2, 2, 2, 2]
+
+
+def test_a_repeat_lead_through_another_managers_site_shows_them_nothing(
+    anon, client_b, site, manager_b, django_capture_on_commit_callbacks
+):
+    deal = post_lead(anon, site, phone="+79165554433")  # Анна's deal
+    site_b = LeadSource.objects.create(name="Сайт Бориса", manager=manager_b)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = post_lead(anon, site_b, phone="+79165554433", message="Снова я")
+    assert again == deal
+    assert [m.to for m in mail.outbox] == [["manager_a@example.ru"]]
+    assert client_b.get(deal.get_absolute_url()).status_code == 404
+    assert not Task.objects.filter(assignee=manager_b).exists()

@@ -383,6 +383,9 @@ def test_the_team_view_lists_people_with_overdue_first(
     assert [c.split(">")[-1] for c in boris_row.split("</td>")[:-1]][1:] == ["2", "0", "0", "2"]
     assert "manager_a -5 0" in response.text and "task-overdue" in response.text
     assert client_a.get(reverse("deals:team_tasks")).status_code == 403
+    team_link = f'href="{reverse("deals:team_tasks")}"'
+    assert team_link in client_head.get(reverse("deals:my_tasks")).text
+    assert team_link not in client_a.get(reverse("deals:my_tasks")).text
 
 
 def test_the_team_view_queries_do_not_grow(
