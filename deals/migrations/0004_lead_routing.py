@@ -6,6 +6,17 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def close_tasks_of_closed_deals(apps, schema_editor):
+    """From now on winning or losing a deal closes its open tasks; so are those of deals
+    closed before."""
+    from django.utils import timezone
+
+    Task = apps.get_model("deals", "Task")
+    Task.objects.filter(done_at__isnull=True, deal__stage__kind__in=["won", "lost"]).update(
+        done_at=timezone.now(), result="Сделка закрыта, задача больше не нужна."
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -63,4 +74,5 @@ class Migration(migrations.Migration):
             model_name='task',
             index=models.Index(fields=['due_at'], name='task_due'),
         ),
+        migrations.RunPython(close_tasks_of_closed_deals, migrations.RunPython.noop),
     ]

@@ -88,3 +88,12 @@ def test_on_a_monday_the_monday_preset_is_next_week():
 )
 def test_a_new_task_is_offered_the_next_working_hour_or_morning(now, due):
     assert schedule.default_due(now, OFFICE) == due
+
+
+def test_unreadable_working_time_settings_stop_the_start(settings):
+    from deals.checks import working_time_is_readable
+
+    assert working_time_is_readable(None) == []
+    settings.WORK_HOURS = "с девяти до шести"
+    [error] = working_time_is_readable(None)
+    assert error.id == "deals.E001" and "Укажите часы так" in error.msg
