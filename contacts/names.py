@@ -446,3 +446,63 @@ def organisation_participle(full_name: str) -> str:
         if word in MASCULINE_ORGANISATIONS:
             return "именуемый"
     return "именуемое"
+
+
+# Women's names that end in a soft sign (other names ending in a consonant, -ь or -й are
+# men's), and men's names that end in -а or -я (other such names are women's). Short forms
+# («Саша», «Женя») decline alike for both.
+FEMININE_SOFT_NAMES = {"любовь", "нинель", "адель", "ассоль", "эсфирь", "юдифь", "рахиль"}
+MASCULINE_A_NAMES = {
+    "илья",
+    "никита",
+    "кузьма",
+    "фома",
+    "савва",
+    "лука",
+    "данила",
+    "гаврила",
+    "фока",
+    "миша",
+    "лёша",
+    "алёша",
+    "гоша",
+    "дима",
+    "вова",
+    "паша",
+    "петя",
+    "ваня",
+    "федя",
+    "коля",
+    "толя",
+    "юра",
+    "серёжа",
+    "стёпа",
+}
+
+
+def first_name_gender(first: str) -> Gender | None:
+    name = (first or "").strip().lower()
+    if not name or not name.isalpha():
+        return None
+    if name in FEMININE_SOFT_NAMES:
+        return Gender.FEMALE
+    if name in MASCULINE_A_NAMES:
+        return Gender.MALE
+    if name[-1] in "ая":
+        return Gender.FEMALE
+    return Gender.MALE
+
+
+def name_genitive(first: str, last: str = "") -> str:
+    """A person named first name first, as users are: «Игорь Кузнецов» → «Игоря
+    Кузнецова», «Анна» → «Анны». The gender comes from the surname, else the first name."""
+    first, last = (first or "").strip(), (last or "").strip()
+    gender = guess_gender(f"{last} {first}") if last else None
+    gender = gender or first_name_gender(first)
+    p = _petrovich()
+    parts = []
+    if first:
+        parts.append(p.firstname(first, Case.GENITIVE, gender))
+    if last:
+        parts.append(p.lastname(last, Case.GENITIVE, gender))
+    return " ".join(parts)

@@ -317,6 +317,12 @@ INTAKE_REFUSED_RATE_PER_MINUTE = env.int("INTAKE_REFUSED_RATE_PER_MINUTE", defau
 INTAKE_IP_RATE_PER_MINUTE = env.int("INTAKE_IP_RATE_PER_MINUTE", default=30)
 INTAKE_MAX_BODY_KB = env.int("INTAKE_MAX_BODY_KB", default=64)
 
+# Working time in TIME_ZONE: a lead's first task is due within the source's minutes of it
+# (a lead at 20:00 on Friday: on Monday morning), and a new task's form offers its next
+# hour. Hours as 9:00-18:00, ISO weekdays as 1-5 or 1,2,3,4,5,6; a source may set its own.
+WORK_HOURS = env("WORK_HOURS", default="9:00-18:00")
+WORK_DAYS = env("WORK_DAYS", default="1-5")
+
 # Catalog import/export in the admin (django-import-export). The uploaded file waits for the
 # confirm step in the cache, which every web process shares, not in one machine's /tmp.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
@@ -184,11 +185,36 @@ class DealEventAdmin(admin.ModelAdmin):
 
 @admin.register(LeadSource)
 class LeadSourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "site_url", "manager", "active", "key"]
-    list_filter = ["active", "manager"]
+    list_display = ["name", "site_url", "routing", "manager", "first_task_minutes", "active"]
+    list_filter = ["active", "routing", "manager"]
     search_fields = ["name", "site_url"]
-    readonly_fields = ["form_snippet"]
-    fields = ["name", "site_url", "thanks_url", "manager", "active", "key", "form_snippet"]
+    readonly_fields = ["last_assigned", "form_snippet"]
+    filter_horizontal = ["pool"]
+    fieldsets = [
+        (None, {"fields": ["name", "site_url", "thanks_url", "active", "key", "form_snippet"]}),
+        (
+            "Кому и когда",
+            {
+                "fields": [
+                    "routing",
+                    "manager",
+                    "pool",
+                    "last_assigned",
+                    "first_task_minutes",
+                    "work_hours",
+                    "work_days",
+                    "attach_repeat_leads",
+                ],
+                "description": "Каждая новая заявка становится сделкой ответственного с "
+                "задачей «Связаться с клиентом», и ему сразу приходит письмо.",
+            },
+        ),
+    ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "pool":
+            kwargs["queryset"] = get_user_model().objects.filter(is_active=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description="HTML-форма для сайта")
     def form_snippet(self, obj):

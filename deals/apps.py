@@ -12,6 +12,7 @@ class DealsConfig(AppConfig):
     def ready(self):
         from crm import nav
 
+        from . import checks  # noqa: F401  (registers the working time check)
         from .clients import panel  # noqa: F401  (registers the client panel of the card)
 
         nav.register(nav.NavItem("Сделки", "deals:list", order=10))

@@ -23,8 +23,16 @@ from crm.public import rate_limited, rate_reached
 
 from .contacts import contacts_visible_to, responsible_for
 from .forms import LeadForm
-from .models import LeadRequest, LeadSource, Source
-from .services import comment_add, contact_link, contact_save, deal_create, timeline_add
+from .models import LeadRequest, LeadSource
+from .services import (
+    comment_add,
+    contact_link,
+    contact_save,
+    lead_attach,
+    lead_deal_create,
+    lead_open_deal,
+    timeline_add,
+)
 
 HONEYPOT_FIELD = "website"
 FIELDS = [
@@ -331,8 +339,7 @@ def _lead_to_deal(*, request: LeadRequest, source: LeadSource, data: dict) -> No
     phones = [data["phone"]] if data["phone"] else []
     emails = [data["email"]] if data["email"] else []
     name = data["name"].strip() or data["email"] or data["phone"]
-    title = f"Заявка с сайта {source.name}: {name}"
-    description_lines = [
+    details = [
         f"{label}: {data[field]}"
         for field, label in [
             ("source_page", "Страница"),
@@ -342,14 +349,20 @@ def _lead_to_deal(*, request: LeadRequest, source: LeadSource, data: dict) -> No
         ]
         if data[field]
     ]
-    deal = deal_create(
-        title=title[:255],
-        manager=source.manager,
-        by=None,
-        source=Source.WEBSITE,
-        description="\n".join(description_lines),
-        lead_source=source,
-    )
+    if source.attach_repeat_leads:
+        deal = lead_open_deal(phones=phones, emails=emails)
+        if deal is not None:
+            sender = ", ".join(p for p in [data["name"].strip(), *phones, *emails] if p)
+            lines = [f"Повторная заявка с сайта {source.name}: {sender}"]
+            if data["message"].strip():
+                lines.append(f"Сообщение:\n{data['message'].strip()}")
+            lead_attach(deal=deal, lead=request, text="\n".join(lines + details))
+            request.deal = deal
+            request.status = LeadRequest.Status.ATTACHED
+            request.save(update_fields=["deal", "status"])
+            return
+    title = f"Заявка с сайта {source.name}: {name}"
+    deal = lead_deal_create(source=source, title=title[:255], description="\n".join(details))
     _lead_contact(deal=deal, name=name, phones=phones, emails=emails)
     if data["message"].strip():
         comment_add(deal=deal, author=None, text=f"Сообщение с сайта:\n{data['message'].strip()}")

@@ -1,28 +1,33 @@
+import copy
 import datetime
+import re
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, Sum, Window
 from django.db.models.functions import RowNumber
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from contacts.forms import ContactForm
 from contacts.models import Contact
 from crm.public import client_ip, rate_limited
-from crm.staff import safe_next
+from crm.staff import head_required, safe_next
 
-from . import intake, pagination, panels, roles, services
+from . import intake, pagination, panels, roles, schedule, services, task_calendar_grid
 from .contacts import contacts_visible_to, responsible_for
 from .forms import (
     CommentForm,
+    DateTimeLocalInput,
     DealFilterForm,
     DealForm,
     DealMoveForm,
@@ -54,6 +59,12 @@ def _get_deal_for_user(request, pk) -> Deal:
 def _get_deal_for_edit(request, pk) -> Deal:
     """A deal the user sees (404) and may change (403 for a task holder): deals.roles."""
     return roles.get_deal_for_edit(request, pk, _deals())
+
+
+def _get_task_for_edit(request, deal_pk, task_pk) -> Task:
+    """A task to change (text, type, assignee, due): on a deal the user may change."""
+    deal = _get_deal_for_edit(request, deal_pk)
+    return get_object_or_404(Task.objects.select_related("deal", "assignee"), pk=task_pk, deal=deal)
 
 
 def _get_task_to_complete(request, deal_pk, task_pk) -> Task:
@@ -163,7 +174,7 @@ def _card_context(request, deal, **forms) -> dict:
         "contacts": contacts,
         "events": events,
         "stages": stages,
-        "task_form": forms.get("task_form") or TaskForm(initial={"assignee": request.user}),
+        "task_form": forms.get("task_form") or _task_form(request),
         "comment_form": forms.get("comment_form") or CommentForm(),
         **_contact_form_context(forms.get("contact_form") or ContactForm()),
         "move_form": forms.get("move_form") or DealMoveForm(initial={"stage": deal.stage}),
@@ -242,6 +253,10 @@ def _board_ids(visible, stages) -> list[int]:
 # Tasks
 
 
+def _task_form(request, data=None) -> TaskForm:
+    return TaskForm(data, initial={"assignee": request.user, "due_at": schedule.default_due()})
+
+
 @require_POST
 def task_create(request, pk):
     deal = _get_deal_for_edit(request, pk)
@@ -255,11 +270,30 @@ def task_create(request, pk):
     )
 
 
+def task_edit(request, pk, task_pk):
+    task = _get_task_for_edit(request, pk, task_pk)
+    context = {"task": task, "deal": task.deal, "next": safe_next(request, "")}
+    if task.is_done:
+        status = 400 if request.method == "POST" else 200
+        return render(request, "deals/task_form.html", context, status=status)
+    # The form works on a copy: the page names the task as it is stored, whatever was typed.
+    form = TaskForm(request.POST or None, instance=copy.copy(task))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_update(task=task, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Задача сохранена.")
+            return redirect(safe_next(request, task.deal.get_absolute_url() + "#tasks"))
+    return render(request, "deals/task_form.html", {**context, "form": form}, status=_status(form))
+
+
 def task_complete(request, pk, task_pk):
     task = _get_task_to_complete(request, pk, task_pk)
-    form = TaskCompleteForm(request.POST or None)
+    form = TaskCompleteForm(request.POST or None, initial={"next_due": schedule.default_due()})
     if request.method == "POST" and form.is_valid():
-        services.task_complete(task=task, by=request.user, result=form.cleaned_data["result"])
+        services.task_complete(task=task, by=request.user, **form.cleaned_data)
         if not _visible(request, task.deal):
             # The task was why they saw the deal: its card would answer 404 now.
             messages.success(
@@ -268,7 +302,10 @@ def task_complete(request, pk, task_pk):
                 "видна: её ведёт ответственный менеджер.",
             )
             return redirect("deals:my_tasks")
-        messages.success(request, "Задача выполнена.")
+        if form.cleaned_data["next_text"]:
+            messages.success(request, "Задача выполнена, следующая поставлена.")
+        else:
+            messages.success(request, "Задача выполнена.")
         return redirect(safe_next(request, task.deal.get_absolute_url() + "#tasks"))
     return render(
         request,
@@ -276,6 +313,26 @@ def task_complete(request, pk, task_pk):
         {"task": task, "deal": task.deal, "form": form, "next": safe_next(request, "")},
         status=_status(form),
     )
+
+
+FIELD_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,59}$")
+
+
+@require_GET
+def task_due(request):
+    """The due field filled by a preset button («Через час», «Завтра в 10:00», «В
+    понедельник»): htmx swaps this input for the form's own. The moment is counted here, in
+    TIME_ZONE, not by the browser's clock."""
+    preset = request.GET.get("preset", "")
+    name = request.GET.get("name", "due_at")
+    field_id = request.GET.get("id", f"id_{name}")
+    if preset not in schedule.PRESETS or not (
+        FIELD_NAME_RE.match(name) and FIELD_NAME_RE.match(field_id)
+    ):
+        return HttpResponseBadRequest("Неизвестный срок.")
+    due = timezone.localtime(schedule.preset_due(preset))
+    widget = DateTimeLocalInput(attrs={"class": "datetimelocalinput form-control"})
+    return HttpResponse(widget.render(name, due, attrs={"id": field_id}))
 
 
 MY_TASKS_GROUP_SIZE = 100
@@ -313,6 +370,92 @@ def my_tasks(request):
         .order_by("-created_at")[:50]
     )
     return render(request, "deals/task_my.html", {"groups": groups, "idle_deals": idle, "now": now})
+
+
+TEAM_TASKS_PER_PERSON = 30
+
+
+@head_required
+@require_GET
+def team_tasks(request):
+    """The head of sales' view: every person's open tasks, those with the most overdue
+    first, counted in one aggregate query."""
+    now = timezone.localtime()
+    day_end = now.replace(hour=23, minute=59, second=59, microsecond=0)
+    open_q = Q(tasks__done_at__isnull=True)
+    people = list(
+        get_user_model()
+        .objects.annotate(
+            overdue=Count("tasks", filter=open_q & Q(tasks__due_at__lt=now)),
+            today=Count(
+                "tasks", filter=open_q & Q(tasks__due_at__gte=now, tasks__due_at__lte=day_end)
+            ),
+            upcoming=Count("tasks", filter=open_q & Q(tasks__due_at__gt=day_end)),
+            total=Count("tasks", filter=open_q),
+        )
+        .filter(Q(is_active=True, role=get_user_model().Role.MANAGER) | Q(total__gt=0))
+        .order_by("-overdue", "-total", "first_name", "last_name", "pk")
+    )
+    ranked = Task.objects.filter(done_at__isnull=True).annotate(
+        rank=Window(RowNumber(), partition_by=[F("assignee_id")], order_by=[F("due_at").asc()])
+    )
+    tasks = ranked.filter(rank__lte=TEAM_TASKS_PER_PERSON).select_related("deal", "deal__stage")
+    by_person: dict[int, list] = {}
+    for task in tasks.order_by("due_at", "pk"):
+        by_person.setdefault(task.assignee_id, []).append(task)
+    rows = [{"person": p, "tasks": by_person.get(p.pk, [])} for p in people]
+    totals = {
+        key: sum(getattr(p, key) for p in people)
+        for key in ("overdue", "today", "upcoming", "total")
+    }
+    return render(
+        request,
+        "deals/task_team.html",
+        {"rows": rows, "totals": totals, "now": now, "limit": TEAM_TASKS_PER_PERSON},
+    )
+
+
+@require_GET
+def task_calendar(request):
+    """My tasks, or the team's for the head of sales, on a week or a month grid."""
+    view = "month" if request.GET.get("view") == "month" else "week"
+    day = task_calendar_grid.parse_day(request.GET.get("date"))
+    grid = task_calendar_grid.build(view, day)
+    tasks = Task.objects.filter(due_at__gte=grid.starts, due_at__lt=grid.ends)
+    team = request.user.is_head and request.GET.get("scope") == "team"
+    person = None
+    if team and request.GET.get("manager", "").isdigit():
+        person = get_user_model().objects.filter(pk=request.GET["manager"]).first()
+    if not team:
+        tasks = tasks.filter(assignee=request.user)
+    elif person is not None:
+        tasks = tasks.filter(assignee=person)
+    tasks = list(
+        tasks.select_related("deal", "assignee").order_by("due_at", "pk")[
+            : task_calendar_grid.MAX_TASKS + 1
+        ]
+    )
+    cut = len(tasks) > task_calendar_grid.MAX_TASKS
+    grid.place(tasks[: task_calendar_grid.MAX_TASKS])
+    scope = {}
+    if team:
+        scope["scope"] = "team"
+        if person is not None:
+            scope["manager"] = person.pk
+    return render(
+        request,
+        "deals/task_calendar.html",
+        {
+            "grid": grid,
+            "view": view,
+            "team": team,
+            "person": person,
+            "people": get_user_model().objects.filter(is_active=True) if team else [],
+            "cut": cut,
+            "scope_query": urlencode(scope),
+            "now": timezone.now(),
+        },
+    )
 
 
 # Comments

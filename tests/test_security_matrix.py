@@ -45,6 +45,8 @@ GLOBAL = {
     "deals:create",
     "deals:board",
     "deals:my_tasks",
+    "deals:task_calendar",
+    "deals:task_due",
     "clients:list",
     "clients:create",
     "clients:genitive",
@@ -61,6 +63,7 @@ GLOBAL = {
     "media",
 }
 HEAD_ONLY = {
+    "deals:team_tasks",
     "clients:seller",
     "billing:seller_tax",
     "billing:catalog_create",

@@ -252,3 +252,20 @@ POSITION_TABLE = [
 def test_a_position_is_declined_with_its_adjectives(position, genitive):
     declined = names.decline_position(position)
     assert (declined.text, declined.sure) == (genitive, True)
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "genitive"),
+    [
+        ("Игорь", "Кузнецов", "Игоря Кузнецова"),
+        ("Анна", "Смирнова", "Анны Смирновой"),
+        ("Анна", "", "Анны"),
+        ("Борис", "", "Бориса"),
+        ("Илья", "Черных", "Ильи Черных"),
+        ("Любовь", "", "Любови"),
+        ("Никита", "Белов", "Никиты Белова"),
+        ("", "", ""),
+    ],
+)
+def test_it_declines_a_first_name_first_into_the_genitive(first, last, genitive):
+    assert names.name_genitive(first, last) == genitive
