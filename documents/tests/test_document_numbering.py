@@ -120,12 +120,12 @@ def test_a_draft_of_new_years_eve_fixed_on_january_2_is_number_one_of_the_new_ye
     client_a.post(draft.urls["finalize"])
     draft.refresh_from_db()
     assert (draft.year, draft.sequence, draft.date) == (2027, 1, datetime.date(2027, 1, 2))
-    assert draft.title == f"{NOUNS[kind]} № 1 от 2 января 2027 г."
+    assert draft.title == f"{NOUNS[kind]} № 1 от 2\u00a0января\u00a02027\u00a0г."
     # The text the client sees carries the same number and date.
     assert "2 января 2027" in draft.sent_html
     # The next document made and fixed in 2027 is the second, not another first.
     later = sent(KINDS[kind](deal=deal_ready, template=template, by=manager_a))
-    assert later.title == f"{NOUNS[kind]} № 2 от 2 января 2027 г."
+    assert later.title == f"{NOUNS[kind]} № 2 от 2\u00a0января\u00a02027\u00a0г."
 
 
 @pytest.mark.django_db
@@ -149,11 +149,11 @@ def test_a_new_version_fixed_in_the_new_year_keeps_the_number_of_the_first(
     first = sent(services.contract_create(deal=deal_ready, template=template, by=manager_a))
     frozen_clock.set("2027-01-02 12:00")
     revised = sent(services.document_new_version(document=first, by=manager_a))
-    assert revised.title == "Договор № 1 (ред. 2) от 2 января 2027 г."
+    assert revised.title == "Договор № 1 (ред. 2) от 2\u00a0января\u00a02027\u00a0г."
     assert (revised.year, revised.sequence) == (2026, 1)
     assert not NumberCounter.objects.filter(kind="contract", year=2027).exists()
     fresh = sent(services.contract_create(deal=deal_ready, template=template, by=manager_a))
-    assert fresh.title == "Договор № 1 от 2 января 2027 г."
+    assert fresh.title == "Договор № 1 от 2\u00a0января\u00a02027\u00a0г."
 
 
 # Drafts show no number
