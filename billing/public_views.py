@@ -1,5 +1,5 @@
-"""The client's pages under /p/: the invoice by its link, its PDF, online payment, and the
-sandbox provider's payment page."""
+"""The client's pages under /p/: the invoice by its link, its PDF, online payment, the
+sandbox provider's payment page, and the act by its link, its PDF and its signing."""
 
 import logging
 
@@ -11,12 +11,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_POST
 
-from crm.public import get_by_token_or_404, public_view
+from crm import media
+from crm.pdf import pdf_enqueue
+from crm.public import client_ip, get_by_token_or_404, public_view
 from deals import document_links
 
 from . import payments, services
+from .forms import ActAcceptForm
 from .invoice_views import _error_text, _pdf_response
-from .models import Invoice, Payment
+from .models import Act, Invoice, Payment
 
 logger = logging.getLogger(__name__)
 
@@ -170,3 +173,76 @@ def _own_hosts(request) -> set[str]:
     from urllib.parse import urlsplit
 
     return {request.get_host(), urlsplit(settings.SITE_URL).netloc}
+
+
+# Acts
+
+
+def _public_act(token) -> Act:
+    return get_by_token_or_404(
+        Act.objects.exclude(status=Act.Status.DRAFT).select_related("deal", "deal__manager"),
+        token,
+    )
+
+
+def _act_page(request, act, *, form, status=200):
+    return render(
+        request,
+        "billing/act_public.html",
+        {"act": act, "form": form, "staff_preview": request.user.is_authenticated},
+        status=status,
+    )
+
+
+@public_view
+@require_GET
+def act_public(request, token):
+    act = _public_act(token)
+    document_links.document_opened(document=act, request=request)
+    return _act_page(request, act, form=ActAcceptForm() if act.awaits_client else None)
+
+
+@public_view
+@require_GET
+def act_public_pdf(request, token):
+    act = _public_act(token)
+    if act.pdf_ready:
+        try:
+            return media.download(
+                act.pdf.name,
+                filename=act.download_name(),
+                attachment=True,
+                content_type="application/pdf",
+            )
+        except FileNotFoundError:
+            pass
+    pdf_enqueue(act)
+    messages.info(request, "PDF акта готовится. Обновите страницу через минуту.")
+    return redirect(act.public_path())
+
+
+@public_view
+@require_POST
+def act_public_accept(request, token):
+    act = _public_act(token)
+    if request.user.is_authenticated:
+        messages.error(
+            request, "Вы вошли как сотрудник: подписать акт может только клиент по своей ссылке."
+        )
+        return redirect(act.public_path())
+    if not act.awaits_client:
+        return redirect(act.public_path())
+    form = ActAcceptForm(request.POST)
+    if not form.is_valid():
+        return _act_page(request, act, form=form, status=400)
+    try:
+        services.act_accept(
+            act=act,
+            name=form.cleaned_data["full_name"],
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except services.ActClosed:
+        return redirect(act.public_path())
+    messages.success(request, "Спасибо! Акт подписан, менеджер уже знает об этом.")
+    return redirect(act.public_path())

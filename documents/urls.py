@@ -80,6 +80,15 @@ for kind in ("proposal", "contract"):
         for route, view, action in DOCUMENT_ACTIONS
     ]
 
+# An act of the services of a contract (billing keeps acts; documents gives it the contract).
+urlpatterns.append(
+    path(
+        "deals/<int:pk>/contracts/<int:contract_pk>/act/",
+        document_views.contract_act_create,
+        name="contract_act",
+    )
+)
+
 # The client's pages: a proposal (КП) and a contract (договор) by their tokens.
 urlpatterns += [
     path("p/kp/<str:token>/", public_views.proposal_public, name="proposal_public"),

@@ -33,6 +33,9 @@ PUBLIC = {
     "billing:invoice_public": "the client's invoice, authenticated by its token",
     "billing:invoice_public_pdf": "the invoice's PDF, by the same token",
     "billing:invoice_public_pay": "starts an online payment of that invoice, by the same token",
+    "billing:act_public": "the client's act, authenticated by its token",
+    "billing:act_public_pdf": "the act's PDF, by the same token",
+    "billing:act_public_accept": "the client signs that act, by the same token",
 }
 
 # URLs with no object: any logged-in user may open them (head-only ones are listed apart).
@@ -218,8 +221,16 @@ def _build_invoice(world):
     o["sandbox_payment_id"] = created.provider_payment_id
 
 
-# Later features add builders here (proposals, contracts, invoices).
-EXTRA_BUILDERS: list = [_build_documents, _build_invoice]
+def _build_act(world):
+    """A fixed act of the world's invoice: its link works."""
+    from billing import services
+
+    act = services.act_create(deal=world.deal, by=world.owner, invoice=world.objects["invoice"])
+    world.objects["act"] = services.act_fix(act=act, by=world.owner)
+
+
+# Later features add builders here (proposals, contracts, invoices, acts).
+EXTRA_BUILDERS: list = [_build_documents, _build_invoice, _build_act]
 
 
 def kwargs_for(name: str, world: World) -> dict:
@@ -302,6 +313,9 @@ TOKEN_SOURCES = {
     "billing:invoice_public": lambda w: w.objects["invoice"].token,
     "billing:invoice_public_pdf": lambda w: w.objects["invoice"].token,
     "billing:invoice_public_pay": lambda w: w.objects["invoice"].token,
+    "billing:act_public": lambda w: w.objects["act"].token,
+    "billing:act_public_pdf": lambda w: w.objects["act"].token,
+    "billing:act_public_accept": lambda w: w.objects["act"].token,
 }
 
 EXCLUDED_MODELS = {"sessions.session", "axes.accesslog", "axes.accessattempt"}
