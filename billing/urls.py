@@ -77,6 +77,7 @@ urlpatterns = [
     path("p/i/<str:token>/", public_views.invoice_public, name="invoice_public"),
     path("p/i/<str:token>/pdf/", public_views.invoice_public_pdf, name="invoice_public_pdf"),
     path("p/i/<str:token>/pay/", public_views.invoice_public_pay, name="invoice_public_pay"),
+    path("p/i/<str:token>/logo/", public_views.invoice_public_logo, name="invoice_public_logo"),
     path(
         "p/pay/sandbox/<str:payment_id>/",
         public_views.sandbox_payment,

@@ -20,6 +20,7 @@ PUBLIC = {
     "deals:lead_intake": "websites post leads here, authenticated by the source key",
     "documents:questionnaire_public": "the client's questionnaire, authenticated by its token",
     "documents:questionnaire_public_file": "a file the client uploaded, by the same token",
+    "documents:questionnaire_public_logo": "the seller's logo in the page header, by its token",
     "billing:sandbox_payment": "the sandbox payment page, identified by an unguessable id",
     "billing:payment_notify": "payment notifications, verified by the provider's rules",
     "documents:proposal_public": "the client's proposal, authenticated by its token",
@@ -33,6 +34,7 @@ PUBLIC = {
     "billing:invoice_public": "the client's invoice, authenticated by its token",
     "billing:invoice_public_pdf": "the invoice's PDF, by the same token",
     "billing:invoice_public_pay": "starts an online payment of that invoice, by the same token",
+    "billing:invoice_public_logo": "the seller's logo in the page header, by the same token",
 }
 
 # URLs with no object: any logged-in user may open them (head-only ones are listed apart).
@@ -41,6 +43,7 @@ GLOBAL = {
     "logout",
     "password_change",
     "password_change_done",
+    "profile",
     "deals:list",
     "deals:create",
     "deals:board",
@@ -280,6 +283,7 @@ def build_url(name: str, params: list[str], world: World) -> str:
 TOKEN_SOURCES = {
     "documents:questionnaire_public": lambda w: w.objects["questionnaire"].token,
     "documents:questionnaire_public_file": lambda w: w.objects["questionnaire"].token,
+    "documents:questionnaire_public_logo": lambda w: w.objects["questionnaire"].token,
     "documents:proposal_public": lambda w: w.objects["proposal"].token,
     "documents:proposal_public_pdf": lambda w: w.objects["proposal"].token,
     "documents:proposal_public_respond": lambda w: w.objects["proposal"].token,
@@ -291,6 +295,7 @@ TOKEN_SOURCES = {
     "billing:invoice_public": lambda w: w.objects["invoice"].token,
     "billing:invoice_public_pdf": lambda w: w.objects["invoice"].token,
     "billing:invoice_public_pay": lambda w: w.objects["invoice"].token,
+    "billing:invoice_public_logo": lambda w: w.objects["invoice"].token,
 }
 
 EXCLUDED_MODELS = {"sessions.session", "axes.accesslog", "axes.accessattempt"}
