@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -628,6 +628,10 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
     @property
     def is_overdue(self) -> bool:
         return self.is_open and self.due_date < timezone.localdate()
+
+    def paid_on(self) -> datetime.date | None:
+        """The day of the last payment that counts: the invoice is (partly) paid as of then."""
+        return self.payments.applied().aggregate(day=Max("paid_on"))["day"]
 
     @property
     def status_color(self) -> str:

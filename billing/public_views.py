@@ -63,7 +63,8 @@ def _invoice_page(
     response = render(
         request,
         "billing/invoice_public.html",
-        {
+        document_links.page_context(invoice)
+        | {
             "invoice": invoice,
             "provider": provider,
             "can_pay": can_pay,
@@ -72,12 +73,38 @@ def _invoice_page(
             "email": email,
             "email_error": email_error,
             "returned": returned,
+            "paid_on": invoice.paid_on() if invoice.paid_amount else None,
+            "online_payment": _returned_payment(invoice) if returned else "",
             "staff_preview": request.user.is_authenticated,
             "sandbox_notice": _sandbox_notice(provider),
         },
         status=status,
     )
     return _with_checkout(request, response, provider) if can_pay else response
+
+
+def _returned_payment(invoice: Invoice) -> str:
+    """How the client's last online payment ended, for the page they come back to from the
+    payment page: "failed" (refused or cancelled), "pending" (the provider has not decided
+    yet), "held" (paid but not counted: the manager checks it), or "" when the invoice's
+    own state says it all."""
+    if not invoice.is_open:
+        return ""
+    last = invoice.payments.filter(method=Payment.Method.ONLINE).order_by("-pk").first()
+    if last is None:
+        return ""
+    if last.status == Payment.Status.CANCELED:
+        return "failed"
+    if last.status == Payment.Status.PENDING:
+        return "pending"
+    return "" if last.applied else "held"
+
+
+@public_view
+@require_GET
+def invoice_public_logo(request, token):
+    _public_invoice(token)
+    return document_links.logo_response()
 
 
 @public_view
@@ -152,21 +179,41 @@ def sandbox_payment(request, payment_id):
         state = provider.parse_notification(body=body, remote_addr="")
         if state is not None:
             services.payment_notification(provider=provider.code, state=state)
-        target = ledger.return_url
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts=_own_hosts(request)):
-            target = "/"
-        return redirect(target)
+        return redirect(_sandbox_return(request, ledger, payment))
     return render(
         request,
         "billing/sandbox_payment.html",
         {
             "ledger": ledger,
             "payment": payment,
+            "return_url": _sandbox_return(request, ledger, payment),
             "provider": provider,
             "sandbox_notice": _sandbox_notice(provider),
         },
         status=200,
     )
+
+
+def _sandbox_return(request, ledger, payment: Payment | None) -> str:
+    """Where the sandbox sends the client back: the invoice's page on this very site (its
+    current link, whatever SITE_URL says), else the return address it was given if that is
+    ours."""
+    invoice = payment.invoice if payment is not None else _ledger_invoice(ledger)
+    if invoice is not None and invoice.is_link_active:
+        return invoice.public_path() + "?payment=return"
+    target = ledger.return_url
+    if url_has_allowed_host_and_scheme(target, allowed_hosts=_own_hosts(request)):
+        return target
+    return "/"
+
+
+def _ledger_invoice(ledger) -> Invoice | None:
+    # A payment whose row is not there yet is ours by the metadata we gave it.
+    invoice_id = str(ledger.metadata.get("invoice", ""))
+    if not invoice_id.isdigit():
+        return None
+    nonce = str(ledger.metadata.get("nonce", ""))
+    return Invoice.objects.filter(pk=int(invoice_id), pay_nonce=nonce).first()
 
 
 def _own_hosts(request) -> set[str]:

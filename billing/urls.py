@@ -104,6 +104,7 @@ urlpatterns = [
     path("p/a/<str:token>/", public_views.act_public, name="act_public"),
     path("p/a/<str:token>/pdf/", public_views.act_public_pdf, name="act_public_pdf"),
     path("p/a/<str:token>/accept/", public_views.act_public_accept, name="act_public_accept"),
+    path("p/i/<str:token>/logo/", public_views.invoice_public_logo, name="invoice_public_logo"),
     path(
         "p/pay/sandbox/<str:payment_id>/",
         public_views.sandbox_payment,

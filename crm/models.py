@@ -14,8 +14,15 @@ class User(AbstractUser):
         HEAD = "head", "Руководитель отдела продаж"
 
     role = models.CharField("роль", max_length=16, choices=Role, default=Role.MANAGER)
+    # Shown to clients: in documents (the manager.* tags), on their pages and in e-mails.
     phone = models.CharField("телефон", max_length=32, blank=True)
     position = models.CharField("должность", max_length=120, blank=True)
+    email_signature = models.TextField(
+        "подпись в письмах",
+        max_length=1000,
+        blank=True,
+        help_text="Обычный текст: ставится в конце писем, которые вы отправляете клиентам.",
+    )
 
     class Meta:
         verbose_name = "пользователь"

@@ -1,13 +1,15 @@
 import posixpath
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import media
-from .forms import LoginForm
+from .forms import LoginForm, ProfileForm
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -33,3 +35,17 @@ def media_file(request, name):
         return media.download(name, filename=posixpath.basename(name), attachment=True)
     except FileNotFoundError:
         raise Http404 from None
+
+
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """«Мой профиль»: what clients see of the signed-in user (documents, client pages,
+    e-mails). Everyone edits only their own."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Профиль сохранён.")
+            return redirect("profile")
+        return render(request, "crm/user_profile.html", {"form": form}, status=400)
+    return render(request, "crm/user_profile.html", {"form": form})

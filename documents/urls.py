@@ -37,6 +37,11 @@ urlpatterns = [
         public_views.questionnaire_public_file,
         name="questionnaire_public_file",
     ),
+    path(
+        "p/q/<str:token>/logo/",
+        public_views.questionnaire_public_logo,
+        name="questionnaire_public_logo",
+    ),
     path("documents/templates/", views.template_list, name="template_list"),
     path("documents/templates/new/", views.template_create, name="template_create"),
     path("documents/templates/preview/", views.template_preview, name="template_preview_text"),

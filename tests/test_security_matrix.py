@@ -20,6 +20,7 @@ PUBLIC = {
     "deals:lead_intake": "websites post leads here, authenticated by the source key",
     "documents:questionnaire_public": "the client's questionnaire, authenticated by its token",
     "documents:questionnaire_public_file": "a file the client uploaded, by the same token",
+    "documents:questionnaire_public_logo": "the seller's logo in the page header, by its token",
     "billing:sandbox_payment": "the sandbox payment page, identified by an unguessable id",
     "billing:payment_notify": "payment notifications, verified by the provider's rules",
     "documents:proposal_public": "the client's proposal, authenticated by its token",
@@ -36,6 +37,7 @@ PUBLIC = {
     "billing:act_public": "the client's act, authenticated by its token",
     "billing:act_public_pdf": "the act's PDF, by the same token",
     "billing:act_public_accept": "the client signs that act, by the same token",
+    "billing:invoice_public_logo": "the seller's logo in the page header, by the same token",
 }
 
 # URLs with no object: any logged-in user may open them (head-only ones are listed apart).
@@ -44,6 +46,7 @@ GLOBAL = {
     "logout",
     "password_change",
     "password_change_done",
+    "profile",
     "deals:list",
     "deals:create",
     "deals:board",
@@ -302,6 +305,7 @@ def build_url(name: str, params: list[str], world: World) -> str:
 TOKEN_SOURCES = {
     "documents:questionnaire_public": lambda w: w.objects["questionnaire"].token,
     "documents:questionnaire_public_file": lambda w: w.objects["questionnaire"].token,
+    "documents:questionnaire_public_logo": lambda w: w.objects["questionnaire"].token,
     "documents:proposal_public": lambda w: w.objects["proposal"].token,
     "documents:proposal_public_pdf": lambda w: w.objects["proposal"].token,
     "documents:proposal_public_respond": lambda w: w.objects["proposal"].token,
@@ -316,6 +320,7 @@ TOKEN_SOURCES = {
     "billing:act_public": lambda w: w.objects["act"].token,
     "billing:act_public_pdf": lambda w: w.objects["act"].token,
     "billing:act_public_accept": lambda w: w.objects["act"].token,
+    "billing:invoice_public_logo": lambda w: w.objects["invoice"].token,
 }
 
 EXCLUDED_MODELS = {"sessions.session", "axes.accesslog", "axes.accessattempt"}

@@ -99,7 +99,7 @@ def act_create(
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.deal_id != deal.pk:
             raise ValidationError("Этот счёт относится к другой сделке.")
-        if invoice.is_draft or invoice.is_cancelled:
+        if invoice.is_draft or invoice.is_annulled:
             raise ValidationError(
                 f"{invoice.title}: {invoice.get_status_display().lower()}. Акт составляется "
                 "по выставленному или оплаченному счёту."
