@@ -142,7 +142,9 @@ def test_a_draft_or_cancelled_invoice_gets_no_act(client_a, make_invoice, manage
     assert "Создать акт" not in client_a.get(draft.get_absolute_url()).content.decode()
     response = client_a.post(create_url(draft), follow=True)
     assert "Акт составляется по выставленному или оплаченному счёту" in text_of(response)
-    cancelled = services.invoice_annul(invoice=make_invoice(), by=manager_a, reason="Ошибка в сумме")
+    cancelled = services.invoice_annul(
+        invoice=make_invoice(), by=manager_a, reason="Ошибка в сумме"
+    )
     client_a.post(create_url(cancelled))
     assert not Act.objects.exists()
 
