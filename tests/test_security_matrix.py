@@ -88,6 +88,7 @@ HEAD_ONLY = {
 # the deal sees it, but gets 403 here. Annulling a numbered document is one of them.
 OWNER_OR_HEAD = {
     "billing:invoice_annul",
+    "billing:act_annul",
     "documents:proposal_annul",
     "documents:contract_annul",
 }
@@ -607,6 +608,8 @@ TASK_HOLDER_PAGES = {
     "calculations:detail": "a calculation, to read",
     "billing:invoice_detail": "an invoice, to read",
     "billing:invoice_pdf": "the invoice's PDF",
+    "billing:act_detail": "an act, to read",
+    "billing:act_pdf": "the act's PDF",
     "documents:questionnaire_file": "a file the client sent in a questionnaire",
     "documents:proposal_detail": "a proposal, personal data masked",
     "documents:proposal_pdf": "its PDF, personal data masked",
