@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from contacts.models import Contact
+from crm.notifications import notify
 
 from .contacts import contacts_visible_to, responsible_for
 from .forms import LeadForm
@@ -122,6 +123,7 @@ def _lead_to_deal(*, request: LeadRequest, source: LeadSource, data: dict) -> No
     _lead_contact(deal=deal, name=name, phones=phones, emails=emails)
     if data["message"].strip():
         comment_add(deal=deal, author=None, text=f"Сообщение с сайта:\n{data['message'].strip()}")
+    notify(user=deal.manager, event="lead.assigned", text=title, url=deal.get_absolute_url())
     request.deal = deal
     request.status = LeadRequest.Status.CREATED
     request.save(update_fields=["deal", "status"])

@@ -1,6 +1,6 @@
 from django import template
 
-from crm import formats
+from crm import formats, notifications
 
 register = template.Library()
 
@@ -19,3 +19,9 @@ def date_long(value):
 def duration_words(value):
     """A timedelta in Russian words, as after «через»: «15 минут», «1 час 30 минут»."""
     return formats.duration_words(value) if value is not None else ""
+
+
+@register.inclusion_tag("includes/_notification_bell.html", takes_context=True)
+def notification_bell(context):
+    """The bell with the person's unread count: one indexed query per page."""
+    return notifications.bell(context["request"].user)
