@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
+from crm.admin import ModelAdmin, Names, ReadOnlyAdmin
+
 from .models import (
     Comment,
     Deal,
@@ -16,7 +18,8 @@ from .models import (
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(ModelAdmin):
+    names = Names("этап", "этапа", "этапов")
     list_display = ["name", "order", "kind"]
     list_editable = ["order", "kind"]
     list_filter = ["kind"]
@@ -24,11 +27,21 @@ class StageAdmin(admin.ModelAdmin):
 
 
 @admin.register(StageAutomation)
-class StageAutomationAdmin(admin.ModelAdmin):
+class StageAutomationAdmin(ModelAdmin):
     """One row: the stage each business event moves a deal to."""
 
+    names = Names(
+        "переходы этапов по событиям",
+        "набора переходов",
+        "наборов переходов",
+        one="набор переходов",
+    )
     fields = ["proposal_accepted_stage", "contract_accepted_stage", "invoice_paid_stage"]
-    list_display = ["__str__", *fields]
+    list_display = ["title", *fields]
+
+    @admin.display(description="настройка")
+    def title(self, obj):
+        return str(obj)
 
     def has_add_permission(self, request):
         return not StageAutomation.objects.exists()
@@ -38,7 +51,8 @@ class StageAutomationAdmin(admin.ModelAdmin):
 
 
 @admin.register(LossReason)
-class LossReasonAdmin(admin.ModelAdmin):
+class LossReasonAdmin(ModelAdmin):
+    names = Names("причину отказа", "причины отказа", "причин отказа")
     list_display = ["name", "order", "active"]
     list_editable = ["order", "active"]
     list_filter = ["active"]
@@ -59,10 +73,14 @@ class StageChangeInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Deal)
-class DealAdmin(admin.ModelAdmin):
-    list_display = ["pk", "title", "stage", "manager", "source", "budget", "created_at"]
+class DealAdmin(ModelAdmin):
+    names = Names("сделку", "сделки", "сделок")
+    list_display = ["number", "title", "stage", "manager", "source", "budget", "created_at"]
     list_filter = ["stage", "source", "manager", "loss_reason", "created_at"]
     search_fields = ["title", "pk", "contacts__name", "contacts__phones__number"]
     list_select_related = ["stage", "manager"]
@@ -72,9 +90,16 @@ class DealAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
 
+    @admin.display(description="№", ordering="pk")
+    def number(self, obj):
+        return obj.number
+
 
 @admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
+class StageChangeAdmin(ReadOnlyAdmin):
+    """The funnel report is built on this history: it is written only by stage moves."""
+
+    names = Names("смену этапа", "смены этапа", "смен этапа")
     list_display = ["deal", "from_stage", "to_stage", "loss_reason", "by", "at"]
     list_filter = ["to_stage", "loss_reason", "at"]
     search_fields = ["deal__title", "deal__pk"]
@@ -84,7 +109,8 @@ class StageChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ModelAdmin):
+    names = Names("задачу", "задачи", "задач")
     list_display = ["text", "deal", "assignee", "kind", "due_at", "done_at"]
     list_filter = ["kind", "assignee", "done_at"]
     search_fields = ["text", "deal__title"]
@@ -93,7 +119,8 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ModelAdmin):
+    names = Names("комментарий", "комментария", "комментариев")
     list_display = ["deal", "author", "created_at", "text"]
     list_filter = ["author", "created_at"]
     search_fields = ["text", "deal__title"]
@@ -102,16 +129,20 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DealEvent)
-class DealEventAdmin(admin.ModelAdmin):
-    list_display = ["deal", "kind", "actor", "at", "text"]
-    list_filter = ["kind", "at"]
+class DealEventAdmin(ReadOnlyAdmin):
+    """The deal timeline, written by the workflows (the funnel report reads it)."""
+
+    names = Names("событие сделки", "события сделок", "событий сделок")
+    list_display = ["deal", "actor", "at", "text"]
+    list_filter = ["at"]
     search_fields = ["text", "deal__title"]
     list_select_related = ["deal", "actor"]
     raw_id_fields = ["deal"]
 
 
 @admin.register(LeadSource)
-class LeadSourceAdmin(admin.ModelAdmin):
+class LeadSourceAdmin(ModelAdmin):
+    names = Names("сайт (источник заявок)", "сайта", "сайтов", one="сайт")
     list_display = ["name", "site_url", "manager", "active", "key"]
     list_filter = ["active", "manager"]
     search_fields = ["name", "site_url"]
@@ -139,7 +170,8 @@ class LeadSourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(LeadRequest)
-class LeadRequestAdmin(admin.ModelAdmin):
+class LeadRequestAdmin(ModelAdmin):
+    names = Names("заявку с сайта", "заявки с сайтов", "заявок с сайтов")
     list_display = ["received_at", "source", "status", "deal", "remote_addr"]
     list_filter = ["status", "source", "received_at"]
     search_fields = ["payload", "idempotency_key"]

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from crm.admin import ModelAdmin, Names
+
 from . import services
 from .forms import DocumentTemplateAdminForm, TemplateQuestionForm
 from .models import (
@@ -23,7 +25,8 @@ class TemplateQuestionInline(admin.TabularInline):
 
 
 @admin.register(QuestionnaireTemplate)
-class QuestionnaireTemplateAdmin(admin.ModelAdmin):
+class QuestionnaireTemplateAdmin(ModelAdmin):
+    names = Names("шаблон анкеты", "шаблона анкеты", "шаблонов анкет")
     list_display = ["title", "active", "question_count", "updated_at"]
     list_filter = ["active"]
     search_fields = ["title"]
@@ -50,7 +53,8 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(ModelAdmin):
+    names = Names("анкету", "анкеты", "анкет")
     list_display = ["title", "deal", "created_at", "open_count", "submitted_at", "revoked_at"]
     list_filter = ["created_at", "submitted_at"]
     search_fields = ["title", "deal__title", "deal__pk"]
@@ -90,7 +94,8 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 
 
 @admin.register(DocumentTemplate)
-class DocumentTemplateAdmin(admin.ModelAdmin):
+class DocumentTemplateAdmin(ModelAdmin):
+    names = Names("шаблон документа", "шаблона документа", "шаблонов документов")
     form = DocumentTemplateAdminForm
     list_display = ["name", "kind", "is_default", "active", "updated_at"]
     list_filter = ["kind", "active"]
@@ -105,7 +110,7 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
 
-class ClientDocumentAdmin(admin.ModelAdmin):
+class ClientDocumentAdmin(ModelAdmin):
     """Proposals and contracts are made on the deal card; the admin shows them as they are."""
 
     list_display = ["__str__", "deal", "status", "sent_at", "open_count", "replaced_at"]
@@ -142,6 +147,9 @@ class ClientDocumentAdmin(admin.ModelAdmin):
 
 @admin.register(Proposal)
 class ProposalAdmin(ClientDocumentAdmin):
+    names = Names(
+        "коммерческое предложение", "коммерческих предложения", "коммерческих предложений"
+    )
     readonly_fields = [
         *ClientDocumentAdmin.readonly_fields,
         "responded_at",
@@ -154,6 +162,7 @@ class ProposalAdmin(ClientDocumentAdmin):
 
 @admin.register(Contract)
 class ContractAdmin(ClientDocumentAdmin):
+    names = Names("договор", "договора", "договоров")
     readonly_fields = [
         *ClientDocumentAdmin.readonly_fields,
         "accepted_at",

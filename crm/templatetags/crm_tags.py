@@ -25,3 +25,11 @@ def duration_words(value):
 def notification_bell(context):
     """The bell with the person's unread count: one indexed query per page."""
     return notifications.bell(context["request"].user)
+
+
+@register.simple_tag
+def admin_count(cl) -> str:
+    """The admin list's «3 клиента» (crm.admin.ModelAdmin.count_words)."""
+    if hasattr(cl.model_admin, "count_words"):
+        return cl.model_admin.count_words(cl.result_count)
+    return f"{cl.result_count} {cl.opts.verbose_name_plural}"
