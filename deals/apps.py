@@ -21,7 +21,7 @@ class DealsConfig(AppConfig):
         nav.register(nav.NavItem("Клиенты", "clients:list", order=40))
         nav.register(nav.NavItem("Наши реквизиты", "clients:seller", order=90, head_only=True))
 
-        register(Event("lead.assigned", "Новая заявка с сайта на меня", email=True, order=10))
+        register(Event("lead.assigned", "Мне пришла заявка с сайта", email=True, order=10))
         register(Event("task.assigned", "Мне поставили задачу", email=True, order=20))
         register(Event("task.due", "Срок моей задачи через 15 минут или уже прошёл", order=30))
         register(Event("deal.handed_over", "Мне передали сделку", email=True, order=40))

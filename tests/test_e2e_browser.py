@@ -462,4 +462,16 @@ def test_a_new_lead_rings_the_bell_of_the_open_deal_list(
     expect(anna.page.locator("#notification-bell .notification-badge")).to_have_count(0)
     anna.go("/notifications/", "notifications-read")
     expect(anna.page.locator(".notification-list a.fw-bold")).to_have_count(0)
+
+    # She wants to hear of opened documents in the app only.
+    anna.page.click("main a:has-text('Настройки')")
+    expect(anna.page.locator("main")).to_contain_text("Клиент открыл документ")
+    anna.page.check("input[name='client.opened'][value='app']")
+    anna.page.click("button:has-text('Сохранить')")
+    expect(anna.page.locator(".alert-success")).to_contain_text("Настройки уведомлений сохранены.")
+    anna.shot("notification-settings")
+    from crm.notifications import wants_email
+
+    assert wants_email(team["anna"], "client.opened") is False
+    assert wants_email(team["anna"], "client.filled") is True
     assert anna.console == []
