@@ -12,6 +12,7 @@ from crm.testing import (  # noqa: F401
     celery_in_process,
     collected_static,
     fast_password_hashing,
+    frozen_clock,
     media_bucket,
     production_static,
     s3_server,

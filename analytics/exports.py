@@ -5,6 +5,8 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
+from crm.spreadsheets import safe_cell
+
 from .funnel import FunnelReport, LossTable
 
 
@@ -178,13 +180,13 @@ def _csv_value(value) -> str:
         return ""
     if isinstance(value, Decimal):
         return str(value).replace(".", ",")
-    return str(value)
+    return safe_cell(str(value))
 
 
 def to_csv(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(table.header)
+    writer.writerow([safe_cell(h) for h in table.header])
     for row in table.rows:
         writer.writerow([_csv_value(v) for v in row])
     # The BOM makes Excel read the file as UTF-8.
@@ -201,13 +203,13 @@ def to_xlsx(tables: list[Table]) -> bytes:
     bold = Font(bold=True)
     for table in tables:
         sheet = workbook.create_sheet(_sheet_title(table))
-        sheet.append([table.title])
+        sheet.append([safe_cell(table.title)])
         sheet["A1"].font = bold
-        sheet.append(table.header)
+        sheet.append([safe_cell(h) for h in table.header])
         for cell in sheet[2]:
             cell.font = bold
         for row in table.rows:
-            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+            sheet.append([float(v) if isinstance(v, Decimal) else safe_cell(v) for v in row])
             for value, cell in zip(row, sheet[sheet.max_row], strict=True):
                 if isinstance(value, Decimal):
                     # Money carries kopecks; shares and days one decimal.

@@ -48,6 +48,7 @@ def env_for(database_url: str) -> dict:
         "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/14"),
         "CELERY_BROKER_URL": "",
         "INTAKE_RATE_PER_MINUTE": "1000000",
+        "INTAKE_IP_RATE_PER_MINUTE": "1000000",
         "PUBLIC_RATE_PER_MINUTE": "1000000",
         "LOG_LEVEL": "ERROR",
     }

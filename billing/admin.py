@@ -1,19 +1,22 @@
 from decimal import Decimal, InvalidOperation
 
-from django.contrib import admin
-from import_export import fields, resources, widgets
+from django.contrib import admin, messages
+from import_export import fields, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
 from crm.admin import ModelAdmin, Names
+from crm.spreadsheets import SafeExportResource
+from deals.admin import NumberedDocumentAdmin
 
-from . import tax
+from . import services, tax
 from .forms import SellerTaxForm
 from .models import (
     Calculation,
     CalculationLine,
     CatalogGroup,
     CatalogItem,
+    FiscalReceipt,
     Invoice,
     InvoiceLine,
     Payment,
@@ -65,7 +68,10 @@ class ChoiceWidget(widgets.Widget):
 
 
 class VatRateWidget(widgets.Widget):
-    """«22» or «22 %»; empty means the seller's default rate."""
+    """«22» or «22 %»; empty means the seller's default rate. A rate the seller's regime
+    does not allow is refused, saying why (billing.tax)."""
+
+    policy: tax.TaxPolicy | None = None  # read once per import (CatalogItemResource)
 
     def clean(self, value, row=None, **kwargs):
         text = str(value if value is not None else "").replace("%", "").replace(",", ".").strip()
@@ -78,13 +84,16 @@ class VatRateWidget(widgets.Widget):
         if rate not in VAT_RATES:
             allowed = ", ".join(f"{r}" for r in VAT_RATES)
             raise ValueError(f"Ставка НДС {rate} не действует: возможны {allowed} или пусто.")
+        problem = (self.policy or tax.seller_policy()).rate_problem(rate)
+        if problem:
+            raise ValueError(problem)
         return rate
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else f"{Decimal(value).normalize():f}"
 
 
-class CatalogItemResource(resources.ModelResource):
+class CatalogItemResource(SafeExportResource):
     group = fields.Field(attribute="group", column_name="group", widget=GroupWidget())
     kind = fields.Field(
         attribute="kind", column_name="kind", widget=ChoiceWidget(CatalogItem.Kind.choices)
@@ -101,6 +110,9 @@ class CatalogItemResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
+
+    def before_import(self, dataset, **kwargs):
+        self.fields["vat_rate"].widget.policy = tax.seller_policy()
 
 
 @admin.register(CatalogGroup)
@@ -172,18 +184,26 @@ class SellerTaxAdminForm(SellerTaxForm):
 
 @admin.register(SellerTax)
 class SellerTaxAdmin(ModelAdmin):
-    """The seller's VAT mode and rate, as on the «Налог» page: saved through the same
-    service, so a change shows in the seller's change log."""
+    """The seller's regime, as on the «Налог» page: saved through the same service, so a
+    change shows in the seller's change log."""
 
     names = Names("налог продавца", "налога продавца", "налогов продавца")
     form = SellerTaxAdminForm
-    list_display = ["seller", "vat_mode", "vat_rate"]
+    list_display = ["seller", "regime", "vat_mode", "vat_rate"]
 
     def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
         saved = tax.seller_tax_save(
-            seller=obj.seller, vat_mode=obj.vat_mode, vat_rate=obj.vat_rate, by=request.user
+            seller=obj.seller,
+            regime=data["regime"],
+            usn_object=data["usn_object"],
+            vat_mode=data["vat_mode"],
+            vat_rate=data["vat_rate"],
+            exemption_basis=data["exemption_basis"],
+            by=request.user,
         )
-        obj.pk = saved.pk
+        for name in ("pk", "regime", "usn_object", "vat_mode", "vat_rate", "exemption_basis"):
+            setattr(obj, name, getattr(saved, name))
 
 
 class InvoiceLineInline(admin.TabularInline):
@@ -203,9 +223,9 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ModelAdmin):
+class InvoiceAdmin(NumberedDocumentAdmin):
     """Read-only: invoices change through the deal card, which keeps numbers, payments and
-    the deal's timeline right."""
+    the deal's timeline right. A draft may be deleted; an issued invoice only annulled."""
 
     names = Names("счёт", "счёта", "счетов")
     list_display = ["__str__", "deal", "status", "total", "paid_amount", "due_date"]
@@ -221,8 +241,8 @@ class InvoiceAdmin(ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def annul_document(self, document, *, by, reason):
+        services.invoice_annul(invoice=document, by=by, reason=reason)
 
 
 @admin.register(Payment)
@@ -250,6 +270,34 @@ class PaymentAdmin(ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FiscalReceipt)
+class FiscalReceiptAdmin(ModelAdmin):
+    """Receipts sent on their own (the offset of prepayments): read-only, with the action
+    that sends a failed one again."""
+
+    names = Names("кассовый чек", "кассовых чека", "кассовых чеков")
+    list_display = ["__str__", "status", "attempts", "provider_receipt_id", "created_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["invoice__number", "provider_receipt_id"]
+    list_select_related = ["invoice"]
+    readonly_fields = [f.name for f in FiscalReceipt._meta.fields] + ["payments"]
+    actions = ["send_again"]
+    show_full_result_count = False
+
+    @admin.action(description="Отправить снова")
+    def send_again(self, request, queryset):
+        from .services import receipts
+
+        count = receipts.receipt_resend(receipts=queryset)
+        self.message_user(request, f"Поставлено в отправку: {count}.", messages.SUCCESS)
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -34,5 +36,21 @@ def sandbox_payments_in_production(app_configs, **kwargs):
             "or PAYMENT_ONLINE=False to take payments by bank transfer only. A staging or demo "
             "site that must run the sandbox sets PAYMENT_SANDBOX_IN_PRODUCTION=True.",
             id="billing.E002",
+        )
+    ]
+
+
+@checks.register()
+def tax_system_comes_from_the_regime(app_configs, **kwargs):
+    """The receipts' tax system used to be a setting that could contradict the seller's
+    regime; it is read from the regime now, and a leftover setting should not mislead."""
+    if not os.environ.get("YOOKASSA_TAX_SYSTEM_CODE"):
+        return []
+    return [
+        checks.Warning(
+            "YOOKASSA_TAX_SYSTEM_CODE is set but no longer read: 54-ФЗ receipts name the tax "
+            "system of the seller's regime.",
+            hint="Choose the regime on the «Налог» page (/billing/tax/) and remove the variable.",
+            id="billing.W001",
         )
     ]

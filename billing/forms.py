@@ -1,11 +1,12 @@
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from crm.formats import money as format_money
 
-from . import money
+from . import money, tax
 from .models import (
     DISCOUNT_KIND_CHOICES,
     VAT_RATE_CHOICES,
@@ -16,8 +17,9 @@ from .models import (
     SellerTax,
     Unit,
 )
-from .money import DiscountKind, VatMode
+from .money import EXEMPT, DiscountKind, TaxRegime, UsnObject, VatMode
 from .services import LineData
+from .tax import GENERAL_RATES, RULES, TaxPolicy
 
 MAX_LINES = 200
 
@@ -122,17 +124,20 @@ class LineForm(forms.Form):
         initial=DiscountKind.PERCENT,
         widget=forms.Select(attrs={"aria-label": "Скидка в процентах или рублях"}),
     )
-    vat_rate = forms.TypedChoiceField(
+    # Any known rate passes the choice check; clean_vat_rate then says in Russian why the
+    # seller's regime refuses it. The select offers only what the regime allows.
+    vat_rate = forms.ChoiceField(
         label="НДС",
-        choices=[("", "по умолч."), *VAT_RATE_CHOICES],
-        coerce=Decimal,
-        empty_value=None,
+        choices=[("", "по умолч."), *VAT_RATE_CHOICES, (EXEMPT, "без НДС")],
         required=False,
+        error_messages={"invalid_choice": "Выберите ставку НДС из списка."},
         widget=forms.Select(attrs={"aria-label": "Ставка НДС"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, policy: TaxPolicy | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.policy = policy or tax.seller_policy()
+        self.fields["vat_rate"].widget.choices = vat_rate_choices(self.policy)
         for field in self.fields.values():
             if isinstance(field.widget, forms.Select):
                 field.widget.attrs["class"] = "form-select form-select-sm"
@@ -153,6 +158,16 @@ class LineForm(forms.Form):
             raise forms.ValidationError("Количество должно быть больше нуля.")
         return quantity
 
+    def clean_vat_rate(self) -> Decimal | str | None:
+        """None (the seller's rate), a Decimal rate or EXEMPT, if the regime allows it."""
+        value = self.cleaned_data["vat_rate"]
+        exempt = value == EXEMPT
+        rate = None if exempt or value in ("", None) else Decimal(value)
+        problem = self.policy.rate_problem(rate, exempt=exempt)
+        if problem:
+            raise forms.ValidationError(problem)
+        return EXEMPT if exempt else rate
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("discount") is None:
@@ -171,6 +186,7 @@ class LineForm(forms.Form):
 
     def line_data(self) -> LineData:
         data = self.cleaned_data
+        exempt = data["vat_rate"] == EXEMPT
         return LineData(
             name=data["name"].strip(),
             quantity=data["quantity"],
@@ -178,14 +194,47 @@ class LineForm(forms.Form):
             unit_code=data["unit_code"],
             discount=data["discount"],
             discount_kind=data["discount_kind"],
-            vat_rate=data["vat_rate"],
+            vat_rate=None if exempt else data["vat_rate"],
+            vat_exempt=exempt,
             catalog_item_id=data.get("catalog_item"),
         )
 
 
+def vat_rate_choices(policy: TaxPolicy) -> list[tuple[str, str]]:
+    """What a line's VAT select offers under the regime: the seller's default and the
+    rates the regime allows («без НДС» once the ст. 149 basis is set)."""
+    if not policy.pays_vat:
+        return [("", "без НДС")]
+    choices = [("", "по умолч.")]
+    choices += [
+        (f"{rate.quantize(money.KOPECK)}", money.format_rate(rate)) for rate in policy.rates
+    ]
+    if policy.allows_exempt:
+        choices.append((EXEMPT, "без НДС"))
+    return choices
+
+
+def line_vat_initial(rate: Decimal | None, exempt: bool, policy: TaxPolicy):
+    """A stored line's rate as the select shows it; a rate the regime no longer allows
+    falls back to the seller's default (the calculator warns that the VAT changed)."""
+    if exempt:
+        return EXEMPT if policy.allows_exempt else None
+    if rate is None or policy.rate_problem(rate):
+        return None
+    return Decimal(rate).quantize(money.KOPECK)
+
+
 class BaseLineFormSet(forms.BaseFormSet):
     """Lines are replaced as a whole when a calculation is saved, so every row is "extra":
-    an untouched blank row is skipped, a half-filled one gets its messages."""
+    an untouched blank row is skipped, a half-filled one gets its messages. Every row
+    checks its VAT rate against the seller's regime, read once."""
+
+    def __init__(self, *args, policy: TaxPolicy | None = None, **kwargs):
+        self.policy = policy or tax.seller_policy()
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "policy": self.policy}
 
     def initial_form_count(self):
         return 0
@@ -329,8 +378,20 @@ class CatalogItemForm(forms.ModelForm):
         self.fields["price"].localize = True
         self.fields["price"].widget = DecimalInput(places=2)
         self.fields["price"].error_messages["min_value"] = "Цена не может быть отрицательной."
+        self.policy = tax.seller_policy()
         self.fields["vat_rate"].choices = [("", "Ставка продавца по умолчанию"), *VAT_RATE_CHOICES]
+        self.fields["vat_rate"].widget.choices = [
+            ("", "Ставка продавца по умолчанию"),
+            *vat_rate_choices(self.policy)[1:],
+        ]
         self.fields["group"].empty_label = "Без группы"
+
+    def clean_vat_rate(self):
+        rate = self.cleaned_data["vat_rate"]
+        problem = self.policy.rate_problem(rate)
+        if problem:
+            raise forms.ValidationError(problem)
+        return rate
 
     def clean_sku(self):
         sku = self.cleaned_data["sku"].strip()
@@ -352,25 +413,74 @@ class CatalogGroupForm(forms.ModelForm):
 
 
 class SellerTaxForm(forms.ModelForm):
-    """The seller's VAT mode and rate; the rate is asked for only when prices carry VAT."""
+    """The seller's regime. The object of taxation is asked for on УСН and АУСН, how prices
+    carry VAT and the default rate only where the regime pays VAT, the ст. 149 basis only
+    where lines may be «без НДС»; the rest of what is posted is ignored."""
 
     class Meta:
         model = SellerTax
-        fields = ["vat_mode", "vat_rate"]
-        widgets = {"vat_mode": forms.RadioSelect}
-        error_messages = {"vat_mode": {"required": "Выберите, как цены учитывают НДС."}}
+        fields = ["regime", "usn_object", "vat_mode", "vat_rate", "exemption_basis"]
+        widgets = {
+            "regime": forms.RadioSelect,
+            "usn_object": forms.RadioSelect,
+            "vat_mode": forms.RadioSelect,
+        }
+        error_messages = {"regime": {"required": "Выберите налоговый режим."}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["regime"].choices = [
+            (value, f"{label} — {RULES[value].hint}") for value, label in TaxRegime.choices
+        ]
+        self.fields["usn_object"].required = False
+        self.fields["usn_object"].label = "Объект налогообложения (УСН, АУСН)"
+        self.fields["vat_mode"].required = False
+        self.fields["vat_mode"].label = "Цены и НДС (если режим с НДС)"
+        self.fields["vat_mode"].widget.choices = [
+            (m.value, m.label) for m in VatMode if m != VatMode.NONE
+        ]
         self.fields["vat_rate"].required = False
         self.fields["vat_rate"].empty_value = None
+        self.fields["vat_rate"].label = "Ставка по умолчанию (если НДС по общим ставкам)"
         self.fields["vat_rate"].choices = [("", "—"), *VAT_RATE_CHOICES]
+        self.fields["vat_rate"].widget.choices = [
+            ("", "—"),
+            *[(r.quantize(money.KOPECK), money.format_rate(r)) for r in GENERAL_RATES],
+        ]
+        self.fields["exemption_basis"].widget.attrs["placeholder"] = "пп. 26 п. 2 ст. 149 НК РФ"
 
     def clean(self):
         cleaned = super().clean()
-        with_vat = cleaned.get("vat_mode") not in (None, "", VatMode.NONE)
-        if with_vat and cleaned.get("vat_rate") is None and "vat_rate" not in self.errors:
+        regime = cleaned.get("regime")
+        if not regime:
+            return cleaned
+        rule = RULES[regime]
+        if not cleaned.get("usn_object"):
+            cleaned["usn_object"] = UsnObject.INCOME
+        if not rule.rates:
+            cleaned.update(vat_mode=VatMode.NONE, vat_rate=None, exemption_basis="")
+            return cleaned
+        if cleaned.get("vat_mode") in (None, "", VatMode.NONE) and "vat_mode" not in self.errors:
+            self.add_error("vat_mode", "Выберите, как цены учитывают НДС.")
+        rate = cleaned.get("vat_rate")
+        if len(rule.rates) == 1:
+            cleaned["vat_rate"] = rule.rates[0]
+            self.errors.pop("vat_rate", None)
+        elif "vat_rate" in self.errors:
+            pass
+        elif rate is None:
             self.add_error("vat_rate", "Выберите ставку НДС.")
+        elif Decimal(rate) not in rule.rates:
+            self.add_error(
+                "vat_rate", f"Ставка {money.format_rate(rate)} при этом режиме не применяется."
+            )
+        basis = (cleaned.get("exemption_basis") or "").strip()
+        if basis and "149" not in basis:
+            self.add_error(
+                "exemption_basis",
+                "Укажите пункт статьи 149 НК РФ, например «пп. 26 п. 2 ст. 149 НК РФ».",
+            )
+        cleaned["exemption_basis"] = basis
         return cleaned
 
 
@@ -392,8 +502,20 @@ class InvoiceForm(forms.Form):
     """The head of an invoice. Its lines come from the deal's calculation or from a
     LineFormSet typed by hand."""
 
-    date = forms.DateField(label="Дата счёта", widget=DATE_WIDGET, error_messages=DATE_ERRORS)
-    due_date = forms.DateField(label="Оплатить до", widget=DATE_WIDGET, error_messages=DATE_ERRORS)
+    date = forms.DateField(
+        label="Дата счёта",
+        required=False,
+        widget=DATE_WIDGET,
+        error_messages=DATE_ERRORS,
+        help_text="Пусто — день, когда счёт выставят. Номер счёт получит при выставлении, "
+        "из счётчика года своей даты.",
+    )
+    due_date = forms.DateField(
+        label="Оплатить до",
+        required=False,
+        widget=DATE_WIDGET,
+        error_messages=DATE_ERRORS,
+    )
     basis = forms.CharField(
         label="Основание",
         max_length=300,
@@ -406,6 +528,9 @@ class InvoiceForm(forms.Form):
     def __init__(self, *args, basis_choices: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.basis_choices = list(basis_choices)
+        self.fields[
+            "due_date"
+        ].help_text = f"Пусто — через {settings.INVOICE_DUE_DAYS} дн. после даты счёта."
         self.fields["basis"].widget.attrs.update(
             {"list": "basis-choices", "placeholder": "Договор № 15 от 5 марта 2026 г."}
         )

@@ -3,10 +3,11 @@ invoices. The client's pages are in public_views, the providers' notifications i
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -15,11 +16,12 @@ from crm import media
 from crm.formats import money as format_money
 from crm.pdf import pdf_enqueue
 from crm.staff import require_head
-from deals import document_links
+from deals import document_links, roles
+from deals.forms import AnnulForm
 from deals.models import Deal
 
-from . import bases, services
-from .forms import InvoiceFilterForm, InvoiceForm, LineFormSet, PaymentForm
+from . import bases, services, tax
+from .forms import InvoiceFilterForm, InvoiceForm, LineFormSet, PaymentForm, line_vat_initial
 from .models import Calculation, Invoice, Payment
 from .services import LineData
 
@@ -27,17 +29,32 @@ logger = logging.getLogger(__name__)
 
 LINES_PREFIX = "lines"
 LIST_PAGE_SIZE = 50
+# Drafts (no date, no number yet) at the top, then the newest invoice first.
+DRAFTS_FIRST = (F("date").desc(nulls_first=True), F("number").desc(nulls_first=True), "-pk")
+
+
+def _deals():
+    return Deal.objects.select_related("stage", "manager", "client")
 
 
 def _get_deal_for_user(request, pk) -> Deal:
-    return get_object_or_404(
-        Deal.objects.visible_to(request.user).select_related("stage", "manager", "client"),
-        pk=pk,
-    )
+    return get_object_or_404(_deals().visible_to(request.user), pk=pk)
+
+
+def _get_deal_for_edit(request, pk) -> Deal:
+    """Invoices and payments change the deal: its owner and the head only (deals.roles)."""
+    return roles.get_deal_for_edit(request, pk, _deals())
 
 
 def _get_invoice_for_user(request, pk, invoice_pk) -> Invoice:
-    deal = _get_deal_for_user(request, pk)
+    return _invoice_of(_get_deal_for_user(request, pk), invoice_pk)
+
+
+def _get_invoice_for_edit(request, pk, invoice_pk) -> Invoice:
+    return _invoice_of(_get_deal_for_edit(request, pk), invoice_pk)
+
+
+def _invoice_of(deal: Deal, invoice_pk) -> Invoice:
     invoice = get_object_or_404(
         deal.invoices.select_related("calculation", "created_by"), pk=invoice_pk
     )
@@ -45,8 +62,8 @@ def _get_invoice_for_user(request, pk, invoice_pk) -> Invoice:
     return invoice
 
 
-def _get_payment_for_user(request, pk, invoice_pk, payment_pk) -> Payment:
-    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+def _get_payment_for_edit(request, pk, invoice_pk, payment_pk) -> Payment:
+    invoice = _get_invoice_for_edit(request, pk, invoice_pk)
     payment = get_object_or_404(invoice.payments.all(), pk=payment_pk)
     payment.invoice = invoice
     return payment
@@ -68,7 +85,7 @@ def deal_panel(request, deal: Deal) -> dict:
     current = Calculation.objects.current_for(deal)
     return {
         "deal": deal,
-        "invoices": list(deal.invoices.order_by("-date", "-number", "-pk")),
+        "invoices": list(deal.invoices.order_by(*DRAFTS_FIRST)),
         "current_calculation": current,
         "recipients": document_links.document_recipients(deal),
         "nonce": document_links.new_send_nonce(),
@@ -82,6 +99,7 @@ def deal_panel(request, deal: Deal) -> dict:
 def _lines_initial(invoice: Invoice) -> list[dict]:
     """A draft's lines as the manual form edits them: the line's whole discount in roubles,
     so the amounts come out the same."""
+    policy = tax.seller_policy()
     return [
         {
             "name": line.name,
@@ -90,7 +108,7 @@ def _lines_initial(invoice: Invoice) -> list[dict]:
             "price": line.price,
             "discount": line.discount,
             "discount_kind": "amount" if line.discount else "percent",
-            "vat_rate": line.vat_rate,
+            "vat_rate": line_vat_initial(line.vat_rate, line.vat_exempt, policy),
         }
         for line in invoice.lines.all()
     ]
@@ -108,17 +126,13 @@ def _invoice_form_page(request, deal: Deal, invoice: Invoice | None = None):
             calculation = get_object_or_404(deal.calculations.prefetch_related("lines"), pk=calc_pk)
         elif invoice is None:
             calculation = Calculation.objects.current_for(deal)
-    today = timezone.localdate()
     choices = bases.suggestions(deal)
     if invoice is not None:
         initial = {"date": invoice.date, "due_date": invoice.due_date, "basis": invoice.basis}
         lines_initial = _lines_initial(invoice)
     else:
-        initial = {
-            "date": today,
-            "due_date": services.invoice_due_date(today),
-            "basis": choices[0] if choices else "",
-        }
+        # No dates: the invoice is dated the day it is issued, due INVOICE_DUE_DAYS later.
+        initial = {"basis": choices[0] if choices else ""}
         lines_initial = []
     status = 200
     if request.method == "POST":
@@ -191,14 +205,14 @@ def _add_errors(form, formset, exc: ValidationError) -> None:
 
 
 def invoice_create(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     return _invoice_form_page(request, deal)
 
 
 def invoice_edit(request, pk, invoice_pk):
-    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    invoice = _get_invoice_for_edit(request, pk, invoice_pk)
     if not invoice.is_draft:
-        messages.error(request, "Выставленный счёт не меняется: отмените его и создайте новый.")
+        messages.error(request, "Выставленный счёт не меняется: аннулируйте его и создайте новый.")
         return _back(invoice)
     return _invoice_form_page(request, invoice.deal, invoice)
 
@@ -220,15 +234,18 @@ def invoice_detail(request, pk, invoice_pk):
             "recipients": document_links.document_recipients(invoice.deal),
             "nonce": document_links.new_send_nonce(),
             "can_undo": request.user.is_head,
+            "can_annul": invoice.deal.may_annul_documents(request.user),
+            "annul_form": AnnulForm(),
+            "due_days": settings.INVOICE_DUE_DAYS,
         },
     )
 
 
 @require_POST
 def invoice_issue(request, pk, invoice_pk):
-    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    invoice = _get_invoice_for_edit(request, pk, invoice_pk)
     try:
-        services.invoice_issue(invoice=invoice, by=request.user)
+        invoice = services.invoice_issue(invoice=invoice, by=request.user)
     except ValidationError as exc:
         messages.error(request, "Счёт не выставлен. " + _error_text(exc))
     else:
@@ -240,15 +257,39 @@ def invoice_issue(request, pk, invoice_pk):
 
 
 @require_POST
-def invoice_cancel(request, pk, invoice_pk):
+def invoice_annul(request, pk, invoice_pk):
     invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    if not invoice.deal.may_annul_documents(request.user):
+        raise PermissionDenied("Аннулировать счёт может ответственный за сделку или руководитель.")
+    form = AnnulForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return _back(invoice)
     try:
-        services.invoice_cancel(invoice=invoice, by=request.user)
+        invoice = services.invoice_annul(
+            invoice=invoice, by=request.user, reason=form.cleaned_data["reason"]
+        )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, f"{invoice.title} отменён. Его номер больше не используется.")
+        messages.success(
+            request,
+            f"{invoice.title} аннулирован. Номер остаётся за ним, клиент по ссылке видит, что "
+            "счёт аннулирован, и оплатить его не может.",
+        )
     return _back(invoice)
+
+
+@require_POST
+def invoice_delete(request, pk, invoice_pk):
+    invoice = _get_invoice_for_edit(request, pk, invoice_pk)
+    try:
+        services.invoice_delete(invoice=invoice, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return _back(invoice)
+    messages.success(request, "Черновик счёта удалён.")
+    return redirect(f"{invoice.deal.get_absolute_url()}#panel-invoices")
 
 
 def _pdf_bytes(invoice: Invoice) -> bytes | None:
@@ -264,6 +305,8 @@ def _pdf_bytes(invoice: Invoice) -> bytes | None:
 def _send_invoice(*, document: Invoice, to: str, by, nonce: str):
     if document.is_draft:
         raise ValidationError("Сначала выставьте счёт, потом отправляйте ссылку.")
+    if document.is_annulled:
+        raise ValidationError("Счёт аннулирован: его ссылку больше не отправляют.")
     pdf = _pdf_bytes(document)
     attachments = [(document.pdf_filename(), pdf, "application/pdf")] if pdf else []
     return document_links.document_send(
@@ -272,7 +315,7 @@ def _send_invoice(*, document: Invoice, to: str, by, nonce: str):
 
 
 invoice_send, invoice_revoke, invoice_new_link = document_links.link_views(
-    get_document=_get_invoice_for_user,
+    get_document=_get_invoice_for_edit,
     back=lambda request, invoice: _back(invoice),
     what="счёт",
     send=_send_invoice,
@@ -313,7 +356,7 @@ def invoice_pdf(request, pk, invoice_pk):
 
 
 def payment_create(request, pk, invoice_pk):
-    invoice = _get_invoice_for_user(request, pk, invoice_pk)
+    invoice = _get_invoice_for_edit(request, pk, invoice_pk)
     if not invoice.is_open:
         messages.error(request, f"Счёт не ждёт оплаты: {invoice.get_status_display().lower()}.")
         return _back(invoice)
@@ -355,7 +398,7 @@ def payment_create(request, pk, invoice_pk):
 
 @require_POST
 def payment_undo(request, pk, invoice_pk, payment_pk):
-    payment = _get_payment_for_user(request, pk, invoice_pk, payment_pk)
+    payment = _get_payment_for_edit(request, pk, invoice_pk, payment_pk)
     require_head(request)
     try:
         services.payment_undo(payment=payment, by=request.user)
@@ -387,11 +430,11 @@ def invoice_list(request):
     today = timezone.localdate()
     summary = invoices.aggregate(
         count=Count("pk"),
-        total=Sum("total", filter=~Q(status__in=[Invoice.Status.DRAFT, Invoice.Status.CANCELLED])),
+        total=Sum("total", filter=~Q(status__in=[Invoice.Status.DRAFT, Invoice.Status.ANNULLED])),
         paid=Sum("paid_amount"),
         overdue=Count("pk", filter=Q(status__in=Invoice.OPEN_STATUSES, due_date__lt=today)),
     )
-    paginator = Paginator(invoices.order_by("-date", "-number", "-pk"), LIST_PAGE_SIZE)
+    paginator = Paginator(invoices.order_by(*DRAFTS_FIRST), LIST_PAGE_SIZE)
     # The count is known from the summary: the paginator need not ask again.
     paginator.count = summary["count"]
     page = paginator.get_page(request.GET.get("page"))

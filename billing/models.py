@@ -15,10 +15,11 @@ from contacts.models import Seller
 from crm.formats import date_long
 from crm.formats import money as format_money
 from crm.models import PublicLink, StoredPdf, TimeStampedModel
+from crm.numbering import protect_fixed
 from deals.models import Deal
 
 from . import money
-from .money import KOPECK, DiscountKind, VatMode
+from .money import KOPECK, DiscountKind, TaxRegime, UsnObject, VatMode
 
 VAT_RATE_CHOICES = [(rate.quantize(KOPECK), money.format_rate(rate)) for rate in money.VAT_RATES]
 DISCOUNT_KIND_CHOICES = [(DiscountKind.PERCENT.value, "%"), (DiscountKind.AMOUNT.value, "₽")]
@@ -172,6 +173,9 @@ class Calculation(TimeStampedModel):
     vat_rate = models.DecimalField(
         "ставка НДС по умолчанию", max_digits=5, decimal_places=2, default=Decimal("22")
     )
+    vat_note = models.CharField(
+        "почему без НДС", max_length=300, blank=True, help_text="billing.tax.vat_note"
+    )
     subtotal = models.DecimalField(
         "сумма до скидки на расчёт", max_digits=14, decimal_places=2, default=Decimal("0")
     )
@@ -241,7 +245,17 @@ class Calculation(TimeStampedModel):
 
     @cached_property
     def display_totals(self) -> dict:
-        return money.format_totals(self.totals())
+        return money.format_totals(self.totals(), note=self.vat_note)
+
+    @property
+    def shows_vat_column(self) -> bool:
+        """Lines at different rates (or some «без НДС»): the table says which is which."""
+        return money.shows_vat_column(self.vat_mode, self.line_list)
+
+    @property
+    def table_label_span(self) -> int:
+        """Columns before «Сумма» in the printed table (its totals' labels span them)."""
+        return 5 + self.has_line_discounts + self.shows_vat_column
 
 
 class CalculationLine(models.Model):
@@ -265,6 +279,9 @@ class CalculationLine(models.Model):
         "скидка в", max_length=8, choices=DISCOUNT_KIND_CHOICES, default=DiscountKind.PERCENT
     )
     vat_rate = models.DecimalField("ставка НДС", max_digits=5, decimal_places=2)
+    vat_exempt = models.BooleanField(
+        "без НДС (ст. 149 НК РФ)", default=False, help_text="Ставка тогда хранится как 0."
+    )
     amount = models.DecimalField("сумма", max_digits=14, decimal_places=2)
     discount_share = models.DecimalField(
         "доля скидки на расчёт", max_digits=14, decimal_places=2, default=0
@@ -281,11 +298,20 @@ class CalculationLine(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def line_rate(self) -> Decimal | None:
+        """The rate as the arithmetic reads it: None for a line «без НДС»."""
+        return None if self.vat_exempt else self.vat_rate
+
+    @property
+    def vat_label(self) -> str:
+        return money.format_rate(self.line_rate)
+
     def result(self) -> money.LineResult:
         return money.LineResult(
             amount=self.amount,
             discount_share=self.discount_share,
-            vat_rate=self.vat_rate,
+            vat_rate=self.line_rate,
             without_vat=self.total_without_vat,
             vat=self.vat,
             total=self.total,
@@ -305,27 +331,45 @@ class CalculationLine(models.Model):
 
 
 # ---------------------------------------------------------------------------------------
-# The seller's tax regime. Read through billing.tax.seller_vat(), changed through
+# The seller's tax regime. Read through billing.tax.seller_policy(), changed through
 # billing.tax.seller_tax_save().
 # ---------------------------------------------------------------------------------------
 
 
 class SellerTax(TimeStampedModel):
-    """Whether the seller's prices carry VAT, and at which rate. The requisites live in
-    contacts; the tax regime is billing's, one row per seller. A seller without a row
-    works with VAT 22 % included in prices."""
+    """The seller's tax regime: billing's, one row per seller (the requisites live in
+    contacts). `vat_mode` and `vat_rate` are how prices carry VAT and the default rate of a
+    line; a regime without VAT stores NONE and 0. A seller without a row is on ОСН with VAT
+    22 % included in prices. The rules are in billing.tax."""
 
     seller = models.OneToOneField(
         Seller, verbose_name="продавец", on_delete=models.CASCADE, related_name="tax"
     )
+    regime = models.CharField(
+        "налоговый режим", max_length=10, choices=TaxRegime, default=TaxRegime.OSN
+    )
+    usn_object = models.CharField(
+        "объект налогообложения",
+        max_length=16,
+        choices=UsnObject,
+        default=UsnObject.INCOME,
+        help_text="Для УСН и АУСН: от него зависит система налогообложения в кассовом чеке.",
+    )
     vat_mode = models.CharField("НДС", max_length=10, choices=VatMode, default=VatMode.INCLUDED)
     vat_rate = models.DecimalField(
-        "ставка НДС",
+        "ставка НДС по умолчанию",
         max_digits=5,
         decimal_places=2,
         choices=VAT_RATE_CHOICES,
         default=money.DEFAULT_VAT_RATE,
         help_text="Не применяется, если работаете без НДС.",
+    )
+    exemption_basis = models.CharField(
+        "основание продаж без НДС",
+        max_length=200,
+        blank=True,
+        help_text="Пункт ст. 149 НК РФ для строк «без НДС», например «пп. 26 п. 2 ст. 149 НК "
+        "РФ». Печатается в документах.",
     )
 
     class Meta:
@@ -337,8 +381,10 @@ class SellerTax(TimeStampedModel):
 
     @property
     def label(self) -> str:
-        """«НДС включён в цену, 22 %» or «Без НДС»."""
-        return money.vat_mode_label(self.vat_mode, self.vat_rate)
+        """«ОСН, НДС включён в цену, 22 %», «УСН без НДС, доходы»."""
+        from .tax import policy_of
+
+        return policy_of(self).label
 
 
 # ---------------------------------------------------------------------------------------
@@ -401,23 +447,29 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
     """A «счёт на оплату» of a deal. Its lines, amounts and both parties' requisites are
     copies made when it is created and issued, so later changes of the calculation, the
     catalog or the requisites never alter an issued invoice. `paid_amount` is the sum of
-    the applied payments, kept under a lock on this row (see billing.services)."""
+    the applied payments, kept under a lock on this row (see billing.services).
+
+    A draft has no number; it gets one when issued, from the year of its date (the day it
+    is issued, unless the manager set another). An issued invoice is never deleted: it is
+    annulled, keeping its number."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Черновик"
         SENT = "sent", "Выставлен"
         PARTLY_PAID = "partly_paid", "Оплачен частично"
         PAID = "paid", "Оплачен"
-        CANCELLED = "cancelled", "Отменён"
+        ANNULLED = "annulled", "Аннулирован"
 
     OPEN_STATUSES = (Status.SENT, Status.PARTLY_PAID)
     KIND = "invoice"  # the numbering kind (crm.numbering)
 
-    deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="invoices")
-    year = models.PositiveSmallIntegerField("год")
-    number = models.PositiveIntegerField("номер")
-    date = models.DateField("дата")
-    due_date = models.DateField("оплатить до")
+    deal = models.ForeignKey(Deal, on_delete=protect_fixed, related_name="invoices")
+    year = models.PositiveSmallIntegerField("год", null=True, blank=True)
+    number = models.PositiveIntegerField("номер", null=True, blank=True)
+    date = models.DateField(
+        "дата", null=True, blank=True, help_text="Пусто у черновика — день выставления."
+    )
+    due_date = models.DateField("оплатить до", null=True, blank=True)
     basis = models.CharField(
         "основание",
         max_length=300,
@@ -437,6 +489,9 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
     )
     currency = models.CharField("валюта", max_length=3, default="RUB")
     vat_mode = models.CharField("НДС", max_length=10, choices=VatMode)
+    vat_note = models.CharField(
+        "почему без НДС", max_length=300, blank=True, help_text="billing.tax.vat_note"
+    )
     subtotal = models.DecimalField(
         "итого по строкам", max_digits=14, decimal_places=2, default=Decimal("0")
     )
@@ -455,7 +510,19 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
     )
     issued_at = models.DateTimeField("выставлен", null=True, blank=True)
     paid_at = models.DateTimeField("оплачен", null=True, blank=True)
-    cancelled_at = models.DateTimeField("отменён", null=True, blank=True)
+    annulled_at = models.DateTimeField("аннулирован", null=True, blank=True)
+    annulled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="аннулировал",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    annul_reason = models.CharField("причина аннулирования", max_length=500, blank=True)
+    # The goods and services are handed over (the closing document): payments from now on
+    # are no prepayments, and the receipts of earlier ones are offset (billing.services).
+    delivered_at = models.DateTimeField("передано покупателю", null=True, blank=True)
     pay_nonce = models.CharField(max_length=12, default=new_pay_nonce, editable=False)
     pay_attempt = models.PositiveIntegerField("попытка оплаты онлайн", default=1, editable=False)
 
@@ -469,6 +536,20 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
         ordering = ["-date", "-number", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["year", "number"], name="invoice_year_number"),
+            # A draft has no number; every other invoice has its number, year and dates.
+            models.CheckConstraint(
+                condition=Q(status="draft", year__isnull=True, number__isnull=True)
+                | (
+                    ~Q(status="draft")
+                    & Q(
+                        year__isnull=False,
+                        number__isnull=False,
+                        date__isnull=False,
+                        due_date__isnull=False,
+                    )
+                ),
+                name="invoice_numbered_unless_draft",
+            ),
         ]
         indexes = [
             models.Index(fields=["deal", "-date"], name="invoice_deal_date"),
@@ -487,6 +568,9 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
         return self.deal
 
     def link_title(self) -> str:
+        """«счёт № 12 от 5 марта 2026 г.»; a draft: «счёт без номера (черновик)»."""
+        if self.number is None:
+            return "счёт без номера (черновик)"
         return f"счёт № {self.number} от {date_long(self.date)}"
 
     def pdf_html(self) -> str:
@@ -501,13 +585,23 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
 
     @property
     def title(self) -> str:
-        """«Счёт № 12 от 5 марта 2026 г.»"""
-        return f"Счёт № {self.number} от {date_long(self.date)}"
+        """«Счёт № 12 от 5 марта 2026 г.», a draft «Счёт без номера (черновик)»."""
+        text = self.link_title()
+        return text[:1].upper() + text[1:]
 
     @property
     def heading(self) -> str:
         """«Счёт на оплату № 12 от 5 марта 2026 г.», the title printed on the document."""
+        if self.number is None:
+            return "Счёт на оплату без номера (черновик)"
         return f"Счёт на оплату № {self.number} от {date_long(self.date)}"
+
+    @property
+    def short_label(self) -> str:
+        """«№ 12 от 05.03.2026» in lists; a draft «без номера (черновик)»."""
+        if self.number is None:
+            return "без номера (черновик)"
+        return f"№ {self.number} от {self.date:%d.%m.%Y}"
 
     @property
     def is_draft(self) -> bool:
@@ -523,8 +617,8 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
         return self.status == self.Status.PAID
 
     @property
-    def is_cancelled(self) -> bool:
-        return self.status == self.Status.CANCELLED
+    def is_annulled(self) -> bool:
+        return self.status == self.Status.ANNULLED
 
     @property
     def outstanding(self) -> Decimal:
@@ -544,7 +638,7 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
             self.Status.SENT: "primary",
             self.Status.PARTLY_PAID: "warning",
             self.Status.PAID: "success",
-            self.Status.CANCELLED: "dark",
+            self.Status.ANNULLED: "dark",
         }[self.status]
 
     @cached_property
@@ -557,20 +651,35 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
 
     def vat_lines(self) -> list[dict]:
         """The VAT rows under the table: «В том числе НДС (22 %)», «НДС (22 %)» (on top) with
-        the amount, or one row «Без налога (НДС)» with a dash. One row per rate."""
+        the amount, one row per rate, and a row «Без налога (НДС)» with a dash for a seller
+        without VAT or for lines «без НДС»."""
+        no_vat = {"label": money.vat_line_label(VatMode.NONE, invoice=True), "amount": "—"}
         if self.vat_mode == VatMode.NONE:
-            return [{"label": money.vat_line_label(VatMode.NONE, invoice=True), "amount": "—"}]
+            return [no_vat]
         sums: dict[Decimal, Decimal] = {}
         for line in self.line_list:
+            if line.vat_exempt:
+                continue
             rate = Decimal(line.vat_rate).quantize(KOPECK)
             sums[rate] = sums.get(rate, Decimal("0.00")) + line.vat
-        return [
+        rows = [
             {
                 "label": money.vat_line_label(self.vat_mode, rate, invoice=True),
                 "amount": format_money(vat),
             }
             for rate, vat in sorted(sums.items(), reverse=True)
         ]
+        if any(line.vat_exempt for line in self.line_list):
+            rows.append(no_vat)
+        return rows
+
+    @property
+    def shows_vat_column(self) -> bool:
+        return money.shows_vat_column(self.vat_mode, self.line_list)
+
+    @property
+    def is_delivered(self) -> bool:
+        return self.delivered_at is not None
 
     @property
     def vat_on_top(self) -> bool:
@@ -603,7 +712,8 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
     @property
     def lines_summary(self) -> str:
         """«Всего наименований 3, на сумму 12 345,67 руб.»"""
-        return f"Всего наименований {len(self.line_list)}, на сумму {format_money(self.total)} руб."
+        total = format_money(self.total)
+        return f"Всего наименований {len(self.line_list)}, на сумму {total}\xa0руб."
 
 
 class InvoiceLine(models.Model):
@@ -621,6 +731,9 @@ class InvoiceLine(models.Model):
     discount = models.DecimalField("скидка, ₽", max_digits=14, decimal_places=2, default=0)
     amount = models.DecimalField("сумма", max_digits=14, decimal_places=2)
     vat_rate = models.DecimalField("ставка НДС", max_digits=5, decimal_places=2)
+    vat_exempt = models.BooleanField(
+        "без НДС (ст. 149 НК РФ)", default=False, help_text="Ставка тогда хранится как 0."
+    )
     vat = models.DecimalField("НДС", max_digits=14, decimal_places=2)
     total = models.DecimalField("к оплате", max_digits=14, decimal_places=2)
 
@@ -635,6 +748,15 @@ class InvoiceLine(models.Model):
     @property
     def quantity_label(self) -> str:
         return money.format_quantity(self.quantity)
+
+    @property
+    def line_rate(self) -> Decimal | None:
+        """The rate as receipts and tables read it: None for a line «без НДС»."""
+        return None if self.vat_exempt else self.vat_rate
+
+    @property
+    def vat_label(self) -> str:
+        return money.format_rate(self.line_rate)
 
 
 class PaymentQuerySet(models.QuerySet):
@@ -685,6 +807,8 @@ class Payment(TimeStampedModel):
         "запрошенная сумма", max_digits=14, decimal_places=2, null=True, blank=True
     )
     confirmation_url = models.CharField("страница оплаты", max_length=2000, blank=True)
+    # The 54-ФЗ receipt sent with the payment, as sent: a prepayment's is offset from it.
+    receipt = models.JSONField("кассовый чек", null=True, blank=True)
     # A manual payment undone by the head of sales stays, marked with who and when.
     undone_at = models.DateTimeField("отменён", null=True, blank=True)
     undone_by = models.ForeignKey(
@@ -727,3 +851,52 @@ class Payment(TimeStampedModel):
         return {"sandbox": "тестовая оплата", "yookassa": "ЮKassa"}.get(
             self.provider, self.provider
         )
+
+
+class FiscalReceipt(TimeStampedModel):
+    """A 54-ФЗ receipt sent on its own, after the payment: the closing receipt («полный
+    расчёт») that offsets an invoice's online prepayments when its goods and services are
+    handed over. Stored before it is sent and sent by a task that may run any number of
+    times; one failing to reach the provider stays pending and is sent again by the sweeper
+    (billing.services.receipts)."""
+
+    class Kind(models.TextChoices):
+        CLOSING = "closing", "Зачёт предоплаты"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Ждёт отправки"
+        SENDING = "sending", "Отправляется"
+        SENT = "sent", "Передан в кассу"
+        SUCCEEDED = "succeeded", "Зарегистрирован"
+        CANCELED = "canceled", "Касса отказала"
+        FAILED = "failed", "Не отправлен"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="receipts")
+    kind = models.CharField("вид", max_length=10, choices=Kind, default=Kind.CLOSING)
+    provider = models.CharField("платёжный сервис", max_length=16)
+    payments = models.ManyToManyField(
+        Payment, verbose_name="зачтённые предоплаты", related_name="closing_receipts"
+    )
+    body = models.JSONField("чек")
+    amount = models.DecimalField("сумма", max_digits=14, decimal_places=2)
+    idempotence_key = models.CharField("ключ идемпотентности", max_length=64, unique=True)
+    status = models.CharField(
+        "статус", max_length=10, choices=Status, default=Status.PENDING, db_index=True
+    )
+    provider_receipt_id = models.CharField("номер чека в сервисе", max_length=64, blank=True)
+    attempts = models.PositiveIntegerField("попыток", default=0)
+    next_attempt_at = models.DateTimeField("следующая попытка", default=timezone.now)
+    claimed_at = models.DateTimeField("взят в отправку", null=True, blank=True)
+    sent_at = models.DateTimeField("отправлен", null=True, blank=True)
+    last_error = models.TextField("ошибка", blank=True)
+
+    class Meta:
+        verbose_name = "кассовый чек"
+        verbose_name_plural = "кассовые чеки"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "kind"], name="fiscalreceipt_one_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} по счёту № {self.invoice.number}: {self.amount}"

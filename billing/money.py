@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from django.db.models import TextChoices
 
-from crm.formats import money
+from crm.formats import NBSP, money
 
 ZERO = Decimal("0.00")
 KOPECK = Decimal("0.01")
@@ -29,6 +29,34 @@ class VatMode(TextChoices):
     INCLUDED = "included", "НДС включён в цену"
     ON_TOP = "on_top", "НДС сверху цены"
 
+
+class TaxRegime(TextChoices):
+    """The seller's tax regime (billing.SellerTax). Which VAT rates a line may carry, why a
+    document has no VAT and the tax system a 54-ФЗ receipt names follow from it
+    (billing.tax)."""
+
+    OSN = "osn", "ОСН"
+    USN = "usn", "УСН без НДС"
+    USN_VAT_5 = "usn_vat_5", "УСН с НДС 5 %"
+    USN_VAT_7 = "usn_vat_7", "УСН с НДС 7 %"
+    USN_VAT = "usn_vat", "УСН с НДС по общим ставкам"
+    AUSN = "ausn", "АУСН"
+    PSN = "psn", "ПСН"
+    ESHN = "eshn", "ЕСХН без НДС"
+    ESHN_VAT = "eshn_vat", "ЕСХН с НДС"
+
+
+class UsnObject(TextChoices):
+    """What the simplified system (УСН, АУСН) taxes: it decides the receipt's tax system."""
+
+    INCOME = "income", "доходы"
+    INCOME_EXPENSE = "income_expense", "доходы минус расходы"
+
+
+# A line «Без НДС» of a VAT payer: an operation exempt under ст. 149 НК РФ. Forms and files
+# spell it so; in the arithmetic below it is a line whose rate is None.
+EXEMPT = "exempt"
+EXEMPT_LABEL = "без НДС"
 
 # Rates in force from 2026-01-01: the general 22 %, the reduced 10 %, the УСН rates 7 % and
 # 5 %, and 0 %.
@@ -52,8 +80,10 @@ def kopecks(value) -> Decimal:
     return Decimal(value).quantize(KOPECK, ROUND_HALF_UP)
 
 
-def format_rate(rate: Decimal) -> str:
-    """Decimal("22.00") → «22 %», Decimal("7.5") → «7,5 %»."""
+def format_rate(rate: Decimal | None) -> str:
+    """Decimal("22.00") → «22 %», Decimal("7.5") → «7,5 %», None → «без НДС»."""
+    if rate is None:
+        return EXEMPT_LABEL
     text = f"{Decimal(rate).normalize():f}".replace(".", ",")
     return f"{text}\u00a0%"
 
@@ -76,6 +106,14 @@ def vat_line_label(mode: str, rate: Decimal | None = None, *, invoice: bool = Fa
     prefix = "В том числе НДС" if mode == VatMode.INCLUDED else "НДС"
     shown = format_rate(rate)
     return f"{prefix} ({shown})" if invoice else f"{prefix} {shown}"
+
+
+def shows_vat_column(mode: str, lines) -> bool:
+    """Whether a table of lines needs a VAT column: a VAT payer's lines at more than one
+    rate, or some «без НДС». Lines have `line_rate` (None: «без НДС»)."""
+    if VatMode(mode) == VatMode.NONE:
+        return False
+    return len({line.line_rate for line in lines}) > 1
 
 
 def format_quantity(quantity: Decimal) -> str:
@@ -147,9 +185,10 @@ def distribute(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     return parts
 
 
-def vat_amount(amount: Decimal, rate: Decimal, mode: VatMode) -> Decimal:
-    """VAT of one line's amount: included is amount × r / (100 + r), on top amount × r / 100."""
-    if mode == VatMode.NONE or rate == 0:
+def vat_amount(amount: Decimal, rate: Decimal | None, mode: VatMode) -> Decimal:
+    """VAT of one line's amount: included is amount × r / (100 + r), on top amount × r / 100.
+    A line without a rate (exempt) has none."""
+    if mode == VatMode.NONE or rate is None or rate == 0:
         return ZERO
     if mode == VatMode.INCLUDED:
         return kopecks(amount * rate / (HUNDRED + rate))
@@ -160,7 +199,7 @@ def vat_amount(amount: Decimal, rate: Decimal, mode: VatMode) -> Decimal:
 class Line:
     quantity: Decimal
     price: Decimal
-    vat_rate: Decimal = DEFAULT_VAT_RATE
+    vat_rate: Decimal | None = DEFAULT_VAT_RATE  # None: «без НДС» (exempt)
     discount: Decimal = ZERO
     discount_kind: DiscountKind = DiscountKind.PERCENT
 
@@ -169,7 +208,7 @@ class Line:
 class LineResult:
     amount: Decimal  # quantity × price less the line's own discount
     discount_share: Decimal  # this line's part of the discount on the whole calculation
-    vat_rate: Decimal
+    vat_rate: Decimal | None  # None: «без НДС» (exempt)
     without_vat: Decimal
     vat: Decimal
     total: Decimal  # what the client pays for the line
@@ -187,18 +226,28 @@ class Totals:
 
     @property
     def vat_by_rate(self) -> list[tuple[Decimal, Decimal]]:
-        """[(rate, Σ VAT of the lines at that rate)], highest rate first; empty without VAT."""
+        """[(rate, Σ VAT of the lines at that rate)], highest rate first; empty without VAT.
+        Exempt lines have no rate and are not here (see exempt_total)."""
         if self.vat_mode == VatMode.NONE:
             return []
         sums: dict[Decimal, Decimal] = {}
         for line in self.lines:
+            if line.vat_rate is None:
+                continue
             rate = Decimal(line.vat_rate).quantize(KOPECK)
             sums[rate] = sums.get(rate, ZERO) + line.vat
         return sorted(sums.items(), reverse=True)
 
+    @property
+    def exempt_total(self) -> Decimal:
+        """What the buyer pays for the lines «без НДС» of a VAT payer."""
+        if self.vat_mode == VatMode.NONE:
+            return ZERO
+        return sum((line.total for line in self.lines if line.vat_rate is None), ZERO)
+
 
 def line_result(
-    amount: Decimal, discount_share: Decimal, rate: Decimal, mode: VatMode
+    amount: Decimal, discount_share: Decimal, rate: Decimal | None, mode: VatMode
 ) -> LineResult:
     payable = amount - discount_share
     vat = vat_amount(payable, rate, mode)
@@ -251,33 +300,51 @@ def calculate(
     overall = discount_amount(subtotal, discount, DiscountKind(discount_kind))
     shares = distribute(overall, amounts)
     results = [
-        line_result(amount, share, Decimal(line.vat_rate), vat_mode)
+        line_result(
+            amount, share, None if line.vat_rate is None else Decimal(line.vat_rate), vat_mode
+        )
         for line, amount, share in zip(lines, amounts, shares, strict=True)
     ]
     return totals_of(vat_mode, results)
 
 
-def format_totals(totals: Totals) -> dict:
+def format_totals(totals: Totals, note: str = "") -> dict:
     """The totals as the strings a page, a document or a tag shows:
     {"subtotal", "discount" ("" when none), "without_vat", "vat", "total": «148 500,00»,
      "vat_mode", "vat_rate": «22 %» (rates joined by «, »; "" without VAT),
      "vat_lines": [{"label": «В том числе НДС 22 %», "amount": «26 778,69»}, …],
-     "vat_text": «в том числе НДС 22 % — 26 778,69 руб.», as a contract states the price}.
+     "vat_text": «в том числе НДС 22 % — 26 778,69 руб.», as a contract states the price,
+     "vat_note": why there is no VAT (billing.tax.vat_note, stored with the document)}.
     Without VAT, vat_lines holds one row {"label": «Без НДС», "amount": ""} and vat_text
-    is «без НДС»."""
+    is the note («НДС не облагается в связи с применением …»), «без НДС» without one.
+    Exempt lines of a VAT payer add a row «Без НДС» and their sum to vat_text."""
     by_rate = totals.vat_by_rate
+    no_vat_row = {"label": vat_line_label(VatMode.NONE), "amount": ""}
     if totals.vat_mode == VatMode.NONE:
-        vat_lines = [{"label": vat_line_label(VatMode.NONE), "amount": ""}]
-        vat_text = "без НДС"
+        vat_lines = [no_vat_row]
+        vat_text = note or "без НДС"
     else:
         vat_lines = [
             {"label": vat_line_label(totals.vat_mode, rate), "amount": money(vat)}
             for rate, vat in by_rate
         ]
         # The price a contract states holds the VAT, whether it was added on top or not.
-        vat_text = "в том числе " + ", ".join(
-            f"НДС {format_rate(rate)} — {money(vat)} руб." for rate, vat in by_rate
-        )
+        texts = []
+        if by_rate:
+            texts.append(
+                "в том числе "
+                + ", ".join(
+                    f"НДС {format_rate(rate)} — {money(vat)}{NBSP}руб." for rate, vat in by_rate
+                )
+            )
+        if any(line.vat_rate is None for line in totals.lines):
+            vat_lines.append(no_vat_row)
+            if not by_rate:
+                texts.append(note or "без НДС")
+            else:
+                exempt = f"без НДС — {money(totals.exempt_total)}{NBSP}руб."
+                texts.append(f"{exempt} ({note})" if note else exempt)
+        vat_text = "; ".join(texts)
     return {
         "vat_mode": str(totals.vat_mode),
         "subtotal": money(totals.subtotal),
@@ -288,4 +355,5 @@ def format_totals(totals: Totals) -> dict:
         "vat_rate": ", ".join(format_rate(rate) for rate, _ in by_rate),
         "vat_lines": vat_lines,
         "vat_text": vat_text,
+        "vat_note": note,
     }

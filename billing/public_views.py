@@ -50,6 +50,12 @@ def invoice_public(request, token):
         services.payment_refresh(invoice=invoice)
         invoice.refresh_from_db()
     document_links.document_opened(document=invoice, request=request)
+    return _invoice_page(request, invoice, provider, returned=returned)
+
+
+def _invoice_page(
+    request, invoice, provider, *, returned=False, email="", email_error="", status=200
+):
     can_pay = provider is not None and invoice.is_open and invoice.outstanding > 0
     response = render(
         request,
@@ -58,10 +64,15 @@ def invoice_public(request, token):
             "invoice": invoice,
             "provider": provider,
             "can_pay": can_pay,
+            # The buyer has no address the register can send the receipt to: ask for one.
+            "ask_email": can_pay and services.receipt_email_needed(invoice, provider),
+            "email": email,
+            "email_error": email_error,
             "returned": returned,
             "staff_preview": request.user.is_authenticated,
             "sandbox_notice": _sandbox_notice(provider),
         },
+        status=status,
     )
     return _with_checkout(request, response, provider) if can_pay else response
 
@@ -77,11 +88,17 @@ def invoice_public_pdf(request, token):
 @require_POST
 def invoice_public_pay(request, token):
     invoice = _public_invoice(token)
-    if payments.online_provider() is None:
+    provider = payments.online_provider()
+    if provider is None:
         raise Http404
+    email = (request.POST.get("email") or "").strip()[:254]
     try:
         url = services.invoice_payment_start(
-            invoice=invoice, return_url=invoice.public_url() + "?payment=return"
+            invoice=invoice, return_url=invoice.public_url() + "?payment=return", email=email
+        )
+    except services.ReceiptEmailNeeded as exc:
+        return _invoice_page(
+            request, invoice, provider, email=email, email_error=_error_text(exc), status=400
         )
     except services.InvoiceNotPayable as exc:
         messages.info(request, _error_text(exc))

@@ -40,9 +40,14 @@ urlpatterns = [
         name="invoice_issue",
     ),
     path(
-        "deals/<int:pk>/invoices/<int:invoice_pk>/cancel/",
-        invoice_views.invoice_cancel,
-        name="invoice_cancel",
+        "deals/<int:pk>/invoices/<int:invoice_pk>/annul/",
+        invoice_views.invoice_annul,
+        name="invoice_annul",
+    ),
+    path(
+        "deals/<int:pk>/invoices/<int:invoice_pk>/delete/",
+        invoice_views.invoice_delete,
+        name="invoice_delete",
     ),
     path(
         "deals/<int:pk>/invoices/<int:invoice_pk>/send/",

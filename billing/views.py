@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from contacts.models import Seller
 from crm.formats import money as format_money
 from crm.staff import head_required, safe_next
+from deals import roles
 from deals.models import Deal
 
 from . import money, services, tax
@@ -23,8 +24,10 @@ from .forms import (
     CatalogItemForm,
     LineFormSet,
     SellerTaxForm,
+    line_vat_initial,
 )
 from .models import Calculation, CatalogGroup, CatalogItem
+from .money import EXEMPT
 from .services import LineData
 
 LINES_PREFIX = "lines"
@@ -32,14 +35,24 @@ CATALOG_PAGE_SIZE = 50
 SEARCH_LIMIT = 20
 
 
+def _deals():
+    return Deal.objects.select_related("stage", "manager")
+
+
 def _get_deal_for_user(request, pk) -> Deal:
-    return get_object_or_404(
-        Deal.objects.visible_to(request.user).select_related("stage", "manager"), pk=pk
-    )
+    return get_object_or_404(_deals().visible_to(request.user), pk=pk)
+
+
+def _get_deal_for_edit(request, pk) -> Deal:
+    """The calculator changes the deal (its budget): its owner and the head (deals.roles)."""
+    return roles.get_deal_for_edit(request, pk, _deals())
 
 
 def _get_calculation_for_user(request, pk, calc_pk) -> tuple[Deal, Calculation]:
+    """A calculation to read; saving it (a POST) is for those who may change the deal."""
     deal = _get_deal_for_user(request, pk)
+    if request.method == "POST":
+        roles.require_deal_edit(request.user, deal)
     calculation = get_object_or_404(
         Calculation.objects.select_related("parent").prefetch_related("lines", "versions"),
         pk=calc_pk,
@@ -51,7 +64,7 @@ def _get_calculation_for_user(request, pk, calc_pk) -> tuple[Deal, Calculation]:
 # The calculator
 
 
-def _initial_lines(calculation: Calculation) -> list[dict]:
+def _initial_lines(calculation: Calculation, policy: tax.TaxPolicy) -> list[dict]:
     return [
         {
             "catalog_item": line.catalog_item_id,
@@ -62,13 +75,18 @@ def _initial_lines(calculation: Calculation) -> list[dict]:
             "discount": line.discount,
             "discount_kind": line.discount_kind,
             # A line at the calculation's own rate follows the seller's rate when re-saved.
-            "vat_rate": None if line.vat_rate == calculation.vat_rate else line.vat_rate,
+            "vat_rate": line_vat_initial(
+                None if line.vat_rate == calculation.vat_rate else line.vat_rate,
+                line.vat_exempt,
+                policy,
+            ),
         }
         for line in calculation.lines.all()
     ]
 
 
 def _line_from_initial(data: dict) -> LineData:
+    exempt = data["vat_rate"] == EXEMPT
     return LineData(
         name=data["name"],
         quantity=data["quantity"],
@@ -76,7 +94,8 @@ def _line_from_initial(data: dict) -> LineData:
         unit_code=data["unit_code"],
         discount=data["discount"],
         discount_kind=data["discount_kind"],
-        vat_rate=data["vat_rate"],
+        vat_rate=None if exempt else data["vat_rate"],
+        vat_exempt=exempt,
         catalog_item_id=data["catalog_item"],
     )
 
@@ -96,18 +115,21 @@ def _live_totals(form: CalculationForm, formset) -> dict:
         discount = form.initial.get("discount", Decimal("0"))
         kind = form.initial.get("discount_kind", money.DiscountKind.PERCENT)
     lines = [line for _, line in rows]
+    policy = formset.policy
     discount_error = lines_error = ""
     try:
-        totals = services.calculation_compute(lines=lines, discount=discount, discount_kind=kind)
+        totals = services.calculation_compute(
+            lines=lines, discount=discount, discount_kind=kind, policy=policy
+        )
     except ValidationError as exc:
         errors = exc.message_dict
         discount_error = " ".join(errors.get("discount", []))
         lines_error = " ".join(errors.get("lines", []))
         try:
-            totals = services.calculation_compute(lines=lines)
+            totals = services.calculation_compute(lines=lines, policy=policy)
         except ValidationError:
             rows = []
-            totals = services.calculation_compute(lines=[])
+            totals = services.calculation_compute(lines=[], policy=policy)
     # A row shows its amount before the discount on the whole calculation, as the printed
     # table does: the rows add up to «Сумма», and the discount is shown under them.
     by_prefix = {
@@ -116,7 +138,9 @@ def _live_totals(form: CalculationForm, formset) -> dict:
     }
     return {
         "totals": totals,
-        "shown": money.format_totals(totals),
+        "shown": money.format_totals(
+            totals, note=policy.vat_note(exempt_lines=any(line.vat_exempt for line in lines))
+        ),
         "line_totals": by_prefix,
         "skipped": skipped,
         "discount_error": discount_error,
@@ -141,9 +165,10 @@ def _row_totals(formset, live: dict) -> list[dict]:
 
 
 def _calculator(request, deal: Deal, calculation: Calculation | None = None, copy_from=None):
+    policy = tax.seller_policy()
     if request.method == "POST":
         form = CalculationForm(request.POST)
-        formset = LineFormSet(request.POST, prefix=LINES_PREFIX)
+        formset = LineFormSet(request.POST, prefix=LINES_PREFIX, policy=policy)
         if form.is_valid() and formset.is_valid():
             data = form.cleaned_data
             try:
@@ -178,12 +203,11 @@ def _calculator(request, deal: Deal, calculation: Calculation | None = None, cop
                 discount=source.discount,
                 discount_kind=source.discount_kind,
             )
-            lines = _initial_lines(source)
+            lines = _initial_lines(source, policy)
         form = CalculationForm(initial=initial)
-        formset = LineFormSet(initial=lines, prefix=LINES_PREFIX)
+        formset = LineFormSet(initial=lines, prefix=LINES_PREFIX, policy=policy)
         status = 200
     live = _live_totals(form, formset)
-    mode, rate = tax.seller_vat()
     context = {
         "deal": deal,
         "calculation": calculation,
@@ -192,9 +216,9 @@ def _calculator(request, deal: Deal, calculation: Calculation | None = None, cop
         "formset": formset,
         "rows": zip(formset.forms, _row_totals(formset, live), strict=True),
         "live": live,
-        "seller_vat": money.vat_mode_label(mode, rate),
+        "seller_vat": policy.label,
         "vat_changed": calculation is not None
-        and (calculation.vat_mode, calculation.vat_rate) != (mode, rate),
+        and (calculation.vat_mode, calculation.vat_rate) != (policy.vat_mode, policy.default_rate),
         "max_lines": MAX_LINES,
     }
     return render(request, "billing/calculation_form.html", context, status=status)
@@ -214,7 +238,7 @@ def _saved_message(request, saved: Calculation, edited: Calculation | None) -> N
 
 
 def calculation_create(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     copy_from = None
     if request.GET.get("from"):
         copy_from = get_object_or_404(
@@ -231,7 +255,7 @@ def calculation_detail(request, pk, calc_pk):
 @require_POST
 def calculation_preview(request, pk):
     """The live totals: the whole calculator form posted as the manager types."""
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     form = CalculationForm(request.POST)
     formset = LineFormSet(request.POST, prefix=LINES_PREFIX)
     if not formset.management_form.is_valid():
@@ -250,7 +274,7 @@ def calculation_preview(request, pk):
 @require_GET
 def calculation_line(request, pk):
     """A new row for the calculator, blank or filled from a catalog item."""
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     try:
         index = int(request.GET.get(f"{LINES_PREFIX}-TOTAL_FORMS", ""))
     except ValueError:
@@ -258,6 +282,7 @@ def calculation_line(request, pk):
     if not 0 <= index < MAX_LINES:
         return _line_refused(f"В расчёте может быть не больше {MAX_LINES} строк.")
     initial = {}
+    formset = LineFormSet(prefix=LINES_PREFIX)
     if request.GET.get("item"):
         item = get_object_or_404(CatalogItem.objects.active(), pk=request.GET["item"])
         initial = {
@@ -265,9 +290,9 @@ def calculation_line(request, pk):
             "name": item.name,
             "unit_code": item.unit,
             "price": item.price,
-            "vat_rate": item.vat_rate,
+            # An item's rate that the seller's regime does not allow gives way to the default.
+            "vat_rate": line_vat_initial(item.vat_rate, False, formset.policy),
         }
-    formset = LineFormSet(prefix=LINES_PREFIX)
     form = formset.form(
         auto_id=formset.auto_id,
         prefix=formset.add_prefix(index),
@@ -275,6 +300,7 @@ def calculation_line(request, pk):
         empty_permitted=True,
         use_required_attribute=False,
         renderer=formset.renderer,
+        policy=formset.policy,
     )
     formset.add_fields(form, index)
     return render(
@@ -299,7 +325,7 @@ def _line_refused(message: str) -> HttpResponse:
 @require_GET
 def calculation_catalog(request, pk):
     """Search as you type in the calculator's catalog box."""
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     query = (request.GET.get("q") or "").strip()
     items = list(CatalogItem.objects.active().search(query).select_related("group")[:SEARCH_LIMIT])
     return render(
@@ -424,10 +450,14 @@ def seller_tax_edit(request):
     current = tax.seller_tax(seller)
     form = SellerTaxForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         saved = tax.seller_tax_save(
             seller=seller,
-            vat_mode=form.cleaned_data["vat_mode"],
-            vat_rate=form.cleaned_data["vat_rate"],
+            regime=data["regime"],
+            usn_object=data["usn_object"],
+            vat_mode=data["vat_mode"],
+            vat_rate=data["vat_rate"],
+            exemption_basis=data["exemption_basis"],
             by=request.user,
         )
         messages.success(request, f"Налог сохранён: {saved.label}.")

@@ -4,6 +4,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from num2words import num2words
 
+from crm.formats import NBSP
+
 KOPECK = Decimal("0.01")
 
 
@@ -15,7 +17,10 @@ def amount_in_words(amount: Decimal) -> str:
     value = Decimal(amount).quantize(KOPECK, ROUND_HALF_UP)
     if value < 0:
         raise ValueError("amount_in_words() does not spell negative amounts")
-    return num2words(value, lang="ru", to="currency", currency="RUB", cents=False, separator="")
+    words = num2words(value, lang="ru", to="currency", currency="RUB", cents=False, separator="")
+    # «45 копеек»: the figure and its word never break across lines.
+    rubles, kopecks, unit = words.rsplit(" ", 2)
+    return f"{rubles} {kopecks}{NBSP}{unit}"
 
 
 def amount_in_words_capitalized(amount: Decimal) -> str:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from . import banks, requisites, services
 from .models import Bank, BankAccount, Client, Contact, Requisites, Seller
+from .names import CHECK_HINT, decline_fio, decline_position
 from .phones import InvalidPhone, normalize_phone
 
 SPLIT_RE = re.compile(r"[,;\n]+")
@@ -270,6 +271,8 @@ class RequisitesForm(forms.ModelForm):
             self.fields["kind"].choices = self.kind_choices
         self.fields["kind"].label = "Тип"
         self.fields["basis_kind"].label = "Подписант действует на основании"
+        if not self.is_bound:
+            self._hint_unsure_genitives()
 
     @property
     def model_kind_fields(self) -> dict:
@@ -325,15 +328,54 @@ class RequisitesForm(forms.ModelForm):
                 self.add_error(name, f"Заполните поле «{label}».")
         self._check_numbers(kind, cleaned)
         self._check_people_and_dates(kind, cleaned)
-        # A new signatory (or a new kind) gets a fresh genitive unless one was typed.
-        renamed = {"kind", "signatory_name", "person_name"} & set(self.changed_data)
-        if renamed and "signatory_name_genitive" not in self.changed_data:
-            cleaned["signatory_name_genitive"] = ""
-        if "signatory_position" in self.changed_data and (
-            "signatory_position_genitive" not in self.changed_data
-        ):
-            cleaned["signatory_position_genitive"] = ""
+        self._check_genitives(kind, cleaned)
         return cleaned
+
+    # The genitive of «в лице …»: (source field, genitive field, how it is declined).
+    GENITIVES = (
+        ("signatory_name", "signatory_name_genitive", decline_fio),
+        ("signatory_position", "signatory_position_genitive", decline_position),
+    )
+
+    def _genitive_sources(self, kind) -> list[tuple[str, str, object]]:
+        """The genitive fields of this kind with the field each is declined from."""
+        result = []
+        for source, target, decline in self.GENITIVES:
+            if source == "signatory_name" and kind == Requisites.Kind.ENTREPRENEUR:
+                source = "person_name"
+            if target in self.fields and kind in self.kinds_of(target):
+                result.append((source, target, decline))
+        return result
+
+    def _check_genitives(self, kind, cleaned) -> None:
+        """A new signatory (or a new kind) gets a fresh genitive unless one was typed. A
+        genitive the grammar is not sure of is never saved unseen: the form comes back
+        with the suggestion in the field and asks to check it; the next submit keeps
+        what the field then holds."""
+        changed = set(self.changed_data)
+        for source, target, decline in self._genitive_sources(kind):
+            if not ({"kind", source} & changed) or source in self.errors:
+                continue
+            declined = decline(cleaned.get(source) or "")
+            given = (cleaned.get(target) or "").strip()
+            if given and (target in changed or given == declined.text):
+                continue
+            cleaned[target] = ""
+            if declined.text and not declined.sure:
+                self.data = self.data.copy()
+                self.data[self.add_prefix(target)] = declined.text
+                self.add_error(
+                    target,
+                    f"{CHECK_HINT}: «{declined.text}». Исправьте, если нужно, и сохраните ещё раз.",
+                )
+
+    def _hint_unsure_genitives(self) -> None:
+        """A saved genitive the grammar only guessed stays marked on the form."""
+        instance = self.instance
+        for source, target, decline in self._genitive_sources(instance.kind):
+            declined = decline(getattr(instance, source, "") or "")
+            if not declined.sure and getattr(instance, target) == declined.text:
+                self.fields[target].help_text = f"{CHECK_HINT}: склонение подобрано автоматически."
 
     def _check_numbers(self, kind, cleaned):
         inn_length = {Requisites.Kind.LEGAL: 10}.get(kind, 12)

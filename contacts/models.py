@@ -280,8 +280,9 @@ class Client(Requisites):
             "inn",
         ),
     }
-    # Personal data (152-ФЗ): shown only to the client's responsible managers, its creator
-    # and the head of sales; never in lists or exports; masked in the change log.
+    # Personal data (152-ФЗ): shown only to whom deals.clients.access.may_see_personal_data
+    # allows (the creator, the head, the manager the client is entrusted to with a deal);
+    # never in lists or exports; masked in the change log and in staff copies of documents.
     PERSONAL_FIELDS = (
         "birth_date",
         "passport_series",
@@ -613,7 +614,7 @@ class RequisiteChange(models.Model):
     # [{"field": "inn", "label": "ИНН", "old": "…", "new": "…", "personal": false}, …]
     changes = models.JSONField("изменения", default=list)
 
-    MASK = "•••• (скрыто)"
+    MASK = parties.HIDDEN
 
     class Meta:
         verbose_name = "изменение реквизитов"

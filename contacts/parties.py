@@ -10,9 +10,9 @@ the party's legal form is empty, even if an old value is still stored.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from crm.formats import date_long
+from crm.formats import NBSP, date_long
 
 from .names import agreeing, fio_genitive, fio_initials, organisation_participle
 from .names import position_genitive as decline_position
@@ -22,6 +22,8 @@ from .requisites import ENTREPRENEUR, LEGAL, PERSON, PROXY, format_passport_seri
 ENTREPRENEUR_TITLE = "Индивидуальный предприниматель"
 ENTREPRENEUR_TITLE_GENITIVE = "индивидуального предпринимателя"
 SIGNATURE_LINE = "_______________"
+# What stands for a personal value the reader may not see.
+HIDDEN = "•••• (скрыто)"
 # The fields of the default bank account (contacts.BankAccount) a party is written with.
 BANK_FIELDS = ("bank_name", "bik", "correspondent_account", "settlement_account")
 
@@ -69,8 +71,14 @@ class PartyText:
         who = " ".join(w for w in words if w)
         if self.kind != LEGAL or not who:
             return ""
-        acting = agreeing(self.signatory_name, "действующего", "действующей")
+        acting = self._agreeing("действующего", "действующей")
         return f"в лице {who}, {acting} на основании {self.basis}"
+
+    def _agreeing(self, masculine: str, feminine: str) -> str:
+        """The word that agrees with the signatory; a genitive a person confirmed tells the
+        gender of a name that does not tell it itself («Ким Саша»)."""
+        genitive = self.signatory_name_genitive
+        return agreeing(self.signatory_name, masculine, feminine, genitive=genitive)
 
     @property
     def preamble(self) -> str:
@@ -84,16 +92,16 @@ class PartyText:
         if self.kind == ENTREPRENEUR:
             words = f"{ENTREPRENEUR_TITLE} {who}"
             if self.basis:
-                acting = agreeing(who, "действующий", "действующая")
+                acting = self._agreeing("действующий", "действующая")
                 words += f", {acting} на основании {self.basis}"
         else:
             words = who
             if self.passport:
                 words += f", паспорт: {self.passport}"
             if self.address:
-                registered = agreeing(who, "зарегистрированный", "зарегистрированная")
+                registered = self._agreeing("зарегистрированный", "зарегистрированная")
                 words += f", {registered} по адресу: {self.address}"
-        return f"{words}, {agreeing(who, 'именуемый', 'именуемая')} в дальнейшем"
+        return f"{words}, {self._agreeing('именуемый', 'именуемая')} в дальнейшем"
 
     @property
     def requisites(self) -> list[str]:
@@ -136,9 +144,10 @@ class PartyText:
     @property
     def signature(self) -> list[str]:
         """«Генеральный директор» and «_______________ / Иванов С. Н. /», the lines each
-        party signs on."""
+        party signs on. An individual has no position: a blank first line (a no-break
+        space) keeps their signature line level with the other party's beside it."""
         line = f"{SIGNATURE_LINE} / {self.signatory_initials} /"
-        return [row for row in (self.signatory_position, line) if row]
+        return [self.signatory_position or NBSP, line]
 
 
 def _text(value) -> str:
@@ -186,8 +195,28 @@ def passport(party) -> str:
     return text
 
 
-def write(party) -> PartyText:
-    """Every string documents print about this client or seller."""
+def write(party, *, personal: bool = True) -> PartyText:
+    """Every string documents print about this client or seller. With personal=False an
+    individual's passport, birth date and account read «•••• (скрыто)» (for a staff member
+    who may not see them, deals.clients.access.may_see_personal_data)."""
+    text = _write(party)
+    return text if personal else masked(text)
+
+
+def masked(text: PartyText) -> PartyText:
+    """The party with its personal data hidden: what is filled in reads HIDDEN."""
+
+    def hide(value: str) -> str:
+        return HIDDEN if value else ""
+
+    changes = {"passport": hide(text.passport), "birth_date": hide(text.birth_date)}
+    if text.kind == PERSON:
+        # A company's or a sole proprietor's account is printed on every invoice.
+        changes["settlement_account"] = hide(text.settlement_account)
+    return replace(text, **changes)
+
+
+def _write(party) -> PartyText:
     kind = party.kind
     legal, entrepreneur, person = kind == LEGAL, kind == ENTREPRENEUR, kind == PERSON
     name = _text(party.name)

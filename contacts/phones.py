@@ -2,6 +2,8 @@
 
 import phonenumbers
 
+from .requisites import typed_text
+
 DEFAULT_REGION = "RU"
 
 
@@ -11,7 +13,7 @@ class InvalidPhone(ValueError):
 
 def normalize_phone(raw: str) -> str:
     """Return the number in E.164 (+79161234567) or raise InvalidPhone."""
-    text = (raw or "").strip()
+    text = typed_text(raw).strip()
     if not text:
         raise InvalidPhone("Пустой номер")
     if text.startswith("8") and len([c for c in text if c.isdigit()]) == 11:

@@ -13,6 +13,7 @@ no КПП, БИК, ОКПО, account or passport checks, so those are written he
 
 import datetime
 import re
+import unicodedata
 
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.ru import inn as stdnum_inn
@@ -25,8 +26,10 @@ PERSON = "person"
 CHARTER = "charter"
 PROXY = "proxy"
 
-KPP_RE = re.compile(r"^\d{4}[\dA-Z]{2}\d{3}$")
-SUBDIVISION_RE = re.compile(r"^\d{3}-\d{3}$")
+# [0-9], not \d: \d also matches the digits of other scripts (٣, ३), which are refused.
+KPP_RE = re.compile(r"[0-9]{4}[0-9A-Z]{2}[0-9]{3}")
+SUBDIVISION_RE = re.compile(r"[0-9]{3}-[0-9]{3}")
+DIGITS_RE = re.compile(r"[0-9]+")
 SPACES_RE = re.compile(r"[\s\-]+")
 
 # Weights of the account key (Bank of Russia rule of 8 September 1997 No. 515).
@@ -49,14 +52,22 @@ class InvalidRequisite(ValueError):
     """A requisite that fails its format or check digits; str() is the Russian message."""
 
 
+def typed_text(value: str | None) -> str:
+    """What a person typed or pasted, in its compatibility form (NFKC): full-width and
+    superscript digits become 0-9, full-width Latin letters plain ones. Digits of other
+    scripts stay as they are, and the checks refuse them: only 0-9 is a digit here. Every
+    number field (requisites, bank accounts, passports, phones) reads its value through it."""
+    return unicodedata.normalize("NFKC", value or "")
+
+
 def only_digits(value: str | None) -> str:
     """Drop the spaces and dashes people type inside long numbers."""
-    return SPACES_RE.sub("", value or "")
+    return SPACES_RE.sub("", typed_text(value))
 
 
 def _digits(value: str | None, label: str, lengths: tuple[int, ...]) -> str:
     text = only_digits(value)
-    if not text.isdigit():
+    if not DIGITS_RE.fullmatch(text):
         raise InvalidRequisite(f"{label}: допустимы только цифры.")
     if len(text) not in lengths:
         expected = " или ".join(str(n) for n in lengths)
@@ -114,7 +125,7 @@ def check_ogrnip(value: str | None) -> str:
 def check_kpp(value: str | None) -> str:
     """КПП: 9 characters, NNNNXXNNN, where XX are digits or capital Latin letters."""
     text = only_digits(value).upper()
-    if not KPP_RE.match(text):
+    if not KPP_RE.fullmatch(text):
         raise InvalidRequisite(
             "КПП: 9 знаков — 4 цифры, 2 цифры или заглавные латинские буквы, 3 цифры "
             "(например, 773601001)."
@@ -235,9 +246,13 @@ def check_passport_number(value: str | None) -> str:
 
 def check_subdivision_code(value: str | None) -> str:
     """Код подразделения: NNN-NNN (six digits typed without the dash are accepted)."""
-    text = (value or "").strip()
+    text = typed_text(value).strip()
     digits = only_digits(text)
-    if digits.isdigit() and len(digits) == 6 and (text == digits or SUBDIVISION_RE.match(text)):
+    if (
+        DIGITS_RE.fullmatch(digits)
+        and len(digits) == 6
+        and (text == digits or SUBDIVISION_RE.fullmatch(text))
+    ):
         return f"{digits[:3]}-{digits[3:]}"
     raise InvalidRequisite("Код подразделения: шесть цифр в виде 123-456.")
 

@@ -5,8 +5,12 @@ required fields per type, duplicate ИНН — also within the file) and its ban
 the same account form; a file with any bad row imports nothing and every bad row is
 reported. Exports never carry passport data."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
+
+from crm.spreadsheets import SafeExportResource
 
 from . import services
 from .forms import BankAccountForm, ClientForm
@@ -86,11 +90,36 @@ class ListWidget(widgets.Widget):
         return ", ".join(self.formatter(v) for v in value or [])
 
 
+class DateWidget(widgets.Widget):
+    """A date as 05.03.2026 (or 2026-03-05, or a date cell of a spreadsheet); written as
+    05.03.2026."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = _text(value)
+        if not text:
+            return None
+        for date_format in DATE_FORMATS:
+            try:
+                return datetime.datetime.strptime(text, date_format).date()
+            except ValueError:
+                continue
+        raise ValueError(f"«{text}» — не дата: нужна дата вида 05.03.2026.")
+
+    def render(self, value, obj=None, **kwargs):
+        if kwargs.get("force_native_type"):
+            return value
+        return value.strftime(DATE_FORMATS[0]) if value else ""
+
+
 def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-class ClientResource(resources.ModelResource):
+class ClientResource(SafeExportResource):
     phones = fields.Field(column_name="Телефоны", attribute="phones_display", widget=ListWidget())
     emails = fields.Field(column_name="E-mail", attribute="emails", widget=ListWidget())
     bank_name = fields.Field(column_name="Банк")
@@ -113,7 +142,7 @@ class ClientResource(resources.ModelResource):
             if name in labels:
                 field.column_name = labels[name]
             if name in DATE_FIELDS:
-                field.widget = widgets.DateWidget(format=DATE_FORMATS)
+                field.widget = DateWidget()
         self.fields["kind"].widget = ChoiceWidget(Client.Kind.choices)
         self.fields["basis_kind"].widget = ChoiceWidget(Client.Basis.choices)
 
@@ -163,11 +192,15 @@ class ClientResource(resources.ModelResource):
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+            for name, messages in exc.update_error_dict({}).items():
+                errors.setdefault(self._column(name), []).extend(messages)
+        unreadable = set(errors)
         form = ClientForm(data=self._form_data(instance, row), instance=instance)
         if not form.is_valid():
             for name, messages in form.errors.items():
-                errors.setdefault(self._column(name), []).extend(messages)
+                # A cell that could not be read is reported once, not also as empty.
+                if self._column(name) not in unreadable:
+                    errors.setdefault(self._column(name), []).extend(messages)
         instance.import_account = self._account(instance, row, errors)
         if errors:
             raise ValidationError(errors)

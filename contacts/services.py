@@ -46,11 +46,13 @@ def requisites_snapshot(owner: Requisites) -> Snapshot:
             "personal": field in personal,
         }
     if owner.pk:
+        # An individual's account is personal data; a company's is printed on its invoices.
+        account_personal = isinstance(owner, Client) and owner.is_person
         for account in BankAccount.objects.filter(**{_owner_field(owner): owner}):
             snapshot[f"account:{account.pk}"] = {
                 "label": "Банковский счёт",
                 "value": account.summary(),
-                "personal": False,
+                "personal": account_personal,
             }
     return snapshot
 

@@ -49,11 +49,17 @@ def money(value) -> str:
     return f"{sign}{NBSP.join(groups)},{frac}"
 
 
+def nobreak(text: str) -> str:
+    """«усл. ед» → «усл.\u00a0ед»: a short phrase that must not break across lines."""
+    return str(text).replace(" ", NBSP)
+
+
 def date_long(value: datetime.date) -> str:
-    """5 марта 2026 г."""
+    """«5 марта 2026 г.», joined by no-break spaces: a date never breaks across lines, in
+    a document, on a page or in a letter."""
     if isinstance(value, datetime.datetime):
         value = value.date()
-    return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year} г."
+    return NBSP.join((str(value.day), MONTHS_GENITIVE[value.month - 1], str(value.year), "г."))
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:

@@ -4,6 +4,7 @@ in the top bar, /notifications/) and, if they want that event by e-mail, in the 
 crm knows no business area: each app registers its events in AppConfig.ready() with
 register(), and tells a person about one through notify()."""
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -16,6 +17,8 @@ from .mail import email_queue
 from .models import Notification, NotificationPreference
 
 MAX_BADGE = 99
+# A notification is one line; the no-break spaces that keep «5 марта 2026 г.» together stay.
+LINE_BREAKS = re.compile(r"[ \t\r\n\f\v]+")
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ def notify(
             notification = Notification.objects.create(
                 user=user,
                 event=spec.code,
-                text=" ".join(text.split())[:500],
+                text=LINE_BREAKS.sub(" ", text).strip()[:500],
                 url=url[:500],
                 dedupe_key=dedupe_key,
                 created_at=timezone.now(),

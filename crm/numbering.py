@@ -1,13 +1,18 @@
 """Gapless per-year numbers for numbered documents; each app names its own kinds.
 
+A document is numbered when it is fixed (sent, issued), not when its draft is made: the
+number comes from the counter of the year of its date, the day it is fixed in TIME_ZONE.
 The number is taken inside the caller's transaction, under a row lock on the counter, and the
-document is created in that same transaction: if it rolls back, the counter rolls back with it,
+document is saved in that same transaction: if it rolls back, the counter rolls back with it,
 so a number is never lost and never given twice.
+
+A numbered document is never deleted (it is annulled instead, keeping its number): the
+foreign key to its parent uses `protect_fixed`.
 """
 
 import re
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.transaction import TransactionManagementError
 
 from .models import NumberCounter
@@ -49,3 +54,16 @@ def _locked_counter(*, kind: str, year: int) -> NumberCounter:
         # Another transaction inserted the first counter of this year. The unique index made
         # our insert wait until that transaction committed, so the row is visible now.
         return counters.get(kind=kind, year=year)
+
+
+DRAFT = "draft"
+
+
+def protect_fixed(collector, field, sub_objs, using):
+    """on_delete for the parent of a numbered document (its deal): the drafts go with the
+    parent, a document that was ever fixed (any status but "draft") stops the deletion with
+    ProtectedError, which the admin shows as the reason."""
+    fixed = sub_objs.exclude(status=DRAFT)
+    if fixed:
+        models.PROTECT(collector, field, list(fixed), using)
+    models.CASCADE(collector, field, sub_objs.filter(status=DRAFT), using)

@@ -64,6 +64,12 @@ def rate_limited(key: str, limit: int) -> bool:
     return count > limit
 
 
+def rate_reached(key: str, limit: int) -> bool:
+    """Whether the key's window already holds `limit` hits, without adding one: for limits
+    that count only what succeeded (count it afterwards with `rate_limited`)."""
+    return (cache.get(f"rate:{key}") or 0) >= limit
+
+
 def not_found(request: HttpRequest) -> HttpResponse:
     """The same plain page for a wrong, revoked or expired link: no hint which."""
     return HttpResponse(render_to_string("404.html", request=request), status=404)

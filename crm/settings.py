@@ -262,14 +262,23 @@ YOOKASSA_SHOP_ID = env("YOOKASSA_SHOP_ID", default="")
 YOOKASSA_SECRET_KEY = env("YOOKASSA_SECRET_KEY", default="")
 YOOKASSA_API_URL = env("YOOKASSA_API_URL", default="https://api.yookassa.ru/v3/")
 YOOKASSA_TIMEOUT = env.float("YOOKASSA_TIMEOUT", default=10.0)
-# 54-FZ receipts sent with payments of individuals, and the shop's tax system code
-# (1 ОСН, 2 УСН доходы, 3 УСН доходы − расходы, 5 ЕСХН, 6 ПСН; empty: the shop has only one).
+# 54-FZ receipts sent with online payments (their tax system is the seller's regime on the
+# «Налог» page), and whether the shop's register sends them by SMS (a buyer with a phone and
+# no e-mail is then not asked for an e-mail; «Чеки от ЮKassa» send by e-mail only).
 YOOKASSA_RECEIPTS = env.bool("YOOKASSA_RECEIPTS", default=False)
-YOOKASSA_TAX_SYSTEM_CODE = env.int("YOOKASSA_TAX_SYSTEM_CODE", default=None)
+YOOKASSA_RECEIPT_SMS = env.bool("YOOKASSA_RECEIPT_SMS", default=False)
 # Invoices: «Оплатить онлайн» on the client's invoice page (False: clients pay by bank
 # transfer only, and no provider is contacted), and the default days to pay an invoice.
 PAYMENT_ONLINE = env.bool("PAYMENT_ONLINE", default=True)
 INVOICE_DUE_DAYS = env.int("INVOICE_DUE_DAYS", default=5)
+# Receipts sent on their own (the offset of prepayments): attempts before one is marked
+# failed, and how often beat sends again those left pending.
+RECEIPT_MAX_ATTEMPTS = env.int("RECEIPT_MAX_ATTEMPTS", default=10)
+CELERY_BEAT_SCHEDULE["fiscal-receipt-sweeper"] = {
+    "task": "billing.tasks.sweep_receipts",
+    "schedule": env.int("RECEIPT_SWEEP_SECONDS", default=300),
+    "options": {"expires": env.int("RECEIPT_SWEEP_SECONDS", default=300)},
+}
 
 # Outgoing e-mail, client links (/p/…) and questionnaires.
 COMPANY_NAME = env("COMPANY_NAME", default="CRM")
@@ -308,8 +317,20 @@ DADATA_API_KEY = env("DADATA_API_KEY", default="")
 DADATA_TIMEOUT = env.float("DADATA_TIMEOUT", default=3.0)
 DADATA_RATE_PER_MINUTE = env.int("DADATA_RATE_PER_MINUTE", default=20)
 
-# Website intake: requests a minute per source key before answering 429.
+# Website intake (/api/leads/). The key is public in the website's form, so junk is limited
+# apart from real leads: accepted leads a minute per source key; refused posts (errors, the
+# trap field) a minute per key; every post a minute per client address (raise it when the
+# website's own server posts the leads, all from one address); the largest body in KB.
 INTAKE_RATE_PER_MINUTE = env.int("INTAKE_RATE_PER_MINUTE", default=60)
+INTAKE_REFUSED_RATE_PER_MINUTE = env.int("INTAKE_REFUSED_RATE_PER_MINUTE", default=60)
+INTAKE_IP_RATE_PER_MINUTE = env.int("INTAKE_IP_RATE_PER_MINUTE", default=30)
+INTAKE_MAX_BODY_KB = env.int("INTAKE_MAX_BODY_KB", default=64)
+
+# Working time in TIME_ZONE: a lead's first task is due within the source's minutes of it
+# (a lead at 20:00 on Friday: on Monday morning), and a new task's form offers its next
+# hour. Hours as 9:00-18:00, ISO weekdays as 1-5 or 1,2,3,4,5,6; a source may set its own.
+WORK_HOURS = env("WORK_HOURS", default="9:00-18:00")
+WORK_DAYS = env("WORK_DAYS", default="1-5")
 
 # Catalog import/export in the admin (django-import-export). The uploaded file waits for the
 # confirm step in the cache, which every web process shares, not in one machine's /tmp.

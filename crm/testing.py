@@ -2,6 +2,7 @@
 read a PDF back. Import the fixtures into a conftest.py:
 `from crm.testing import celery_in_process  # noqa: F401`."""
 
+import datetime
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +29,47 @@ def celery_in_process(request):
 def fast_password_hashing(settings):
     """The personas are created for almost every test; real hashing would dominate the run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class FrozenClock:
+    """The project's clock, stopped: `set("2026-12-31 23:59")` reads a naive time in
+    TIME_ZONE (Europe/Moscow), an aware one ("2026-12-31T21:30+00:00") as it is. Sessions
+    in the database move with it, so a persona logged in before the clock jumps stays
+    logged in."""
+
+    def __init__(self, *, sessions: bool):
+        self.moment = datetime.datetime.now(datetime.UTC)
+        self.sessions = sessions
+
+    def set(self, moment: str | datetime.datetime) -> datetime.datetime:
+        from django.utils import timezone
+
+        if isinstance(moment, str):
+            moment = datetime.datetime.fromisoformat(moment)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        self.moment = moment
+        if self.sessions:
+            from django.conf import settings
+            from django.contrib.sessions.models import Session
+
+            age = datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+            Session.objects.update(expire_date=moment + age)
+        return moment
+
+    def now(self) -> datetime.datetime:
+        return self.moment
+
+
+@pytest.fixture
+def frozen_clock(request, monkeypatch):
+    """Stops django.utils.timezone.now, and with it localdate() and auto_now, for the test;
+    the test moves it with `frozen_clock.set(...)`."""
+    from django.utils import timezone
+
+    clock = FrozenClock(sessions="db" in request.fixturenames)
+    monkeypatch.setattr(timezone, "now", clock.now)
+    return clock
 
 
 PRODUCTION_STATIC_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"

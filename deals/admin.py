@@ -1,8 +1,15 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from crm.admin import ModelAdmin, Names, ReadOnlyAdmin
 
+from . import intake
+from .forms import AnnulForm
 from .models import (
     Comment,
     Deal,
@@ -15,6 +22,63 @@ from .models import (
     StageChange,
     Task,
 )
+
+
+class NumberedDocumentAdmin(ModelAdmin):
+    """The admin of a numbered document of a deal (invoice, proposal, contract): a draft may
+    be deleted, a fixed document never; it is annulled instead, with a reason, through
+    `annul_document(document, by=, reason=)`, the app's own service."""
+
+    actions = ["annul"]
+
+    def annul_document(self, document, *, by, reason: str):
+        raise NotImplementedError
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not obj.is_draft:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        """The fixed documents among those chosen for deletion are listed as protected, so
+        the admin deletes nothing and says which and why."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        fixed = [
+            f"{capfirst(obj._meta.verbose_name)}: {obj} — не удаляется, его можно аннулировать"
+            for obj in objs
+            if not obj.is_draft
+        ]
+        if fixed:
+            # The page names the documents and the reason, not a missing permission.
+            return deleted, counts, set(), [*protected, *fixed]
+        return deleted, counts, perms_needed, protected
+
+    @admin.action(description="Аннулировать (с указанием причины)")
+    def annul(self, request, queryset):
+        applying = "apply" in request.POST
+        form = AnnulForm(request.POST if applying else None)
+        if not (applying and form.is_valid()):
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Аннулировать",
+                "opts": self.model._meta,
+                "queryset": queryset,
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/annul_selected.html", context)
+        done = 0
+        for document in queryset:
+            try:
+                self.annul_document(document, by=request.user, reason=form.cleaned_data["reason"])
+            except (ValidationError, PermissionDenied) as exc:
+                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                self.message_user(request, f"{document}: {text}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"Аннулировано документов: {done}.", messages.SUCCESS)
+        return None
 
 
 @admin.register(Stage)
@@ -94,6 +158,18 @@ class DealAdmin(ModelAdmin):
     def number(self, obj):
         return obj.number
 
+    def get_deleted_objects(self, objs, request):
+        """A deal with a fixed (numbered) document is not deleted: its documents are listed
+        as protected (crm.numbering.protect_fixed), and the page names them rather than a
+        missing permission to delete them."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            perms_needed = set()
+        # The deal's own history goes with it: read-only in the admin, it does not keep the
+        # deal from being deleted.
+        history = {str(StageChange._meta.verbose_name), str(DealEvent._meta.verbose_name)}
+        return deleted, counts, {p for p in perms_needed if str(p) not in history}, protected
+
 
 @admin.register(StageChange)
 class StageChangeAdmin(ReadOnlyAdmin):
@@ -143,11 +219,36 @@ class DealEventAdmin(ReadOnlyAdmin):
 @admin.register(LeadSource)
 class LeadSourceAdmin(ModelAdmin):
     names = Names("сайт (источник заявок)", "сайта", "сайтов", one="сайт")
-    list_display = ["name", "site_url", "manager", "active", "key"]
-    list_filter = ["active", "manager"]
+    list_display = ["name", "site_url", "routing", "manager", "first_task_minutes", "active"]
+    list_filter = ["active", "routing", "manager"]
     search_fields = ["name", "site_url"]
-    readonly_fields = ["form_snippet"]
-    fields = ["name", "site_url", "thanks_url", "manager", "active", "key", "form_snippet"]
+    readonly_fields = ["last_assigned", "form_snippet"]
+    filter_horizontal = ["pool"]
+    fieldsets = [
+        (None, {"fields": ["name", "site_url", "thanks_url", "active", "key", "form_snippet"]}),
+        (
+            "Кому и когда",
+            {
+                "fields": [
+                    "routing",
+                    "manager",
+                    "pool",
+                    "last_assigned",
+                    "first_task_minutes",
+                    "work_hours",
+                    "work_days",
+                    "attach_repeat_leads",
+                ],
+                "description": "Каждая новая заявка становится сделкой ответственного с "
+                "задачей «Связаться с клиентом», и ему сразу приходит письмо.",
+            },
+        ),
+    ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "pool":
+            kwargs["queryset"] = get_user_model().objects.filter(is_active=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description="HTML-форма для сайта")
     def form_snippet(self, obj):
@@ -186,3 +287,15 @@ class LeadRequestAdmin(ModelAdmin):
         "errors",
         "deal",
     ]
+    actions = ["process_leads"]
+
+    @admin.action(description="Создать сделки из отложенных заявок (без лимитов)")
+    def process_leads(self, request, queryset):
+        created = 0
+        for lead_request in queryset.filter(status__in=intake.RETRIED).select_related("source"):
+            try:
+                intake.lead_retry(lead_request=lead_request)
+            except Exception as exc:  # stored on the request as FAILED; say so and go on
+                self.message_user(request, f"{lead_request}: {exc}", messages.ERROR)
+            created += lead_request.status == lead_request.Status.CREATED
+        self.message_user(request, f"Создано сделок: {created}.", messages.SUCCESS)

@@ -13,6 +13,7 @@ class DealsConfig(AppConfig):
         from crm import nav
         from crm.notifications import Event, register
 
+        from . import checks  # noqa: F401  (registers the working time check)
         from .clients import panel  # noqa: F401  (registers the client panel of the card)
 
         nav.register(nav.NavItem("Сделки", "deals:list", order=10))
@@ -24,7 +25,11 @@ class DealsConfig(AppConfig):
         register(Event("lead.assigned", "Мне пришла заявка с сайта", email=True, order=10))
         register(Event("task.assigned", "Мне поставили задачу", email=True, order=20))
         register(Event("task.due", "Срок моей задачи через 15 минут или уже прошёл", order=30))
-        register(Event("deal.handed_over", "Мне передали сделку", email=True, order=40))
+        register(
+            Event(
+                "deal.handed_over", "Сделку передали мне или от меня другому", email=True, order=40
+            )
+        )
         register(
             Event("client.opened", "Клиент открыл документ", email=True, digest=True, order=50)
         )

@@ -70,7 +70,21 @@ class DealMoveForm(forms.Form):
         return cleaned
 
 
+DUE_FORMATS = ["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"]
+DUE_INVALID = "Введите дату и время срока, например 05.03.2026 10:00."
+DUE_PAST = "Срок уже прошёл: выберите время в будущем."
+
+
+def _check_future(due):
+    if due is not None and due < timezone.now() - timedelta(minutes=5):
+        raise forms.ValidationError(DUE_PAST)
+    return due
+
+
 class TaskForm(forms.ModelForm):
+    """A new task (its due offered by deals.schedule.default_due) or an edit of an open one,
+    which may keep a due that has already passed."""
+
     assignee = UserChoiceField(label="Исполнитель", queryset=active_users())
 
     class Meta:
@@ -79,29 +93,76 @@ class TaskForm(forms.ModelForm):
         widgets = {"due_at": DateTimeLocalInput()}
         error_messages = {
             "text": {"required": "Опишите, что нужно сделать."},
-            "due_at": {
-                "required": "Укажите срок.",
-                "invalid": "Введите дату и время срока, например 05.03.2026 10:00.",
-            },
+            "due_at": {"required": "Укажите срок.", "invalid": DUE_INVALID},
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["due_at"].input_formats = ["%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["due_at"].input_formats = DUE_FORMATS
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("Опишите, что нужно сделать.")
+        return text
 
     def clean_due_at(self):
         due = self.cleaned_data["due_at"]
-        if due < timezone.now() - timedelta(minutes=5):
-            raise forms.ValidationError("Срок уже прошёл: выберите время в будущем.")
-        return due
+        stored = self.instance.due_at if self.instance.pk else None
+        # The field shows minutes: the stored due, seconds and all, is kept when untouched.
+        if stored is not None and due == stored.replace(second=0, microsecond=0):
+            return stored
+        return _check_future(due)
 
 
 class TaskCompleteForm(forms.Form):
+    """The result of a task, and optionally the next task of the deal."""
+
     result = forms.CharField(
         label="Результат",
+        max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Опишите результат: что удалось сделать."},
+        error_messages={
+            "required": "Опишите результат: что удалось сделать.",
+            "max_length": "Результат — коротко, до 1000 символов.",
+        },
     )
+    next_text = forms.CharField(
+        label="Следующая задача",
+        max_length=500,
+        required=False,
+        help_text="Необязательно: что сделать дальше по сделке.",
+    )
+    next_kind = forms.ChoiceField(
+        label="Тип", choices=Task.Kind.choices, initial=Task.Kind.CALL, required=False
+    )
+    next_due = forms.DateTimeField(
+        label="Срок следующей задачи",
+        required=False,
+        widget=DateTimeLocalInput(),
+        input_formats=DUE_FORMATS,
+        error_messages={"invalid": DUE_INVALID},
+    )
+
+    def clean_result(self):
+        result = self.cleaned_data["result"].strip()
+        if not result:
+            raise forms.ValidationError("Опишите результат: что удалось сделать.")
+        return result
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["next_text"] = (cleaned.get("next_text") or "").strip()
+        cleaned["next_kind"] = cleaned.get("next_kind") or Task.Kind.CALL
+        if cleaned["next_text"] and "next_due" not in self.errors:
+            if cleaned.get("next_due") is None:
+                self.add_error("next_due", "Укажите срок следующей задачи.")
+            else:
+                try:
+                    _check_future(cleaned["next_due"])
+                except forms.ValidationError as exc:
+                    self.add_error("next_due", exc)
+        return cleaned
 
 
 class CommentForm(forms.ModelForm):
@@ -161,14 +222,14 @@ class DealFilterForm(forms.Form):
 class LeadForm(forms.Form):
     """What a website may send to /api/leads/."""
 
-    name = forms.CharField(max_length=200, required=False)
-    phone = forms.CharField(max_length=64, required=False)
-    email = forms.CharField(max_length=254, required=False)
-    message = forms.CharField(max_length=10000, required=False)
-    source_page = forms.CharField(max_length=1000, required=False)
-    utm_source = forms.CharField(max_length=200, required=False)
-    utm_medium = forms.CharField(max_length=200, required=False)
-    utm_campaign = forms.CharField(max_length=200, required=False)
+    name = forms.CharField(label="Имя", max_length=200, required=False)
+    phone = forms.CharField(label="Телефон", max_length=64, required=False)
+    email = forms.CharField(label="E-mail", max_length=254, required=False)
+    message = forms.CharField(label="Сообщение", max_length=10000, required=False)
+    source_page = forms.CharField(label="Страница", max_length=1000, required=False)
+    utm_source = forms.CharField(label="utm_source", max_length=200, required=False)
+    utm_medium = forms.CharField(label="utm_medium", max_length=200, required=False)
+    utm_campaign = forms.CharField(label="utm_campaign", max_length=200, required=False)
 
     def clean_phone(self):
         phones = clean_phones(self.cleaned_data["phone"])
@@ -183,6 +244,21 @@ class LeadForm(forms.Form):
         if not self.errors and not cleaned.get("phone") and not cleaned.get("email"):
             raise forms.ValidationError("Укажите телефон или e-mail, чтобы мы могли ответить.")
         return cleaned
+
+
+class AnnulForm(forms.Form):
+    """Why a numbered document (invoice, proposal, contract) is annulled: kept with it and
+    written in the deal timeline."""
+
+    reason = forms.CharField(
+        label="Причина",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": "Укажите причину аннулирования.",
+            "max_length": "Причина — не длиннее 500 символов.",
+        },
+    )
 
 
 class DocumentSendForm(forms.Form):

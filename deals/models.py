@@ -11,6 +11,8 @@ from django.utils import timezone
 from contacts.models import Client, Contact, ContactEmail, ContactPhone
 from crm.models import TimeStampedModel
 
+from . import schedule
+
 
 class Stage(models.Model):
     class Kind(models.TextChoices):
@@ -116,7 +118,8 @@ class Source(models.TextChoices):
 class DealQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The one rule of who sees what: a head of sales sees every deal; a manager sees the
-        deals they are responsible for and those where they hold an open task."""
+        deals they are responsible for and those where they hold an open task. What each of
+        them may do there is deals.roles."""
         if not user.is_authenticated:
             return self.none()
         if user.is_head:
@@ -198,6 +201,15 @@ class Deal(models.Model):
         blank=True,
         related_name="deals",
     )
+    # Attaching a client someone else created (by its ИНН) must not open its personal data:
+    # see deals.clients.access.may_see_personal_data.
+    client_entrusted = models.BooleanField(
+        "клиент доверен ответственному",
+        default=False,
+        help_text="Клиента привязал тот, кто сам видит его персональные данные (создатель "
+        "клиента, руководитель): ответственный за сделку видит паспорт и меняет реквизиты "
+        "клиента. Привязка чужого клиента по ИНН этого не даёт.",
+    )
     contacts = models.ManyToManyField(
         Contact, verbose_name="контактные лица", blank=True, related_name="deals"
     )
@@ -246,6 +258,12 @@ class Deal(models.Model):
     @property
     def is_closed(self) -> bool:
         return not self.stage.is_open
+
+    def may_annul_documents(self, user) -> bool:
+        """Annulling a numbered document of the deal (an invoice, a proposal, a contract) is
+        for the deal's owner and the head of sales; a manager who only holds a task on the
+        deal sees its documents but may not."""
+        return bool(user.is_authenticated and (user.is_head or self.manager_id == user.pk))
 
 
 class StageChange(models.Model):
@@ -330,6 +348,7 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["assignee", "done_at", "due_at"], name="task_assignee_open"),
             models.Index(fields=["deal", "done_at"], name="task_deal_open"),
+            models.Index(fields=["due_at"], name="task_due"),
         ]
 
     def __str__(self):
@@ -400,15 +419,72 @@ def new_source_key() -> str:
 
 
 class LeadSource(TimeStampedModel):
-    """A website that posts leads to /api/leads/ with its own key."""
+    """A website (or another automatic source) that posts leads to /api/leads/ with its own
+    key, and the head of sales' rules for its leads: who gets them, how soon the first call
+    is due, what a repeat lead does."""
+
+    class Routing(models.TextChoices):
+        FIXED = "fixed", "Всегда одному менеджеру"
+        ROUND_ROBIN = "round_robin", "По очереди среди активных менеджеров"
 
     name = models.CharField("название", max_length=200)
     key = models.CharField("ключ API", max_length=64, unique=True, default=new_source_key)
+    routing = models.CharField(
+        "кому отдавать заявки", max_length=16, choices=Routing, default=Routing.FIXED
+    )
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="ответственный за заявки",
         on_delete=models.PROTECT,
         related_name="+",
+        help_text="Получает все заявки; при очереди — только когда в ней нет ни одного "
+        "активного менеджера.",
+    )
+    pool = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="очередь",
+        blank=True,
+        related_name="+",
+        help_text="Менеджеры, между которыми заявки распределяются по очереди. Пусто — все "
+        "активные менеджеры. Уволенный (неактивный) пропускается.",
+    )
+    last_assigned = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="последним получил заявку",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    first_task_minutes = models.PositiveIntegerField(
+        "срок первого звонка, минут",
+        default=30,
+        help_text="Задача «Связаться с клиентом» ставится ответственному на столько минут "
+        "рабочего времени после заявки (заявка в пятницу в 20:00 — в понедельник утром).",
+    )
+    work_hours = models.CharField(
+        "рабочие часы",
+        max_length=20,
+        blank=True,
+        validators=[schedule.validate_hours],
+        help_text="Например 9:00-18:00, по времени TIME_ZONE. Пусто — как в настройках "
+        "(WORK_HOURS).",
+    )
+    work_days = models.CharField(
+        "рабочие дни",
+        max_length=20,
+        blank=True,
+        validators=[schedule.validate_days],
+        help_text="Дни недели от 1 (пн) до 7 (вс): 1-5 или 1,2,3,4,5,6. Пусто — как в "
+        "настройках (WORK_DAYS).",
+    )
+    attach_repeat_leads = models.BooleanField(
+        "повторную заявку — в открытую сделку",
+        default=True,
+        help_text="Заявка с телефона или e-mail, у которого уже есть открытая сделка, "
+        "добавляется в неё комментарием, и её ответственный получает уведомление. "
+        "Выключено — на каждую заявку новая сделка.",
     )
     site_url = models.URLField("адрес сайта", blank=True)
     thanks_url = models.URLField(
@@ -426,6 +502,9 @@ class LeadSource(TimeStampedModel):
     def __str__(self):
         return self.name
 
+    def work_time(self) -> "schedule.WorkTime":
+        return schedule.work_time(self.work_hours, self.work_days)
+
 
 class LeadRequest(models.Model):
     """Every request a website sent, kept whatever became of it."""
@@ -433,13 +512,17 @@ class LeadRequest(models.Model):
     class Status(models.TextChoices):
         RECEIVED = "received", "Получена"
         CREATED = "created", "Создана сделка"
+        ATTACHED = "attached", "Добавлена в открытую сделку"
         INVALID = "invalid", "Ошибка в данных"
         SPAM = "spam", "Спам (ловушка)"
         FAILED = "failed", "Сбой обработки"
+        LIMITED = "limited", "Отложена: лимит заявок"
 
     source = models.ForeignKey(LeadSource, on_delete=models.PROTECT, related_name="requests")
     received_at = models.DateTimeField("получена", default=timezone.now, db_index=True)
     idempotency_key = models.CharField("Idempotency-Key", max_length=200, blank=True)
+    # SHA-256 of the posted fields: a key replayed with other fields is refused (422).
+    body_hash = models.CharField("хеш данных", max_length=64, blank=True, editable=False)
     payload = models.JSONField("данные", default=dict)
     remote_addr = models.GenericIPAddressField("IP", null=True, blank=True)
     status = models.CharField(

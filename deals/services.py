@@ -1,7 +1,9 @@
 """Workflows on deals. Later apps write into a deal only through the functions here."""
 
+from datetime import datetime
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -9,7 +11,20 @@ from django.utils import timezone
 from contacts.models import Contact, ContactEmail, ContactPhone
 from crm.formats import money
 
-from .models import Comment, Deal, DealEvent, LossReason, Source, Stage, StageChange, Task
+from . import events, schedule
+from .clients.access import may_see_personal_data
+from .models import (
+    Comment,
+    Deal,
+    DealEvent,
+    LeadRequest,
+    LeadSource,
+    LossReason,
+    Source,
+    Stage,
+    StageChange,
+    Task,
+)
 
 
 def timeline_add(
@@ -38,6 +53,7 @@ def deal_create(
 ) -> Deal:
     at = at or timezone.now()
     stage = stage or Stage.first_open()
+    entrusted = client is not None and by is not None and may_see_personal_data(by, client)
     deal = Deal.objects.create(
         title=title,
         manager=manager,
@@ -46,6 +62,7 @@ def deal_create(
         description=description,
         stage=stage,
         client=client,
+        client_entrusted=entrusted,
         lead_source=lead_source,
         created_at=at,
         stage_changed_at=at,
@@ -116,7 +133,31 @@ def deal_move(
     timeline_add(deal=deal, kind="stage", text=text, actor=by, at=at)
     if comment.strip():
         comment_add(deal=deal, author=by, text=comment.strip(), at=at)
+    if not stage.is_open:
+        _tasks_close_with_deal(deal=deal, by=by, at=at)
     return deal
+
+
+def _tasks_close_with_deal(*, deal: Deal, by, at) -> None:
+    """A won or lost deal needs no more calls: its open tasks are closed, so nobody is shown
+    an overdue task of a closed deal."""
+    tasks = list(Task.objects.select_for_update().filter(deal=deal, done_at__isnull=True))
+    if not tasks:
+        return
+    result = (
+        "Сделка проиграна, задача закрыта без выполнения."
+        if deal.stage.is_lost
+        else "Сделка успешно закрыта, задача больше не нужна."
+    )
+    Task.objects.filter(pk__in=[t.pk for t in tasks]).update(done_at=at, result=result)
+    listed = "; ".join(t.text for t in tasks)
+    timeline_add(
+        deal=deal,
+        kind="task_done",
+        text=f"Открытые задачи закрыты вместе со сделкой ({len(tasks)}): {listed}",
+        actor=by,
+        at=at,
+    )
 
 
 @transaction.atomic
@@ -153,35 +194,114 @@ def deal_update(
     *, deal: Deal, by, title: str, source: str, manager, budget: Decimal, description: str
 ) -> Deal:
     """Save what the deal form edits. A changed budget is written by deal_set_budget, so the
-    timeline says «Бюджет: … ₽, вручную»; the other fields leave no timeline entry."""
+    timeline says «Бюджет: … ₽, вручную»; a new manager by deal_reassign; the other fields
+    leave no timeline entry. Who may change the manager is deals.roles' business."""
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
     deal.title = title
     deal.source = source
-    deal.manager = manager
     deal.description = description
-    deal.save(update_fields=["title", "source", "manager", "description", "updated_at"])
+    deal.save(update_fields=["title", "source", "description", "updated_at"])
+    deal = deal_reassign(deal=deal, manager=manager, by=by)
     return deal_set_budget(deal=deal, amount=budget, by=by, reason="вручную")
 
 
 @transaction.atomic
-def task_create(*, deal: Deal, author, assignee, kind: str, text: str, due_at) -> Task:
+def deal_reassign(*, deal: Deal, manager, by) -> Deal:
+    """Make `manager` responsible for the deal, write who did it in the timeline and tell
+    the new and the previous manager by e-mail. Nothing happens if they are the same."""
+    deal = Deal.objects.select_for_update().select_related("manager").get(pk=deal.pk)
+    previous = deal.manager
+    if previous.pk == manager.pk:
+        return deal
+    deal.manager = manager
+    deal.save(update_fields=["manager", "updated_at"])
+    event = timeline_add(
+        deal=deal, kind="manager", text=f"Ответственный: {previous} → {manager}", actor=by
+    )
+    events.deal_handed_over(deal=deal, old_manager=previous, by=by, event=event)
+    return deal
+
+
+def _due(at: datetime) -> str:
+    return f"{timezone.localtime(at):%d.%m.%Y %H:%M}"
+
+
+def _task_add(*, deal: Deal, author, assignee, kind: str, text: str, due_at) -> Task:
     task = Task.objects.create(
         deal=deal, author=author, assignee=assignee, kind=kind, text=text, due_at=due_at
     )
-    local_due = timezone.localtime(due_at)
     timeline_add(
         deal=deal,
         kind="task",
-        text=f"Задача для {assignee} ({task.get_kind_display().lower()}, "
-        f"до {local_due:%d.%m.%Y %H:%M}): {text}",
+        text=f"Задача для {events.person_genitive(assignee)} "
+        f"({task.get_kind_display().lower()}, до {_due(due_at)}): {text}",
         actor=author,
     )
     return task
 
 
 @transaction.atomic
-def task_complete(*, task: Task, by, result: str) -> Task:
-    task = Task.objects.select_for_update().get(pk=task.pk)
+def task_create(*, deal: Deal, author, assignee, kind: str, text: str, due_at) -> Task:
+    task = _task_add(
+        deal=deal, author=author, assignee=assignee, kind=kind, text=text, due_at=due_at
+    )
+    events.task_assigned(task=task, by=author)
+    return task
+
+
+@transaction.atomic
+def task_update(*, task: Task, by, text: str, kind: str, assignee, due_at) -> Task:
+    """Edit an open task: its text, type, assignee or due. The timeline says what changed
+    («перенесена с … на …», «была для Анны, теперь для Бориса»); a new assignee is told.
+    Raises ValidationError for a task already done."""
+    task = Task.objects.select_for_update().select_related("deal", "assignee").get(pk=task.pk)
+    if task.done_at is not None:
+        raise ValidationError("Задача уже выполнена, её нельзя изменить.")
+    changes = []
+    if text != task.text:
+        changes.append(f"текст был: «{task.text}»")
+    if kind != task.kind:
+        old_kind = task.get_kind_display().lower()
+        changes.append(f"тип: {old_kind} → {Task.Kind(kind).label.lower()}")
+    if due_at != task.due_at:
+        changes.append(f"перенесена с {_due(task.due_at)} на {_due(due_at)}")
+    reassigned = assignee.pk != task.assignee_id
+    if reassigned:
+        changes.append(
+            f"передана: была для {events.person_genitive(task.assignee)}, "
+            f"теперь для {events.person_genitive(assignee)}"
+        )
+    if not changes:
+        return task
+    task.text, task.kind, task.assignee, task.due_at = text, kind, assignee, due_at
+    task.save(update_fields=["text", "kind", "assignee", "due_at"])
+    timeline_add(
+        deal=task.deal,
+        kind="task_changed",
+        text=f"Задача «{text}»: " + "; ".join(changes),
+        actor=by,
+    )
+    if reassigned:
+        events.task_assigned(task=task, by=by)
+    return task
+
+
+@transaction.atomic
+def task_complete(
+    *,
+    task: Task,
+    by,
+    result: str,
+    next_text: str = "",
+    next_due=None,
+    next_kind: str = Task.Kind.CALL,
+) -> Task:
+    """Mark the task done with its result and, when `next_text` is given, set the next task
+    of the same deal for the same assignee, due `next_due`. A task already done is left as
+    it is (a second click sets no second next task)."""
+    if next_text.strip() and next_due is None:
+        raise ValidationError({"next_due": "Укажите срок следующей задачи."})
+    task = Task.objects.select_for_update().select_related("deal", "assignee").get(pk=task.pk)
     if task.done_at is not None:
         return task
     task.done_at = timezone.now()
@@ -193,7 +313,109 @@ def task_complete(*, task: Task, by, result: str) -> Task:
         text=f"Задача выполнена: {task.text}. Результат: {result}",
         actor=by,
     )
+    if next_text.strip():
+        task_create(
+            deal=task.deal,
+            author=by,
+            assignee=task.assignee,
+            kind=next_kind,
+            text=next_text.strip(),
+            due_at=next_due,
+        )
     return task
+
+
+# Leads from websites and other automatic sources
+
+FIRST_TASK_TEXT = "Связаться с клиентом"
+
+
+@transaction.atomic
+def lead_route(*, source: LeadSource):
+    """Who gets the source's next lead. A fixed manager while they are active; otherwise the
+    next active manager of the source's queue (all active managers when it is empty), in
+    turn. The source row stays locked to the end of the caller's transaction, so two leads
+    at once never go to the same turn. Nobody active: the source's manager."""
+    source = LeadSource.objects.select_for_update().select_related("manager").get(pk=source.pk)
+    if source.routing == LeadSource.Routing.FIXED and source.manager.is_active:
+        return source.manager
+    User = get_user_model()
+    if source.pool.exists():
+        people = source.pool.filter(is_active=True)
+    else:
+        people = User.objects.filter(is_active=True, role=User.Role.MANAGER)
+    ids = list(people.order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return source.manager
+    later = [pk for pk in ids if pk > (source.last_assigned_id or 0)]
+    chosen = later[0] if later else ids[0]
+    LeadSource.objects.filter(pk=source.pk).update(last_assigned=chosen)
+    return User.objects.get(pk=chosen)
+
+
+def lead_first_task(*, deal: Deal, source: LeadSource, at=None) -> Task:
+    """«Связаться с клиентом» for the deal's manager, due within the source's minutes of
+    working time."""
+    due = schedule.add_work_minutes(
+        at or schedule.now(), source.first_task_minutes, source.work_time()
+    )
+    return _task_add(
+        deal=deal,
+        author=None,
+        assignee=deal.manager,
+        kind=Task.Kind.CALL,
+        text=FIRST_TASK_TEXT,
+        due_at=due,
+    )
+
+
+@transaction.atomic
+def lead_deal_create(*, source: LeadSource, title: str, description: str = "") -> Deal:
+    """A deal for a new lead: its manager by the source's rule, the first task, and the
+    manager told."""
+    manager = lead_route(source=source)
+    deal = deal_create(
+        title=title,
+        manager=manager,
+        by=None,
+        source=Source.WEBSITE,
+        description=description,
+        lead_source=source,
+    )
+    timeline_add(
+        deal=deal,
+        kind="lead",
+        text=f"Заявка передана: {manager} ({source.get_routing_display().lower()})",
+    )
+    task = lead_first_task(deal=deal, source=source)
+    events.lead_assigned(deal=deal, task=task)
+    return deal
+
+
+def lead_open_deal(*, phones: list[str], emails: list[str]) -> Deal | None:
+    """The newest open deal of a contact with one of these phones or e-mails."""
+    if not phones and not emails:
+        return None
+    contacts = Contact.objects.matching(phones=phones, emails=emails)
+    return (
+        Deal.objects.open()
+        .filter(contacts__in=contacts)
+        .select_related("manager", "lead_source")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def lead_attach(*, deal: Deal, lead: LeadRequest, text: str) -> Deal:
+    """A repeat lead of a client with an open deal: a comment in that deal, a first task
+    when the deal has no open one, and its manager told."""
+    comment_add(deal=deal, author=None, text=text)
+    task = None
+    if not deal.tasks.filter(done_at__isnull=True).exists():
+        task = lead_first_task(deal=deal, source=lead.source)
+    events.lead_repeated(deal=deal, lead=lead, task=task)
+    return deal
 
 
 @transaction.atomic

@@ -1,32 +1,37 @@
+import copy
 import datetime
-import json
+import re
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, Sum, Window
 from django.db.models.functions import RowNumber
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from contacts.forms import ContactForm
 from contacts.models import Contact
-from crm.public import rate_limited
-from crm.staff import safe_next
+from crm.public import client_ip, rate_limited
+from crm.staff import head_required, safe_next
 
-from . import intake, pagination, panels, services
+from . import intake, pagination, panels, roles, schedule, services, task_calendar_grid
 from .contacts import contacts_visible_to, responsible_for
 from .forms import (
     CommentForm,
+    DateTimeLocalInput,
     DealFilterForm,
     DealForm,
     DealMoveForm,
+    LeadForm,
     TaskCompleteForm,
     TaskForm,
 )
@@ -43,23 +48,42 @@ SORTS = {
 BOARD_COLUMN_SIZE = 30
 
 
+def _deals():
+    return Deal.objects.select_related("stage", "manager", "client", "loss_reason", "lead_source")
+
+
 def _get_deal_for_user(request, pk) -> Deal:
-    return get_object_or_404(
-        Deal.objects.visible_to(request.user).select_related(
-            "stage", "manager", "client", "loss_reason", "lead_source"
-        ),
-        pk=pk,
-    )
+    return get_object_or_404(_deals().visible_to(request.user), pk=pk)
 
 
-def _get_task_for_user(request, deal_pk, task_pk) -> Task:
-    deal = _get_deal_for_user(request, deal_pk)
+def _get_deal_for_edit(request, pk) -> Deal:
+    """A deal the user sees (404) and may change (403 for a task holder): deals.roles."""
+    return roles.get_deal_for_edit(request, pk, _deals())
+
+
+def _get_task_for_edit(request, deal_pk, task_pk) -> Task:
+    """A task to change (text, type, assignee, due): on a deal the user may change."""
+    deal = _get_deal_for_edit(request, deal_pk)
     return get_object_or_404(Task.objects.select_related("deal", "assignee"), pk=task_pk, deal=deal)
 
 
-def _get_contact_for_user(request, deal_pk, contact_pk) -> tuple[Deal, Contact]:
+def _get_task_to_complete(request, deal_pk, task_pk) -> Task:
+    """A task the user may complete: their own, or any on a deal they may change."""
     deal = _get_deal_for_user(request, deal_pk)
+    task = get_object_or_404(Task.objects.select_related("assignee"), pk=task_pk, deal=deal)
+    task.deal = deal
+    if not roles.may_complete_task(request.user, task):
+        raise PermissionDenied(roles.NOT_YOUR_TASK)
+    return task
+
+
+def _get_contact_for_edit(request, deal_pk, contact_pk) -> tuple[Deal, Contact]:
+    deal = _get_deal_for_edit(request, deal_pk)
     return deal, get_object_or_404(deal.contacts.all(), pk=contact_pk)
+
+
+def _visible(request, deal) -> bool:
+    return Deal.objects.visible_to(request.user).filter(pk=deal.pk).exists()
 
 
 # Deals
@@ -109,10 +133,16 @@ def deal_create(request):
 
 
 def deal_edit(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     form = DealForm(request.POST or None, instance=deal)
     if request.method == "POST" and form.is_valid():
         deal = services.deal_update(deal=deal, by=request.user, **form.cleaned_data)
+        if not _visible(request, deal):
+            # Handed over: the deal is the new manager's now.
+            messages.success(
+                request, f"Сделка №{deal.pk} передана: теперь за неё отвечает {deal.manager}."
+            )
+            return redirect("deals:list")
         messages.success(request, "Сделка сохранена.")
         return redirect(deal)
     return render(
@@ -137,13 +167,14 @@ def _card_context(request, deal, **forms) -> dict:
     open_tasks = [t for t in tasks if t.done_at is None]
     return {
         "deal": deal,
+        "may_edit": roles.may_edit_deal(request.user, deal),
         "tasks": tasks,
         "open_tasks": open_tasks,
         "has_open_task": bool(open_tasks),
         "contacts": contacts,
         "events": events,
         "stages": stages,
-        "task_form": forms.get("task_form") or TaskForm(initial={"assignee": request.user}),
+        "task_form": forms.get("task_form") or _task_form(request),
         "comment_form": forms.get("comment_form") or CommentForm(),
         **_contact_form_context(forms.get("contact_form") or ContactForm()),
         "move_form": forms.get("move_form") or DealMoveForm(initial={"stage": deal.stage}),
@@ -153,7 +184,7 @@ def _card_context(request, deal, **forms) -> dict:
 
 
 def deal_move(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     form = DealMoveForm(request.POST or None, initial={"stage": deal.stage})
     if request.method == "POST" and form.is_valid():
         try:
@@ -222,9 +253,13 @@ def _board_ids(visible, stages) -> list[int]:
 # Tasks
 
 
+def _task_form(request, data=None) -> TaskForm:
+    return TaskForm(data, initial={"assignee": request.user, "due_at": schedule.default_due()})
+
+
 @require_POST
 def task_create(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     form = TaskForm(request.POST)
     if form.is_valid():
         services.task_create(deal=deal, author=request.user, **form.cleaned_data)
@@ -235,12 +270,42 @@ def task_create(request, pk):
     )
 
 
-def task_complete(request, pk, task_pk):
-    task = _get_task_for_user(request, pk, task_pk)
-    form = TaskCompleteForm(request.POST or None)
+def task_edit(request, pk, task_pk):
+    task = _get_task_for_edit(request, pk, task_pk)
+    context = {"task": task, "deal": task.deal, "next": safe_next(request, "")}
+    if task.is_done:
+        status = 400 if request.method == "POST" else 200
+        return render(request, "deals/task_form.html", context, status=status)
+    # The form works on a copy: the page names the task as it is stored, whatever was typed.
+    form = TaskForm(request.POST or None, instance=copy.copy(task))
     if request.method == "POST" and form.is_valid():
-        services.task_complete(task=task, by=request.user, result=form.cleaned_data["result"])
-        messages.success(request, "Задача выполнена.")
+        try:
+            services.task_update(task=task, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Задача сохранена.")
+            return redirect(safe_next(request, task.deal.get_absolute_url() + "#tasks"))
+    return render(request, "deals/task_form.html", {**context, "form": form}, status=_status(form))
+
+
+def task_complete(request, pk, task_pk):
+    task = _get_task_to_complete(request, pk, task_pk)
+    form = TaskCompleteForm(request.POST or None, initial={"next_due": schedule.default_due()})
+    if request.method == "POST" and form.is_valid():
+        services.task_complete(task=task, by=request.user, **form.cleaned_data)
+        if not _visible(request, task.deal):
+            # The task was why they saw the deal: its card would answer 404 now.
+            messages.success(
+                request,
+                f"Задача выполнена. Сделка №{task.deal.pk} «{task.deal.title}» вам больше не "
+                "видна: её ведёт ответственный менеджер.",
+            )
+            return redirect("deals:my_tasks")
+        if form.cleaned_data["next_text"]:
+            messages.success(request, "Задача выполнена, следующая поставлена.")
+        else:
+            messages.success(request, "Задача выполнена.")
         return redirect(safe_next(request, task.deal.get_absolute_url() + "#tasks"))
     return render(
         request,
@@ -248,6 +313,26 @@ def task_complete(request, pk, task_pk):
         {"task": task, "deal": task.deal, "form": form, "next": safe_next(request, "")},
         status=_status(form),
     )
+
+
+FIELD_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,59}$")
+
+
+@require_GET
+def task_due(request):
+    """The due field filled by a preset button («Через час», «Завтра в 10:00», «В
+    понедельник»): htmx swaps this input for the form's own. The moment is counted here, in
+    TIME_ZONE, not by the browser's clock."""
+    preset = request.GET.get("preset", "")
+    name = request.GET.get("name", "due_at")
+    field_id = request.GET.get("id", f"id_{name}")
+    if preset not in schedule.PRESETS or not (
+        FIELD_NAME_RE.match(name) and FIELD_NAME_RE.match(field_id)
+    ):
+        return HttpResponseBadRequest("Неизвестный срок.")
+    due = timezone.localtime(schedule.preset_due(preset))
+    widget = DateTimeLocalInput(attrs={"class": "datetimelocalinput form-control"})
+    return HttpResponse(widget.render(name, due, attrs={"id": field_id}))
 
 
 MY_TASKS_GROUP_SIZE = 100
@@ -285,6 +370,92 @@ def my_tasks(request):
         .order_by("-created_at")[:50]
     )
     return render(request, "deals/task_my.html", {"groups": groups, "idle_deals": idle, "now": now})
+
+
+TEAM_TASKS_PER_PERSON = 30
+
+
+@head_required
+@require_GET
+def team_tasks(request):
+    """The head of sales' view: every person's open tasks, those with the most overdue
+    first, counted in one aggregate query."""
+    now = timezone.localtime()
+    day_end = now.replace(hour=23, minute=59, second=59, microsecond=0)
+    open_q = Q(tasks__done_at__isnull=True)
+    people = list(
+        get_user_model()
+        .objects.annotate(
+            overdue=Count("tasks", filter=open_q & Q(tasks__due_at__lt=now)),
+            today=Count(
+                "tasks", filter=open_q & Q(tasks__due_at__gte=now, tasks__due_at__lte=day_end)
+            ),
+            upcoming=Count("tasks", filter=open_q & Q(tasks__due_at__gt=day_end)),
+            total=Count("tasks", filter=open_q),
+        )
+        .filter(Q(is_active=True, role=get_user_model().Role.MANAGER) | Q(total__gt=0))
+        .order_by("-overdue", "-total", "first_name", "last_name", "pk")
+    )
+    ranked = Task.objects.filter(done_at__isnull=True).annotate(
+        rank=Window(RowNumber(), partition_by=[F("assignee_id")], order_by=[F("due_at").asc()])
+    )
+    tasks = ranked.filter(rank__lte=TEAM_TASKS_PER_PERSON).select_related("deal", "deal__stage")
+    by_person: dict[int, list] = {}
+    for task in tasks.order_by("due_at", "pk"):
+        by_person.setdefault(task.assignee_id, []).append(task)
+    rows = [{"person": p, "tasks": by_person.get(p.pk, [])} for p in people]
+    totals = {
+        key: sum(getattr(p, key) for p in people)
+        for key in ("overdue", "today", "upcoming", "total")
+    }
+    return render(
+        request,
+        "deals/task_team.html",
+        {"rows": rows, "totals": totals, "now": now, "limit": TEAM_TASKS_PER_PERSON},
+    )
+
+
+@require_GET
+def task_calendar(request):
+    """My tasks, or the team's for the head of sales, on a week or a month grid."""
+    view = "month" if request.GET.get("view") == "month" else "week"
+    day = task_calendar_grid.parse_day(request.GET.get("date"))
+    grid = task_calendar_grid.build(view, day)
+    tasks = Task.objects.filter(due_at__gte=grid.starts, due_at__lt=grid.ends)
+    team = request.user.is_head and request.GET.get("scope") == "team"
+    person = None
+    if team and request.GET.get("manager", "").isdigit():
+        person = get_user_model().objects.filter(pk=request.GET["manager"]).first()
+    if not team:
+        tasks = tasks.filter(assignee=request.user)
+    elif person is not None:
+        tasks = tasks.filter(assignee=person)
+    tasks = list(
+        tasks.select_related("deal", "assignee").order_by("due_at", "pk")[
+            : task_calendar_grid.MAX_TASKS + 1
+        ]
+    )
+    cut = len(tasks) > task_calendar_grid.MAX_TASKS
+    grid.place(tasks[: task_calendar_grid.MAX_TASKS])
+    scope = {}
+    if team:
+        scope["scope"] = "team"
+        if person is not None:
+            scope["manager"] = person.pk
+    return render(
+        request,
+        "deals/task_calendar.html",
+        {
+            "grid": grid,
+            "view": view,
+            "team": team,
+            "person": person,
+            "people": get_user_model().objects.filter(is_active=True) if team else [],
+            "cut": cut,
+            "scope_query": urlencode(scope),
+            "now": timezone.now(),
+        },
+    )
 
 
 # Comments
@@ -353,7 +524,7 @@ def _contacts_response(request, deal, form, status=200):
 
 @require_POST
 def contact_create(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     form = _contact_form(request, request.POST)
     if form.is_valid():
         services.contact_save(
@@ -369,7 +540,7 @@ def contact_create(request, pk):
 
 @require_POST
 def contact_link(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     # Only a contact the duplicate check offered: one the user may see, sharing a phone or
     # e-mail typed here.
     form = ContactForm(request.POST)
@@ -384,7 +555,7 @@ def contact_link(request, pk):
 
 
 def contact_edit(request, pk, contact_pk):
-    deal, contact = _get_contact_for_user(request, pk, contact_pk)
+    deal, contact = _get_contact_for_edit(request, pk, contact_pk)
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
         services.contact_save(
@@ -408,7 +579,7 @@ def contact_edit(request, pk, contact_pk):
 
 @require_POST
 def contact_unlink(request, pk, contact_pk):
-    deal, contact = _get_contact_for_user(request, pk, contact_pk)
+    deal, contact = _get_contact_for_edit(request, pk, contact_pk)
     services.contact_unlink(deal=deal, contact=contact, by=request.user)
     return _contacts_response(request, deal, ContactForm())
 
@@ -421,53 +592,58 @@ def contact_unlink(request, pk, contact_pk):
 @require_POST
 def lead_intake(request):
     """POST /api/leads/: JSON or a plain form post from a website, authenticated by the
-    source key (Authorization: Bearer <key>, or a `key` field in a form)."""
-    is_json = request.content_type == "application/json"
-    if is_json:
-        try:
-            data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            return JsonResponse({"errors": {"non_field": ["Тело запроса — не JSON."]}}, status=400)
-        if not isinstance(data, dict):
-            return JsonResponse(
-                {"errors": {"non_field": ["Ожидается JSON-объект с полями заявки."]}}, status=400
-            )
-        data = {k: v if isinstance(v, str) else json.dumps(v) for k, v in data.items()}
-    else:
-        data = {k: request.POST.get(k, "") for k in request.POST}
-
-    auth = request.headers.get("Authorization", "")
-    key = auth[7:].strip() if auth.startswith("Bearer ") else data.get("key", "")
-    source = intake.find_source(key)
+    source key (Authorization: Bearer <key>, or a `key` field in a form). A browser posting
+    the website's form gets pages; scripts get JSON."""
+    posted = intake.read_post(request)
+    html = posted.is_form and (
+        posted.key_in_form or "text/html" in request.headers.get("Accept", "")
+    )
+    ip = client_ip(request)
+    over_ip_limit = rate_limited(f"intake-ip:{ip}", settings.INTAKE_IP_RATE_PER_MINUTE)
+    source = intake.find_source(posted.key)
     if source is None:
-        return JsonResponse({"errors": {"key": ["Неверный или отсутствующий ключ."]}}, status=401)
-    if rate_limited(f"intake:{source.pk}", settings.INTAKE_RATE_PER_MINUTE):
-        response = JsonResponse(
-            {"errors": {"non_field": ["Слишком много заявок, повторите через минуту."]}},
-            status=429,
-        )
-        response["Retry-After"] = "60"
-        return response
-
+        if over_ip_limit:
+            return _lead_answer(request, 429, errors=intake.TOO_MANY, html=html)
+        errors = {"key": ["Неверный или отсутствующий ключ."]}
+        return _lead_answer(request, 401, errors=errors, html=html)
     result = intake.lead_receive(
         source=source,
-        data=data,
+        posted=posted,
         idempotency_key=request.headers.get("Idempotency-Key", ""),
-        remote_addr=request.META.get("REMOTE_ADDR"),
+        remote_addr=ip or None,
+        over_ip_limit=over_ip_limit,
     )
-    browser_form = not is_json and "key" in data
-    if browser_form:
-        if result.status >= 400:
-            return render(
-                request,
-                "deals/lead_error.html",
-                {"errors": result.errors or (result.request.errors if result.request else {})},
-                status=400,
-            )
+    return _lead_answer(
+        request,
+        result.status,
+        errors=result.errors,
+        deal_id=result.deal_id,
+        source=source,
+        html=html,
+    )
+
+
+def _lead_answer(request, status, *, errors=None, deal_id=None, source=None, html=False):
+    if not html:
+        body = {"id": deal_id} if status < 300 else {"errors": errors or {}}
+        response = JsonResponse(body, status=status)
+    elif status < 300:
         if source.thanks_url:
             return HttpResponseRedirect(source.thanks_url)
         return render(request, "deals/lead_thanks.html", {"source": source})
-    if result.status >= 400:
-        errors = result.errors or (result.request.errors if result.request else {})
-        return JsonResponse({"errors": errors}, status=400)
-    return JsonResponse({"id": result.deal_id}, status=result.status)
+    elif status == 429:
+        response = render(request, "deals/lead_limited.html", status=429)
+    else:
+        labels = {name: field.label for name, field in LeadForm.base_fields.items()}
+        problems = [
+            (labels.get(name, ""), message)
+            for name, messages in (errors or {}).items()
+            for message in messages
+        ]
+        referer = request.headers.get("Referer", "")
+        back = referer if referer.startswith(("https://", "http://")) else ""
+        context = {"problems": problems, "back_url": back or (source and source.site_url)}
+        response = render(request, "deals/lead_error.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = "60"
+    return response

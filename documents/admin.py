@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from crm.admin import ModelAdmin, Names
+from deals.admin import NumberedDocumentAdmin
 
 from . import services
 from .forms import DocumentTemplateAdminForm, TemplateQuestionForm
@@ -110,8 +111,9 @@ class DocumentTemplateAdmin(ModelAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
 
-class ClientDocumentAdmin(ModelAdmin):
-    """Proposals and contracts are made on the deal card; the admin shows them as they are."""
+class ClientDocumentAdmin(NumberedDocumentAdmin):
+    """Proposals and contracts are made on the deal card; the admin shows them as they are.
+    A draft may be deleted; a fixed document only annulled."""
 
     list_display = ["__str__", "deal", "status", "sent_at", "open_count", "replaced_at"]
     list_filter = ["status", "year"]
@@ -130,6 +132,9 @@ class ClientDocumentAdmin(ModelAdmin):
         "sent_at",
         "sent_by",
         "replaced_at",
+        "annulled_at",
+        "annulled_by",
+        "annul_reason",
         "created_by",
         "created_at",
         "first_opened_at",
@@ -143,6 +148,9 @@ class ClientDocumentAdmin(ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def annul_document(self, document, *, by, reason):
+        services.document_annul(document=document, by=by, reason=reason)
 
 
 @admin.register(Proposal)

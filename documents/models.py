@@ -4,7 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from crm.formats import date_long
 from crm.models import PublicLink, StoredPdf, TimeStampedModel, stored_pdf_upload_to
+from crm.numbering import protect_fixed
 from deals.models import Deal
 
 
@@ -289,16 +290,27 @@ class ClientDocumentQuerySet(models.QuerySet):
             self.filter(deal=deal)
             .select_related("created_by", "sent_by", "template", "calculation")
             .prefetch_related("calculation__lines")
-            .order_by("-year", "-sequence", "-version")
+            .order_by(*NEWEST_FIRST)
         )
+
+
+# Drafts without a number first, then by number, the latest version first.
+NEWEST_FIRST = (
+    F("year").desc(nulls_first=True),
+    F("sequence").desc(nulls_first=True),
+    "-version",
+    "-pk",
+)
 
 
 class ClientDocument(PublicLink, StoredPdf, TimeStampedModel):
     """A proposal or a contract of one deal. Its body is a copy of the template's text that
     the manager may edit while it is a draft. Fixing it (by sending, or to copy the link)
     stores the filled HTML the client sees from then on, and its PDF is rendered from that
-    very HTML. A later change is a new version: the same number with «ред. 2», a new link;
-    the earlier version stays readable, marked as replaced."""
+    very HTML; it also numbers and dates the document, from the counter of the year of that
+    day (a draft has no number). A later change is a new version: the same number with
+    «ред. 2», a new link; the earlier version stays readable, marked as replaced. A fixed
+    document is never deleted: it is annulled, keeping its number."""
 
     KIND = ""  # "proposal" / "contract": the numbering and template kind
     NOUN = ""  # «коммерческое предложение», as it reads after «Клиент открыл …»
@@ -306,7 +318,7 @@ class ClientDocument(PublicLink, StoredPdf, TimeStampedModel):
     WORDS: dict[str, str] = {}  # verbs in the noun's gender
 
     deal = models.ForeignKey(
-        Deal, verbose_name="сделка", on_delete=models.CASCADE, related_name="%(class)ss"
+        Deal, verbose_name="сделка", on_delete=protect_fixed, related_name="%(class)ss"
     )
     template = models.ForeignKey(
         DocumentTemplate,
@@ -316,8 +328,8 @@ class ClientDocument(PublicLink, StoredPdf, TimeStampedModel):
         blank=True,
         related_name="+",
     )
-    year = models.PositiveSmallIntegerField("год")
-    sequence = models.PositiveIntegerField("номер за год")
+    year = models.PositiveSmallIntegerField("год", null=True, blank=True)
+    sequence = models.PositiveIntegerField("номер за год", null=True, blank=True)
     version = models.PositiveIntegerField("редакция", default=1)
     date = models.DateField("дата")
     calculation = models.ForeignKey(
@@ -330,6 +342,11 @@ class ClientDocument(PublicLink, StoredPdf, TimeStampedModel):
     )
     body = models.TextField("текст с метками")
     sent_html = models.TextField("текст, который видит клиент", blank=True, editable=False)
+    # The same text fixed at the same moment with the client's personal data masked: what
+    # staff who may not see it are shown (deals.clients.access.may_see_personal_data).
+    masked_html = models.TextField(
+        "текст без персональных данных клиента", blank=True, editable=False
+    )
     seller_logo = models.CharField("логотип", max_length=300, blank=True, editable=False)
     sent_at = models.DateTimeField("зафиксирован", null=True, blank=True)
     sent_by = models.ForeignKey(
@@ -341,6 +358,16 @@ class ClientDocument(PublicLink, StoredPdf, TimeStampedModel):
         related_name="+",
     )
     replaced_at = models.DateTimeField("заменён новой редакцией", null=True, blank=True)
+    annulled_at = models.DateTimeField("аннулирован", null=True, blank=True)
+    annulled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="аннулировал",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    annul_reason = models.CharField("причина аннулирования", max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="создал",
@@ -358,7 +385,13 @@ class ClientDocument(PublicLink, StoredPdf, TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["year", "sequence", "version"], name="%(app_label)s_%(class)s_number"
-            )
+            ),
+            # Only a draft may be without a number (a draft of a later version has the number
+            # of the first).
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(year__isnull=False, sequence__isnull=False),
+                name="%(app_label)s_%(class)s_numbered_unless_draft",
+            ),
         ]
 
     def __str__(self):
@@ -368,12 +401,16 @@ class ClientDocument(PublicLink, StoredPdf, TimeStampedModel):
 
     @property
     def number_label(self) -> str:
-        """«15», or «15 (ред. 2)» for a later version of the same document."""
+        """«15», «15 (ред. 2)» for a later version of the same document, «без номера» for
+        a draft that has none yet."""
+        if self.sequence is None:
+            return "без номера"
         return str(self.sequence) + (f" (ред. {self.version})" if self.version > 1 else "")
 
     @property
     def title(self) -> str:
-        """«Коммерческое предложение № 15 от 5 марта 2026 г.»"""
+        """«Коммерческое предложение № 15 от 5 марта 2026 г.»; a draft «Договор без номера
+        (черновик)» or «Договор № 15 (ред. 2) (черновик)»."""
         text = self.link_title()
         return text[:1].upper() + text[1:]
 
@@ -381,11 +418,18 @@ class ClientDocument(PublicLink, StoredPdf, TimeStampedModel):
         return self.deal
 
     def link_title(self) -> str:
+        if self.is_draft:
+            number = "без номера" if self.sequence is None else f"№ {self.number_label}"
+            return f"{self.NOUN} {number} (черновик)"
         return f"{self.NOUN} № {self.number_label} от {date_long(self.date)}"
 
     def download_name(self, suffix: str = "") -> str:
         """«КП № 15 от 05.03.2026.pdf», the name the browser saves."""
+        if self.sequence is None:
+            return f"{self.SHORT} без номера{suffix}.pdf"
         number = str(self.sequence) + (f"-{self.version}" if self.version > 1 else "")
+        if self.is_draft:
+            return f"{self.SHORT} № {number}{suffix}.pdf"
         return f"{self.SHORT} № {number} от {self.date:%d.%m.%Y}{suffix}.pdf"
 
     # State
@@ -403,6 +447,10 @@ class ClientDocument(PublicLink, StoredPdf, TimeStampedModel):
         return self.replaced_at is not None
 
     @property
+    def is_annulled(self) -> bool:
+        return self.status == self.Status.ANNULLED
+
+    @property
     def awaits_client(self) -> bool:
         """Sent, not yet answered, not replaced: the client may accept it."""
         return self.status == self.Status.SENT and not self.is_replaced
@@ -415,14 +463,28 @@ class ClientDocument(PublicLink, StoredPdf, TimeStampedModel):
             return "success"
         if self.status == "declined":
             return "danger"
+        if self.status == "annulled":
+            return "dark"
         if self.is_replaced or not self.is_link_active:
             return "secondary"
         return "info" if self.first_opened_at else "warning"
 
-    def fixed_html(self) -> SafeString:
+    def fixed_html(self, *, personal: bool = True) -> SafeString | None:
         """The HTML fixed when the document was sent: render_document's output (the body
-        cleaned by nh3 with escaped values), not text anybody typed as it is."""
-        return mark_safe(self.sent_html)  # noqa: S308
+        cleaned by nh3 with escaped values), not text anybody typed as it is. With
+        personal=False, the copy with the client's personal data masked; None when the
+        document was fixed before such copies were kept."""
+        if personal:
+            return mark_safe(self.sent_html)  # noqa: S308
+        if not self.masked_html:
+            return None
+        return mark_safe(self.masked_html)  # noqa: S308
+
+    @property
+    def has_personal_data(self) -> bool:
+        """Whether the fixed text holds personal data of the client (it does, for all we
+        know, when fixed before the masked copies)."""
+        return self.is_fixed and self.masked_html != self.sent_html
 
     # Addresses on the deal card
 
@@ -445,6 +507,8 @@ class ClientDocument(PublicLink, StoredPdf, TimeStampedModel):
         "new_version",
         "use_calculation",
         "pdf",
+        "annul",
+        "delete",
     )
 
     @cached_property
@@ -475,11 +539,18 @@ class Proposal(ClientDocument):
         SENT = "sent", "Отправлено"
         ACCEPTED = "accepted", "Принято клиентом"
         DECLINED = "declined", "Отклонено клиентом"
+        ANNULLED = "annulled", "Аннулировано"
 
     KIND = "proposal"
     NOUN = "коммерческое предложение"
     SHORT = "КП"
-    WORDS = {"created": "создано", "fixed": "зафиксировано", "replaced": "заменено"}
+    WORDS = {
+        "created": "создано",
+        "fixed": "зафиксировано",
+        "replaced": "заменено",
+        "annulled": "аннулировано",
+        "draft_of": "черновик коммерческого предложения",
+    }
 
     status = models.CharField(
         "статус", max_length=16, choices=Status, default=Status.DRAFT, db_index=True
@@ -501,11 +572,18 @@ class Contract(ClientDocument):
         DRAFT = "draft", "Черновик"
         SENT = "sent", "Отправлен"
         ACCEPTED = "accepted", "Принят клиентом"
+        ANNULLED = "annulled", "Аннулирован"
 
     KIND = "contract"
     NOUN = "договор"
     SHORT = "Договор"
-    WORDS = {"created": "создан", "fixed": "зафиксирован", "replaced": "заменён"}
+    WORDS = {
+        "created": "создан",
+        "fixed": "зафиксирован",
+        "replaced": "заменён",
+        "annulled": "аннулирован",
+        "draft_of": "черновик договора",
+    }
 
     status = models.CharField(
         "статус", max_length=16, choices=Status, default=Status.DRAFT, db_index=True

@@ -31,8 +31,9 @@ def load_parties(deal) -> tuple[Seller | None, Client | None]:
     return seller, client
 
 
-def document_tags(document, *, seller, client) -> dict[str, str]:
-    """The tag values of this document. A draft is dated today: the day it would be sent."""
+def document_tags(document, *, seller, client, personal: bool = True) -> dict[str, str]:
+    """The tag values of this document. A draft is dated today: the day it would be sent.
+    personal=False masks the client's personal data (the staff who may not see it)."""
     return build_tags(
         deal=document.deal,
         client=client,
@@ -40,20 +41,24 @@ def document_tags(document, *, seller, client) -> dict[str, str]:
         calculation=document.calculation,
         document_number=document.number_label,
         document_date=document.date if document.is_fixed else timezone.localdate(),
+        personal=personal,
     )
 
 
-def live_html(document, *, seller, client) -> SafeString:
+def live_html(document, *, seller, client, personal: bool = True) -> SafeString:
     """The body filled with today's values, as it would be fixed if sent now."""
-    return render_document(document.body, document_tags(document, seller=seller, client=client))
+    tags = document_tags(document, seller=seller, client=client, personal=personal)
+    return render_document(document.body, tags)
 
 
-def document_html(document) -> SafeString:
-    """What the document shows: the fixed HTML once sent, the live filling before."""
+def document_html(document, *, personal: bool = True) -> SafeString | None:
+    """What the document shows: the fixed HTML once sent, the live filling before. With
+    personal=False, the client's personal data masked; None for a document fixed before
+    masked copies were kept (ClientDocument.fixed_html)."""
     if document.is_fixed:
-        return document.fixed_html()
+        return document.fixed_html(personal=personal)
     seller, client = load_parties(document.deal)
-    return live_html(document, seller=seller, client=client)
+    return live_html(document, seller=seller, client=client, personal=personal)
 
 
 def logo_name(document) -> str:

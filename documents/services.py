@@ -1,10 +1,11 @@
 """Workflows of the documents a client gets by link: questionnaires (created from a
 template, filled by the client, submitted once), proposals and contracts (created from a
-template, edited as a draft, fixed when sent, answered by the client once)."""
+template, edited as a draft without a number, numbered and fixed when sent, answered by the
+client once, annulled but never deleted once fixed)."""
 
 import hashlib
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -193,8 +194,8 @@ NO_CLIENT = (
 
 
 def proposal_create(*, deal: Deal, template: DocumentTemplate, by) -> Proposal:
-    """A draft proposal with the template's text and the deal's current calculation, under
-    the next number of the year."""
+    """A draft proposal with the template's text and the deal's current calculation; it
+    gets its number when it is fixed."""
     return _document_create(Proposal, deal=deal, template=template, by=by)
 
 
@@ -209,15 +210,10 @@ def contract_create(*, deal: Deal, template: DocumentTemplate, by) -> Contract:
 def _document_create(model, *, deal: Deal, template: DocumentTemplate, by):
     if template.kind != model.KIND:
         raise ValidationError("Этот шаблон для документов другого вида.")
-    today = timezone.localdate()
-    # The number is taken in this transaction: if the insert fails, it is not lost.
-    sequence = next_number(kind=model.KIND, year=today.year)
     document = model.objects.create(
         deal=deal,
         template=template,
-        year=today.year,
-        sequence=sequence,
-        date=today,
+        date=timezone.localdate(),
         calculation=Calculation.objects.current_for(deal),
         body=template.body,
         created_by=by,
@@ -275,14 +271,18 @@ def document_use_current_calculation(*, document, by):
 
 @transaction.atomic
 def document_finalize(*, document, by):
-    """Fix the document's content: the filled HTML is stored and is what the client sees
-    from now on, its calculation is frozen, its PDF is rendered by a worker, and an earlier
-    version of the same number is marked replaced. Safe to call on a fixed document."""
+    """Fix the document's content: it is dated today and, unless it is a later version of
+    a number, numbered from the counter of this year; the filled HTML is stored and is what
+    the client sees from now on, its calculation is frozen, its PDF is rendered by a worker,
+    and an earlier version of the same number is marked replaced. Safe to call on a fixed
+    document."""
     locked = _locked(document)
     if locked.is_fixed:
         return locked
     if isinstance(locked, Contract) and locked.deal.client_id is None:
         raise ValidationError(NO_CLIENT)
+    if document_versions(locked).filter(status="annulled").exists():
+        raise ValidationError(f"{locked.title}: документ с этим номером аннулирован.")
     unknown = find_unknown_tags(locked.body)
     if unknown:
         raise ValidationError(
@@ -293,20 +293,21 @@ def document_finalize(*, document, by):
     seller, client = load_parties(locked.deal)
     now = timezone.now()
     locked.date = timezone.localdate()
-    locked.sent_html = str(live_html(locked, seller=seller, client=client))
-    locked.seller_logo = seller.logo.name if seller is not None and seller.logo else ""
+    if locked.sequence is None:
+        # Under the lock of this row and of the year's counter, in this transaction.
+        locked.year = locked.date.year
+        locked.sequence = next_number(kind=locked.KIND, year=locked.year)
     locked.status = locked.Status.SENT
+    locked.sent_html = str(live_html(locked, seller=seller, client=client))
+    locked.masked_html = str(live_html(locked, seller=seller, client=client, personal=False))
+    locked.seller_logo = seller.logo.name if seller is not None and seller.logo else ""
     locked.sent_at = now
     locked.sent_by = by
     locked.save(
-        update_fields=["date", "sent_html", "seller_logo", "status", "sent_at", "sent_by"]
-        + ["updated_at"]
+        update_fields=["year", "sequence", "date", "sent_html", "masked_html", "seller_logo"]
+        + ["status", "sent_at", "sent_by", "updated_at"]
     )
-    replaced = (
-        type(locked)
-        .objects.filter(year=locked.year, sequence=locked.sequence, replaced_at__isnull=True)
-        .exclude(pk=locked.pk)
-    )
+    replaced = document_versions(locked).filter(replaced_at__isnull=True).exclude(pk=locked.pk)
     replaced = replaced.exclude(status=locked.Status.DRAFT)
     replaced.update(replaced_at=now)
     text = f"{locked.title}: {locked.WORDS['fixed']}, клиент видит именно этот текст"
@@ -322,6 +323,10 @@ def document_send(*, document, to: str, by, nonce: str = "") -> OutgoingEmail | 
     """Fix the document if it is a draft and e-mail its link to `to`, with the PDF
     attached when it is ready. None when this very send (nonce) was already queued."""
     document = document_finalize(document=document, by=by)
+    if document.is_annulled:
+        raise ValidationError(
+            f"{document.title} {document.WORDS['annulled']}: ссылку на него не отправляют."
+        )
     attachments = []
     if document.pdf_ready:
         with document.pdf.open("rb") as file:
@@ -337,7 +342,13 @@ def document_new_version(*, document, by):
     current calculation. If a draft of this number exists already, that one is returned."""
     source = _locked(document)
     model = type(source)
-    versions = model.objects.filter(year=source.year, sequence=source.sequence)
+    if source.is_draft:
+        return source
+    versions = document_versions(source)
+    if versions.filter(status=model.Status.ANNULLED).exists():
+        raise ValidationError(
+            f"{source.title} {source.WORDS['annulled']}: новую редакцию не создать."
+        )
     draft = versions.filter(status=model.Status.DRAFT).order_by("-version").first()
     if draft is not None:
         return draft
@@ -355,6 +366,75 @@ def document_new_version(*, document, by):
     )
     _timeline(new, "created", f"{new.title}: новая редакция, черновик", by)
     return new
+
+
+def document_versions(document):
+    """Every version of the document's number (a draft without a number is alone)."""
+    model = type(document)
+    if document.sequence is None:
+        return model.objects.filter(pk=document.pk)
+    return model.objects.filter(year=document.year, sequence=document.sequence)
+
+
+@transaction.atomic
+def document_annul(*, document, by, reason: str):
+    """Annul a fixed proposal or contract: every fixed version of its number is marked
+    annulled with who, when and why, keeping the number; a draft of its next version is
+    deleted; the client's link says it is annulled and takes no answer; the PDF is rendered
+    again with the mark. Only the deal's owner or the head of sales (PermissionDenied);
+    a draft is deleted instead (ValidationError)."""
+    locked = _locked(document)
+    if by is None or not locked.deal.may_annul_documents(by):
+        raise PermissionDenied(
+            "Аннулировать документ может ответственный за сделку или руководитель."
+        )
+    if locked.is_draft:
+        raise ValidationError("Черновик не аннулируют: он не отправлен, его можно удалить.")
+    if locked.is_annulled:
+        return locked
+    reason = " ".join(reason.split())[:500]
+    if not reason:
+        raise ValidationError("Укажите причину аннулирования.")
+    now = timezone.now()
+    model = type(locked)
+    versions = document_versions(locked)
+    versions.filter(status=model.Status.DRAFT).delete()
+    fixed = list(versions.select_for_update().exclude(status=model.Status.ANNULLED))
+    for version in fixed:
+        version.status = model.Status.ANNULLED
+        version.annulled_at, version.annulled_by, version.annul_reason = now, by, reason
+        # The PDF without the mark is not handed out any more; the worker renders it again.
+        version.pdf_sha256 = ""
+    model.objects.bulk_update(
+        fixed, ["status", "annulled_at", "annulled_by", "annul_reason", "pdf_sha256"]
+    )
+    locked.refresh_from_db()
+    _timeline(
+        locked,
+        "annulled",
+        f"{locked.title}: {locked.WORDS['annulled']}. Причина: {reason}",
+        by,
+    )
+    for version in fixed:
+        pdf_enqueue(version)
+    return locked
+
+
+@transaction.atomic
+def document_delete(*, document, by) -> None:
+    """Delete a draft: the client has never seen it, and a draft of a first version has no
+    number. A fixed document is annulled instead (ValidationError)."""
+    locked = _locked(document)
+    if not locked.is_draft:
+        raise ValidationError(
+            f"{locked.title} не удаляется: документ, который видел клиент, можно аннулировать."
+        )
+    deal = locked.deal
+    text = f"Удалён {locked.WORDS['draft_of']}"
+    if locked.sequence is not None:
+        text += f" № {locked.number_label}"
+    locked.delete()
+    timeline_add(deal=deal, kind=f"{locked.KIND}.deleted", text=text, actor=by)
 
 
 def _client_says(request_ip: str, user_agent: str) -> tuple[str, str]:

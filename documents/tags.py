@@ -27,13 +27,14 @@ from billing.words import amount_in_words
 from contacts import parties
 from contacts.parties import PartyText
 from contacts.phones import format_phone
-from crm.formats import date_long, money
+from crm.formats import NBSP, date_long, money
 
 from .sanitize import clean_html
 
 TAG_RE = re.compile(r"\{\{\s*([a-z_.]+)\s*\}\}")
-# A tag with the period that may follow it.
-FILL_RE = re.compile(r"\{\{\s*([a-z_.]+)\s*\}\}(\.)?")
+# A tag with the period that may follow it, or the space before the unit that follows an
+# amount («{{ calculation.total }} руб.»): that space becomes a no-break one.
+FILL_RE = re.compile(r"\{\{\s*([a-z_.]+)\s*\}\}(?:(\.)|( )(?=руб\.|руб\b|коп\.|₽|%))?")
 # Everything that looks like template syntax, so that what is not a tag can be named.
 BRACES_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
 TEMPLATE_SYNTAX_RE = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.S)
@@ -361,12 +362,14 @@ def build_tags(
     calculation,
     document_number: str = "",
     document_date: datetime.date | None = None,
+    personal: bool = True,
 ) -> dict[str, str]:
     """Every tag of the registry → its value, formatted and HTML-escaped (blocks are
-    HTML built from escaped strings). Empty where the value does not apply."""
+    HTML built from escaped strings). Empty where the value does not apply. With
+    personal=False the client's personal data reads «•••• (скрыто)»."""
     src = Sources(
         deal=deal,
-        client=parties.write(client) if client is not None else None,
+        client=parties.write(client, personal=personal) if client is not None else None,
         seller=parties.write(seller) if seller is not None else None,
         calculation=calculation,
         document_number=document_number or "",
@@ -399,6 +402,9 @@ def render_tags(body: str, tags: Mapping[str, str]) -> str:
         dot = match.group(2) or ""
         if dot and match.group(1) in tags and strip_tags(text).endswith("."):
             dot = ""
+        if match.group(3):
+            # «227 400,00 руб.» never breaks across lines.
+            dot = NBSP
         return text + dot
 
     # A table cannot sit inside <p>: a block tag alone in a paragraph takes its place.

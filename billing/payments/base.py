@@ -51,6 +51,15 @@ class PaymentState:
 
 
 @dataclass(frozen=True)
+class ReceiptState:
+    """A receipt sent on its own (POST /v3/receipts) as the provider took it: "pending" until
+    the register has it, then "succeeded" or "canceled"."""
+
+    id: str
+    status: str
+
+
+@dataclass(frozen=True)
 class PayMethod:
     code: str
     title: str
@@ -95,8 +104,8 @@ class PaymentProvider(Protocol):
     code: str  # "sandbox", "yookassa": stored with each payment, part of the webhook URL
     title: str  # shown to staff
     methods: tuple[PayMethod, ...]  # icons on the client's invoice page
-    receipts: bool  # send a 54-FZ receipt with payments of individuals
-    tax_system_code: int | None  # for that receipt; None when the shop has one tax system
+    receipts: bool  # send a 54-FZ receipt with online payments
+    receipt_sms: bool  # the shop's register sends receipts by SMS too, not only by e-mail
     checkout_origins: tuple[str, ...]  # origins of the pages where clients pay (CSP)
 
     def create_payment(
@@ -112,6 +121,8 @@ class PaymentProvider(Protocol):
     ) -> CreatedPayment: ...
 
     def fetch_payment(self, provider_payment_id: str) -> PaymentState: ...
+
+    def create_receipt(self, *, body: dict, idempotence_key: str) -> ReceiptState: ...
 
     def parse_notification(self, *, body: bytes, remote_addr: str) -> PaymentState | None: ...
 

@@ -1,8 +1,11 @@
-"""The 54-FZ receipt object YooKassa sends to the online cash register with a payment.
+"""The 54-FZ receipt objects YooKassa hands to the online cash register: the ``receipt`` of a
+payment and the separate receipt of ``POST /v3/receipts`` that offsets prepayments.
 
-Needed when an individual pays online and the seller has turned receipts on
-(``YOOKASSA_RECEIPTS``); payments between companies and sole proprietors by bank transfer need
-none. The item amounts must add up to the payment amount, which ``build_receipt`` checks.
+Every online payment by card, СБП or wallet needs one when the seller has receipts turned on
+(``YOOKASSA_RECEIPTS``): an individual's, and a company's or a sole proprietor's too, since
+they present an electronic means of payment (п. 9 ст. 2 54-ФЗ); a bank transfer between
+companies needs none. The item amounts must add up to the payment amount, which
+``build_receipt`` checks.
 """
 
 from dataclasses import dataclass
@@ -28,6 +31,51 @@ PAYMENT_SUBJECTS = frozenset(
 )
 QUANTITY_STEP = Decimal("0.001")
 TAX_SYSTEM_CODES = range(1, 7)  # 1 ОСН, 2 УСН доходы, 3 УСН доходы − расходы, 4 ЕНВД, 5 ЕСХН, 6 ПСН
+SETTLEMENT_TYPES = frozenset({"cashless", "prepayment", "postpayment", "consideration"})
+
+# The unit of an ОКЕИ code (billing.models.Unit) as the register's `measure` (ФФД 1.2, tag
+# 2108). Piece is the unit of a thing or a service sold by units; a period longer than a day
+# (week, month, year) has no measure of its own and is "another".
+MEASURES = {
+    "796": "piece",  # шт
+    "876": "piece",  # усл. ед
+    "356": "hour",  # ч
+    "539": "hour",  # чел.-ч
+    "359": "day",  # сут
+    "360": "another",  # нед
+    "362": "another",  # мес
+    "366": "another",  # год
+    "839": "piece",  # компл
+    "778": "piece",  # упак
+    "792": "piece",  # чел
+    "006": "meter",  # м
+    "055": "square_meter",  # м²
+    "166": "kilogram",  # кг
+    "112": "liter",  # л
+}
+MEASURE_VALUES = frozenset(MEASURES.values()) | {
+    "gram",
+    "ton",
+    "centimeter",
+    "decimeter",
+    "square_centimeter",
+    "square_decimeter",
+    "milliliter",
+    "cubic_meter",
+    "kilowatt_hour",
+    "gigacalorie",
+    "minute",
+    "second",
+    "kilobyte",
+    "megabyte",
+    "gigabyte",
+    "terabyte",
+}
+
+
+def measure_of(unit_code: str) -> str:
+    """The register's measure of a line's ОКЕИ unit: "356" (ч) → "hour"."""
+    return MEASURES.get(unit_code, "another")
 
 
 def vat_code(rate: Decimal | int | None, *, payment_mode: str = "full_payment") -> int:
@@ -52,7 +100,7 @@ class ReceiptLine:
     amount: Decimal
     vat_rate: Decimal | int | None  # percent; None for «без НДС»
     payment_subject: str = "service"  # or "commodity" for goods
-    measure: str = "piece"  # needed by registers on fiscal data format 1.2
+    measure: str = "piece"  # needed by registers on fiscal data format 1.2 (measure_of)
 
 
 def build_receipt(
@@ -61,15 +109,19 @@ def build_receipt(
     total: Decimal,
     email: str = "",
     phone: str = "",
+    full_name: str = "",
+    inn: str = "",
     tax_system_code: int | None = None,
     payment_mode: str = "full_payment",
 ) -> dict:
     """The ``receipt`` argument of ``create_payment``.
 
     One of ``email`` and ``phone`` (E.164, ``+79161234567``) is needed: the register sends the
-    receipt there. A line whose total is not exactly its quantity times a price in whole
-    kopecks (a discount, 3 × 33.33 for 100.00) goes on the receipt as one unit at the line
-    total, so that the items still add up to the payment to the kopeck.
+    receipt there. A company or a sole proprietor is named on the receipt with its INN
+    (``full_name``, ``inn``: ст. 4.7 54-ФЗ). A line whose total is not exactly its quantity
+    times a price in whole kopecks (a discount, 3 × 33.33 for 100.00) goes on the receipt as
+    one unit at the line total, so that the items still add up to the payment to the kopeck.
+    A prepayment's items carry the calculated VAT rate (22/122).
     """
     if not lines:
         raise ValueError("A receipt needs at least one line")
@@ -78,6 +130,12 @@ def build_receipt(
     if tax_system_code is not None and tax_system_code not in TAX_SYSTEM_CODES:
         raise ValueError(f"tax_system_code is 1 to 6, not {tax_system_code}")
     customer = {}
+    if full_name:
+        customer["full_name"] = full_name[:256]
+    if inn:
+        if not inn.isdigit() or len(inn) not in (10, 12):
+            raise ValueError(f"Not an INN: {inn!r}")
+        customer["inn"] = inn
     if email:
         customer["email"] = email
     if phone:
@@ -85,13 +143,15 @@ def build_receipt(
         if not 10 <= len(digits) <= 15:
             raise ValueError(f"Not a phone number in E.164: {phone!r}")
         customer["phone"] = digits
-    if not customer:
+    if "email" not in customer and "phone" not in customer:
         raise ValueError("A receipt needs the buyer's e-mail or phone")
 
     items, paid = [], Decimal("0")
     for line in lines:
         if line.payment_subject not in PAYMENT_SUBJECTS:
             raise ValueError(f"Unknown payment_subject {line.payment_subject!r}")
+        if line.measure not in MEASURE_VALUES:
+            raise ValueError(f"Unknown measure {line.measure!r}")
         line_total = Decimal(money_value(line.amount))
         quantity = Decimal(line.quantity)
         if quantity <= 0:
@@ -117,6 +177,41 @@ def build_receipt(
     if tax_system_code is not None:
         receipt["tax_system_code"] = tax_system_code
     return receipt
+
+
+def build_settlement_receipt(
+    *,
+    receipt: dict,
+    payment_id: str,
+    prepaid: Decimal,
+) -> dict:
+    """The body of ``POST /v3/receipts`` that offsets prepayments when the goods or services
+    are handed over: a receipt of type "payment" whose items (built by ``build_receipt`` with
+    payment_mode "full_payment") are settled by the money already received
+    (a settlement of type "prepayment"), linked to the payment it closes and sent to the
+    buyer."""
+    items = receipt.get("items") or []
+    if not items or {item["payment_mode"] for item in items} != {"full_payment"}:
+        raise ValueError("A settlement receipt lists its items as full_payment")
+    paid = sum(
+        (Decimal(item["quantity"]) * Decimal(item["amount"]["value"]) for item in items),
+        Decimal("0"),
+    )
+    if paid != Decimal(money_value(prepaid)):
+        raise ValueError(f"The items add up to {paid}, the prepayments are {prepaid}")
+    body = {
+        "type": "payment",
+        "payment_id": payment_id,
+        "send": True,
+        "customer": receipt["customer"],
+        "items": items,
+        "settlements": [
+            {"type": "prepayment", "amount": {"value": money_value(prepaid), "currency": "RUB"}}
+        ],
+    }
+    if "tax_system_code" in receipt:
+        body["tax_system_code"] = receipt["tax_system_code"]
+    return body
 
 
 def _quantity(quantity: Decimal) -> str:

@@ -36,6 +36,7 @@ from .base import (
     PaymentState,
     PaymentStatus,
     PayMethod,
+    ReceiptState,
     check_payment_request,
     money_value,
 )
@@ -60,12 +61,12 @@ class SandboxProvider:
         methods: tuple[PayMethod, ...] = (MIR, VISA, MASTERCARD, SBP),
         page_url: Callable[[str], str] = default_page_url,
         receipts: bool = False,
-        tax_system_code: int | None = None,
+        receipt_sms: bool = False,
     ):
         self.methods = methods
         # A receipt passed to create_payment is kept in the ledger, so tests can read it.
         self.receipts = receipts
-        self.tax_system_code = tax_system_code
+        self.receipt_sms = receipt_sms
         self._page_url = page_url
 
     def create_payment(
@@ -111,6 +112,12 @@ class SandboxProvider:
             confirmation_url=self._page_url(payment.payment_id),
             status=PaymentStatus(payment.status),
         )
+
+    def create_receipt(self, *, body: dict, idempotence_key: str) -> ReceiptState:
+        """There is no register behind the sandbox: a receipt is taken and registered at once
+        under an id made from its key, so the same key gives the same receipt."""
+        check_payment_request(currency="RUB", idempotence_key=idempotence_key)
+        return ReceiptState(id=f"sbx_rcpt_{idempotence_key}", status="succeeded")
 
     def fetch_payment(self, provider_payment_id: str) -> PaymentState:
         payment = self.payment(provider_payment_id)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import (
+    IDEMPOTENCE_KEY_RE,
     MASTERCARD,
     MIR,
     SBP,
@@ -31,6 +32,7 @@ from .base import (
     PaymentStatus,
     PaymentUnavailable,
     PayMethod,
+    ReceiptState,
     check_payment_request,
     money_value,
 )
@@ -84,7 +86,7 @@ class YooKassaProvider:
         api_url: str = API_URL,
         methods: tuple[PayMethod, ...] = (MIR, VISA, MASTERCARD, SBP),
         receipts: bool = False,
-        tax_system_code: int | None = None,
+        receipt_sms: bool = False,
         timeout: float = 10.0,
         attempts: int = 3,
         backoff: float = 0.5,
@@ -93,13 +95,13 @@ class YooKassaProvider:
     ):
         if not shop_id or not secret_key:
             raise ImproperlyConfigured("YooKassa needs YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY")
-        if tax_system_code is not None and tax_system_code not in range(1, 7):
-            raise ImproperlyConfigured("YOOKASSA_TAX_SYSTEM_CODE is a number from 1 to 6")
         self.methods = methods
-        # Whether to send a 54-FZ receipt with payments of individuals, and under which tax
-        # system; the caller builds it with billing.payments.receipt.build_receipt().
+        # Whether to send a 54-FZ receipt with online payments (the caller builds it with
+        # billing.payments.receipt.build_receipt(), naming the tax system of the seller's
+        # regime), and whether the shop's register delivers receipts by SMS: «Чеки от ЮKassa»
+        # send them by e-mail only.
         self.receipts = receipts
-        self.tax_system_code = tax_system_code
+        self.receipt_sms = receipt_sms
         self._auth = httpx.BasicAuth(shop_id, secret_key)
         self._api_url = api_url if api_url.endswith("/") else api_url + "/"
         self._timeout = timeout
@@ -115,7 +117,7 @@ class YooKassaProvider:
             "secret_key": settings.YOOKASSA_SECRET_KEY,
             "api_url": settings.YOOKASSA_API_URL,
             "receipts": settings.YOOKASSA_RECEIPTS,
-            "tax_system_code": settings.YOOKASSA_TAX_SYSTEM_CODE,
+            "receipt_sms": settings.YOOKASSA_RECEIPT_SMS,
             "timeout": settings.YOOKASSA_TIMEOUT,
         }
         return cls(**(options | overrides))
@@ -160,6 +162,20 @@ class YooKassaProvider:
             raise PaymentNotFound("Not a YooKassa payment id", code="not_found")
         data = self._request("GET", f"payments/{provider_payment_id}")
         return _state(data)
+
+    def create_receipt(self, *, body: dict, idempotence_key: str) -> ReceiptState:
+        """Send a receipt on its own (``POST /v3/receipts``), e.g. the one offsetting
+        prepayments. Retried like a payment: the same key after a server error, none after a
+        4xx (PaymentRejected)."""
+        if not isinstance(idempotence_key, str) or not IDEMPOTENCE_KEY_RE.fullmatch(
+            idempotence_key
+        ):
+            raise ValueError("An idempotence key is 1 to 64 letters, digits and ._:-")
+        data = self._request("POST", "receipts", body=body, idempotence_key=idempotence_key)
+        try:
+            return ReceiptState(id=str(data["id"]), status=str(data["status"]))
+        except (KeyError, TypeError) as exc:
+            raise PaymentError(f"Unexpected receipt from YooKassa: {exc!r}") from exc
 
     def parse_notification(self, *, body: bytes, remote_addr: str) -> PaymentState | None:
         """The verified state of the payment a notification speaks of, or None when the sender

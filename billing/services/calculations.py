@@ -25,7 +25,8 @@ MAX_AMOUNT = Decimal(10) ** 12
 
 @dataclass(frozen=True)
 class LineData:
-    """One line as the manager entered it; vat_rate None means the seller's rate."""
+    """One line as the manager entered it; vat_rate None means the seller's rate, and
+    vat_exempt a line «без НДС» (ст. 149 НК РФ) of a VAT payer."""
 
     name: str
     quantity: Decimal
@@ -34,7 +35,14 @@ class LineData:
     discount: Decimal = ZERO
     discount_kind: str = DiscountKind.PERCENT
     vat_rate: Decimal | None = None
+    vat_exempt: bool = False
     catalog_item_id: int | None = None
+
+
+def _line_rate(line: LineData, policy: tax.TaxPolicy) -> Decimal | None:
+    if line.vat_exempt:
+        return None
+    return policy.default_rate if line.vat_rate is None else line.vat_rate
 
 
 def calculation_compute(
@@ -42,13 +50,17 @@ def calculation_compute(
     lines: Sequence[LineData],
     discount: Decimal = ZERO,
     discount_kind: str = DiscountKind.PERCENT,
-    vat: tuple[VatMode, Decimal] | None = None,
+    policy: tax.TaxPolicy | None = None,
 ) -> money.Totals:
     """The amounts of a calculation: what the calculator page shows as the manager types and
-    exactly what calculation_save stores. Raises ValidationError keyed by "lines" or
+    exactly what calculation_save stores, under the seller's regime (a line at a rate the
+    regime does not allow is refused). Raises ValidationError keyed by "lines" or
     "discount"."""
-    mode, default_rate = vat or tax.seller_vat()
+    policy = policy or tax.seller_policy()
     for number, line in enumerate(lines, start=1):
+        problem = policy.rate_problem(line.vat_rate, exempt=line.vat_exempt)
+        if problem:
+            raise ValidationError({"lines": f"Строка {number}: {problem}"})
         try:
             money.line_amount(
                 line.quantity, line.price, line.discount, DiscountKind(line.discount_kind)
@@ -61,13 +73,13 @@ def calculation_compute(
                 money.Line(
                     quantity=line.quantity,
                     price=line.price,
-                    vat_rate=default_rate if line.vat_rate is None else line.vat_rate,
+                    vat_rate=_line_rate(line, policy),
                     discount=line.discount,
                     discount_kind=DiscountKind(line.discount_kind),
                 )
                 for line in lines
             ],
-            vat_mode=mode,
+            vat_mode=VatMode(policy.vat_mode),
             discount=discount,
             discount_kind=DiscountKind(discount_kind),
         )
@@ -98,9 +110,9 @@ def calculation_save(
         raise ValidationError({"lines": "Добавьте в расчёт хотя бы одну строку."})
     # Locking the deal serialises numbering and the choice of the current calculation.
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
-    mode, default_rate = tax.seller_vat()
+    policy = tax.seller_policy()
     totals = calculation_compute(
-        lines=lines, discount=discount, discount_kind=discount_kind, vat=(mode, default_rate)
+        lines=lines, discount=discount, discount_kind=discount_kind, policy=policy
     )
     source = None
     if calculation is None:
@@ -129,8 +141,9 @@ def calculation_save(
     calc.title = title
     calc.discount = discount
     calc.discount_kind = discount_kind
-    calc.vat_mode = mode
-    calc.vat_rate = default_rate
+    calc.vat_mode = policy.vat_mode
+    calc.vat_rate = policy.default_rate
+    calc.vat_note = policy.vat_note(exempt_lines=any(line.vat_exempt for line in lines))
     calc.subtotal = totals.subtotal
     calc.discount_total = totals.discount
     calc.total_without_vat = totals.without_vat
@@ -153,7 +166,8 @@ def calculation_save(
                 price=line.price,
                 discount=line.discount,
                 discount_kind=line.discount_kind,
-                vat_rate=result.vat_rate,
+                vat_rate=ZERO if result.vat_rate is None else result.vat_rate,
+                vat_exempt=result.vat_rate is None,
                 amount=result.amount,
                 discount_share=result.discount_share,
                 total_without_vat=result.without_vat,

@@ -1,12 +1,13 @@
-"""Invoices: created from a calculation or lines typed by hand, issued and cancelled; the
-requisites of both parties are copied into the invoice."""
+"""Invoices: created from a calculation or lines typed by hand as drafts without a number,
+numbered when issued, annulled (never deleted) once issued; the requisites of both parties
+are copied into the invoice."""
 
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ from crm.pdf import pdf_enqueue
 from deals.models import Deal
 from deals.services import timeline_add
 
-from .. import money
+from .. import money, tax
 from ..models import Calculation, CatalogItem, Invoice, InvoiceLine, Unit
 from .calculations import MAX_AMOUNT, LineData, calculation_compute, calculation_freeze
 
@@ -27,6 +28,32 @@ from .calculations import MAX_AMOUNT, LineData, calculation_compute, calculation
 def invoice_due_date(date: datetime.date) -> datetime.date:
     """The default «оплатить до»: INVOICE_DUE_DAYS calendar days after the invoice date."""
     return date + datetime.timedelta(days=settings.INVOICE_DUE_DAYS)
+
+
+# How far from today an invoice may be dated: its year gives its number, so a slip of the
+# year (2062 for 2026) would start the numbering of a year nobody has reached.
+DATE_AHEAD_DAYS = 30
+
+
+def invoice_date_problem(date: datetime.date, today: datetime.date | None = None) -> str:
+    """Why this invoice date is refused, in Russian («» when it is fine): more than
+    DATE_AHEAD_DAYS ahead, or before the start of the previous year."""
+    today = today or timezone.localdate()
+    latest = today + datetime.timedelta(days=DATE_AHEAD_DAYS)
+    earliest = datetime.date(today.year - 1, 1, 1)
+    if date > latest:
+        return f"Дата счёта — не позже чем через {DATE_AHEAD_DAYS} дней: {date_long(latest)}."
+    if date < earliest:
+        return f"Дата счёта — не раньше {date_long(earliest)}."
+    return ""
+
+
+def _check_dates(date: datetime.date | None, due_date: datetime.date | None) -> None:
+    problem = invoice_date_problem(date) if date else ""
+    if problem:
+        raise ValidationError({"date": problem})
+    if date and due_date and due_date < date:
+        raise ValidationError({"due_date": "Срок оплаты не может быть раньше даты счёта."})
 
 
 def _gross(quantity: Decimal, price: Decimal) -> Decimal:
@@ -50,6 +77,7 @@ def _lines_from_calculation(calculation: Calculation) -> list[InvoiceLine]:
                 discount=_gross(line.quantity, line.price) - payable,
                 amount=payable,
                 vat_rate=line.vat_rate,
+                vat_exempt=line.vat_exempt,
                 vat=line.vat,
                 total=line.total,
             )
@@ -78,7 +106,8 @@ def _lines_from_data(lines: Sequence[LineData], totals: money.Totals) -> list[In
                 price=line.price,
                 discount=_gross(line.quantity, line.price) - payable,
                 amount=payable,
-                vat_rate=computed.vat_rate,
+                vat_rate=money.ZERO if computed.vat_rate is None else computed.vat_rate,
+                vat_exempt=computed.vat_rate is None,
                 vat=computed.vat,
                 total=computed.total,
             )
@@ -86,29 +115,52 @@ def _lines_from_data(lines: Sequence[LineData], totals: money.Totals) -> list[In
     return result
 
 
+def _calculation_problem(calculation: Calculation, policy: tax.TaxPolicy) -> str:
+    """Why the calculation's VAT no longer fits the seller's regime ("" when it fits)."""
+    saved_with_vat = calculation.vat_mode != money.VatMode.NONE
+    if saved_with_vat != policy.pays_vat or any(
+        policy.rate_problem(line.line_rate, exempt=line.vat_exempt)
+        for line in calculation.lines.all()
+        if saved_with_vat
+    ):
+        return (
+            f"{calculation.label} сохранён с НДС «{calculation.vat_mode_label()}», а сейчас у "
+            f"продавца {policy.label}. Откройте расчёт и сохраните его заново: он "
+            "пересчитается по новым правилам."
+        )
+    return ""
+
+
 def _invoice_content(
     *, deal: Deal, calculation: Calculation | None, lines: Sequence[LineData]
-) -> tuple[str, list[InvoiceLine]]:
-    """The VAT mode and the lines of an invoice: copied from the deal's calculation (which
-    is frozen from now on) or computed from lines typed by hand in the seller's tax mode."""
+) -> tuple[str, str, list[InvoiceLine]]:
+    """The VAT mode, the note on VAT and the lines of an invoice: copied from the deal's
+    calculation (which is frozen from now on) if it fits the seller's regime, or computed
+    from lines typed by hand under the regime."""
+    policy = tax.seller_policy()
     if calculation is not None:
         if calculation.deal_id != deal.pk:
             raise ValidationError({"calculation": "Этот расчёт относится к другой сделке."})
+        problem = _calculation_problem(calculation, policy)
+        if problem:
+            raise ValidationError({"calculation": problem})
         calculation = calculation_freeze(calculation=calculation)
         invoice_lines = _lines_from_calculation(calculation)
         if not invoice_lines:
             raise ValidationError({"calculation": "В расчёте нет строк."})
-        return calculation.vat_mode, invoice_lines
+        return calculation.vat_mode, calculation.vat_note, invoice_lines
     if not lines:
         raise ValidationError({"lines": "Добавьте в счёт хотя бы одну строку."})
-    totals = calculation_compute(lines=lines)
+    totals = calculation_compute(lines=lines, policy=policy)
     if totals.total <= 0:
         raise ValidationError({"lines": "Сумма счёта должна быть больше нуля."})
-    return totals.vat_mode, _lines_from_data(lines, totals)
+    note = policy.vat_note(exempt_lines=any(line.vat_exempt for line in lines))
+    return totals.vat_mode, note, _lines_from_data(lines, totals)
 
 
-def _store_lines(invoice: Invoice, vat_mode: str, lines: list[InvoiceLine]) -> None:
+def _store_lines(invoice: Invoice, vat_mode: str, vat_note: str, lines: list[InvoiceLine]) -> None:
     invoice.vat_mode = vat_mode
+    invoice.vat_note = vat_note
     invoice.subtotal = sum((line.amount for line in lines), money.ZERO)
     invoice.total_vat = sum((line.vat for line in lines), money.ZERO)
     invoice.total = sum((line.total for line in lines), money.ZERO)
@@ -145,18 +197,16 @@ def invoice_create(
     due_date: datetime.date | None = None,
     basis: str = "",
 ) -> Invoice:
-    """A draft invoice of the deal, numbered now (per year of its date, without gaps): from
-    a calculation (its lines copied, the calculation frozen) or from lines typed by hand.
-    Raises ValidationError with Russian messages."""
-    date = date or timezone.localdate()
-    due_date = due_date or invoice_due_date(date)
-    if due_date < date:
-        raise ValidationError({"due_date": "Срок оплаты не может быть раньше даты счёта."})
-    vat_mode, invoice_lines = _invoice_content(deal=deal, calculation=calculation, lines=lines)
+    """A draft invoice of the deal, without a number until it is issued: from a calculation
+    (its lines copied, the calculation frozen) or from lines typed by hand. No `date` means
+    the day it is issued; no `due_date`, INVOICE_DUE_DAYS after the date. Raises
+    ValidationError with Russian messages."""
+    _check_dates(date, due_date)
+    vat_mode, vat_note, invoice_lines = _invoice_content(
+        deal=deal, calculation=calculation, lines=lines
+    )
     invoice = Invoice(
         deal=deal,
-        year=date.year,
-        number=next_number(kind=Invoice.KIND, year=date.year),
         date=date,
         due_date=due_date,
         basis=basis.strip(),
@@ -164,12 +214,12 @@ def invoice_create(
         created_by=by,
     )
     _snapshot_parties(invoice, deal)
-    _store_lines(invoice, vat_mode, invoice_lines)
+    _store_lines(invoice, vat_mode, vat_note, invoice_lines)
     source = f" по расчёту {calculation.short_label}" if calculation is not None else ""
     timeline_add(
         deal=deal,
         kind="invoice.created",
-        text=f"Создан черновик: {invoice.title}{source} на {format_money(invoice.total)} ₽",
+        text=f"Создан черновик счёта{source} на {format_money(invoice.total)} ₽",
         actor=by,
         url=invoice.get_absolute_url(),
     )
@@ -183,36 +233,41 @@ def invoice_update(
     by,
     calculation: Calculation | None = None,
     lines: Sequence[LineData] = (),
-    date: datetime.date,
-    due_date: datetime.date,
+    date: datetime.date | None,
+    due_date: datetime.date | None,
     basis: str = "",
 ) -> Invoice:
     """Change a draft: its dates, basis and lines (again from a calculation or by hand)."""
     invoice = _lock_invoice(invoice.pk)
     if not invoice.is_draft:
-        raise ValidationError("Выставленный счёт не меняется: отмените его и создайте новый.")
-    if date.year != invoice.year:
-        raise ValidationError(
-            {
-                "date": f"Номер счёта выдан на {invoice.year} год: дата должна быть в этом году. "
-                "Чтобы выставить счёт другим годом, создайте новый."
-            }
-        )
-    if due_date < date:
-        raise ValidationError({"due_date": "Срок оплаты не может быть раньше даты счёта."})
-    vat_mode, invoice_lines = _invoice_content(
+        raise ValidationError("Выставленный счёт не меняется: аннулируйте его и создайте новый.")
+    _check_dates(date, due_date)
+    vat_mode, vat_note, invoice_lines = _invoice_content(
         deal=invoice.deal, calculation=calculation, lines=lines
     )
     invoice.date, invoice.due_date, invoice.basis = date, due_date, basis.strip()
     invoice.calculation = calculation
     _snapshot_parties(invoice, invoice.deal)
-    _store_lines(invoice, vat_mode, invoice_lines)
+    _store_lines(invoice, vat_mode, vat_note, invoice_lines)
     return invoice
+
+
+def _issue_dates(invoice: Invoice) -> tuple[datetime.date, datetime.date]:
+    """The date and the due date the draft would be issued with today."""
+    date = invoice.date or timezone.localdate()
+    return date, invoice.due_date or invoice_due_date(date)
 
 
 def invoice_issue_problems(invoice: Invoice) -> list[str]:
     """What keeps a draft from being issued, in Russian (empty when nothing)."""
     problems = []
+    date, due_date = _issue_dates(invoice)
+    if problem := invoice_date_problem(date):
+        problems.append(problem + " Измените дату в черновике.")
+    if due_date < date:
+        problems.append(
+            "Срок оплаты не может быть раньше даты счёта: измените срок оплаты в черновике."
+        )
     seller = invoice.seller_data
     if not seller:
         problems.append("Заполните реквизиты компании-продавца (раздел «Наши реквизиты»).")
@@ -225,8 +280,9 @@ def invoice_issue_problems(invoice: Invoice) -> list[str]:
 
 @transaction.atomic
 def invoice_issue(*, invoice: Invoice, by) -> Invoice:
-    """Issue a draft: the parties' requisites are copied as they are now, the client's link
-    starts working and the PDF is rendered in a worker."""
+    """Issue a draft: it is dated (today, unless the manager set a date) and numbered from
+    the counter of that date's year, the parties' requisites are copied as they are now,
+    the client's link starts working and the PDF is rendered in a worker."""
     invoice = _lock_invoice(invoice.pk)
     if not invoice.is_draft:
         return invoice
@@ -234,9 +290,15 @@ def invoice_issue(*, invoice: Invoice, by) -> Invoice:
     problems = invoice_issue_problems(invoice)
     if problems:
         raise ValidationError(problems)
+    invoice.date, invoice.due_date = _issue_dates(invoice)
+    invoice.year = invoice.date.year
+    invoice.number = next_number(kind=Invoice.KIND, year=invoice.year)
     invoice.status = Invoice.Status.SENT
     invoice.issued_at = timezone.now()
-    invoice.save(update_fields=["seller_data", "buyer_data", "status", "issued_at", "updated_at"])
+    invoice.save(
+        update_fields=["seller_data", "buyer_data", "date", "due_date", "year", "number"]
+        + ["status", "issued_at", "updated_at"]
+    )
     timeline_add(
         deal=invoice.deal,
         kind="invoice.issued",
@@ -250,27 +312,62 @@ def invoice_issue(*, invoice: Invoice, by) -> Invoice:
 
 
 @transaction.atomic
-def invoice_cancel(*, invoice: Invoice, by) -> Invoice:
-    """Cancel an invoice nobody has paid yet; its number stays used."""
+def invoice_annul(*, invoice: Invoice, by, reason: str) -> Invoice:
+    """Annul an issued invoice nobody has paid: it keeps its number, the client's link says
+    it is annulled and takes no payment, its PDF is rendered again with the mark, and the
+    deal timeline tells who and why. Only the deal's owner or the head of sales
+    (PermissionDenied otherwise); a draft is deleted instead (ValidationError)."""
     invoice = _lock_invoice(invoice.pk)
-    if invoice.is_cancelled:
+    if by is None or not invoice.deal.may_annul_documents(by):
+        raise PermissionDenied("Аннулировать счёт может ответственный за сделку или руководитель.")
+    if invoice.is_annulled:
         return invoice
+    if invoice.is_draft:
+        raise ValidationError("Черновик не аннулируют: у него нет номера, его можно удалить.")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError("Укажите причину аннулирования.")
     if invoice.paid_amount > 0:
         raise ValidationError(
-            "По счёту есть оплата: его нельзя отменить. Руководитель может сначала отменить "
-            "отметку об оплате."
+            "По счёту есть оплата: его нельзя аннулировать. Руководитель может сначала "
+            "отменить отметку об оплате."
         )
-    invoice.status = Invoice.Status.CANCELLED
-    invoice.cancelled_at = timezone.now()
-    invoice.save(update_fields=["status", "cancelled_at", "updated_at"])
+    invoice.status = Invoice.Status.ANNULLED
+    invoice.annulled_at = timezone.now()
+    invoice.annulled_by = by
+    invoice.annul_reason = reason[:500]
+    invoice.pdf_sha256 = ""  # the PDF without the mark is not handed out any more
+    invoice.save(
+        update_fields=["status", "annulled_at", "annulled_by", "annul_reason", "pdf_sha256"]
+        + ["updated_at"]
+    )
     timeline_add(
         deal=invoice.deal,
-        kind="invoice.cancelled",
-        text=f"{invoice.title} отменён",
+        kind="invoice.annulled",
+        text=f"{invoice.title} аннулирован. Причина: {invoice.annul_reason}",
         actor=by,
         url=invoice.get_absolute_url(),
     )
+    pdf_enqueue(invoice)
     return invoice
+
+
+@transaction.atomic
+def invoice_delete(*, invoice: Invoice, by) -> None:
+    """Delete a draft: it has no number and the client never saw it. An issued invoice is
+    annulled instead (ValidationError)."""
+    invoice = _lock_invoice(invoice.pk)
+    if not invoice.is_draft:
+        raise ValidationError("Выставленный счёт не удаляется: его можно аннулировать.")
+    deal = invoice.deal
+    total = invoice.total
+    invoice.delete()
+    timeline_add(
+        deal=deal,
+        kind="invoice.deleted",
+        text=f"Удалён черновик счёта на {format_money(total)} ₽",
+        actor=by,
+    )
 
 
 def _lock_invoice(pk: int) -> Invoice:

@@ -16,9 +16,8 @@ from deals.services import deal_advance, timeline_add
 
 from .. import payments
 from ..models import Invoice, Payment
-from ..money import VatMode
-from ..payments.receipt import ReceiptLine, build_receipt
 from .invoices import _lock_invoice
+from .receipts import payment_receipt
 
 # ---------------------------------------------------------------------------------------
 # Invoices and payments.
@@ -36,12 +35,12 @@ PaymentStatus = payments.PaymentStatus
 
 
 class InvoiceNotPayable(ValidationError):
-    """The invoice does not wait for money (a draft, cancelled or paid)."""
+    """The invoice does not wait for money (a draft, annulled or paid)."""
 
 
 def _settle(invoice: Invoice) -> None:
     """The status that the paid amount gives an issued invoice."""
-    if invoice.status in (Invoice.Status.DRAFT, Invoice.Status.CANCELLED):
+    if invoice.status in (Invoice.Status.DRAFT, Invoice.Status.ANNULLED):
         return
     if invoice.paid_amount >= invoice.total:
         invoice.status = Invoice.Status.PAID
@@ -157,8 +156,8 @@ def _online_problem(invoice: Invoice, state: payments.PaymentState, expected: De
         )
     if invoice.is_paid:
         return "счёт уже был оплачен: возможна двойная оплата, проверьте и верните деньги"
-    if invoice.is_cancelled:
-        return "счёт отменён: проверьте платёж и верните деньги клиенту"
+    if invoice.is_annulled:
+        return "счёт аннулирован: проверьте платёж и верните деньги клиенту"
     if not invoice.is_open:
         return "счёт ещё не выставлен"
     if state.amount > invoice.outstanding:
@@ -286,15 +285,17 @@ def _payment_attempt(invoice_pk: int, provider_code: str, *, fresh: bool) -> tup
 def _not_payable_text(invoice: Invoice) -> str:
     if invoice.is_paid:
         return "Этот счёт уже оплачен. Спасибо!"
-    if invoice.is_cancelled:
-        return "Этот счёт отменён: оплатить его нельзя."
+    if invoice.is_annulled:
+        return "Этот счёт аннулирован: оплатить его нельзя."
     return "Этот счёт сейчас нельзя оплатить онлайн."
 
 
-def invoice_payment_start(*, invoice: Invoice, return_url: str) -> str:
+def invoice_payment_start(*, invoice: Invoice, return_url: str, email: str = "") -> str:
     """Start (or resume) the online payment of what is left to pay on the invoice; returns
-    the provider's page where the client pays. Raises InvoiceNotPayable, or
-    billing.payments.PaymentError when the provider cannot take the payment now."""
+    the provider's page where the client pays. `email` is where the buyer wants the
+    receipt when the invoice has no address for it. Raises InvoiceNotPayable,
+    ReceiptEmailNeeded, or billing.payments.PaymentError when the provider cannot take the
+    payment now."""
     provider = payments.get_provider()
     fresh = False
     for _ in range(3):
@@ -305,6 +306,7 @@ def invoice_payment_start(*, invoice: Invoice, return_url: str) -> str:
                 return pending.confirmation_url
             payment_notification(provider=provider.code, state=state)
             continue  # that attempt is over: the next round starts another or says it is paid
+        receipt = payment_receipt(invoice=invoice, amount=amount, provider=provider, email=email)
         try:
             created = provider.create_payment(
                 amount=amount,
@@ -313,7 +315,7 @@ def invoice_payment_start(*, invoice: Invoice, return_url: str) -> str:
                 return_url=return_url,
                 idempotence_key=key,
                 metadata={"invoice": str(invoice.pk), "nonce": invoice.pay_nonce},
-                receipt=_receipt(invoice, amount, provider),
+                receipt=receipt,
             )
         except payments.PaymentRejected:
             # The key was used with other data (the link changed since): a new attempt.
@@ -331,58 +333,16 @@ def invoice_payment_start(*, invoice: Invoice, return_url: str) -> str:
                 "requested_amount": amount,
                 "idempotence_key": key,
                 "confirmation_url": created.confirmation_url,
+                "receipt": receipt,
             },
         )
         if not made and not payment.idempotence_key:
             # Its notification came first and made the row: add what we asked for.
             Payment.objects.filter(pk=payment.pk).update(
-                idempotence_key=key, confirmation_url=created.confirmation_url
+                idempotence_key=key, confirmation_url=created.confirmation_url, receipt=receipt
             )
         return created.confirmation_url
     raise payments.PaymentError(f"could not start a payment of invoice {invoice.pk}")
-
-
-def _receipt(invoice: Invoice, amount: Decimal, provider) -> dict | None:
-    """A 54-FZ receipt for an individual buyer when the provider sends receipts; None when
-    none is needed or there is nowhere to send it."""
-    buyer = invoice.buyer_data
-    if not getattr(provider, "receipts", False) or buyer.get("kind") != "person":
-        return None
-    email, phone = buyer.get("email", ""), buyer.get("phone_e164", "")
-    if not email and not phone:
-        return None
-    no_vat = invoice.vat_mode == VatMode.NONE
-    lines = invoice.line_list
-    if amount == invoice.total:
-        items = [
-            ReceiptLine(
-                description=line.name,
-                quantity=line.quantity,
-                amount=line.total,
-                vat_rate=None if no_vat else line.vat_rate,
-                payment_subject="commodity" if line.is_good else "service",
-            )
-            for line in lines
-        ]
-    else:
-        # The rest of a partly paid invoice: one line for the sum, at the rate of its
-        # largest line.
-        largest = max(lines, key=lambda line: line.total)
-        items = [
-            ReceiptLine(
-                description=f"Оплата по счёту № {invoice.number} от {date_long(invoice.date)}",
-                quantity=Decimal("1"),
-                amount=amount,
-                vat_rate=None if no_vat else largest.vat_rate,
-            )
-        ]
-    return build_receipt(
-        lines=items,
-        total=amount,
-        email=email,
-        phone=phone,
-        tax_system_code=provider.tax_system_code,
-    )
 
 
 @transaction.atomic

@@ -3,6 +3,9 @@ from decimal import Decimal
 import pytest
 
 from billing.models import CatalogGroup, CatalogItem, Unit
+from billing.payments.yookassa import YooKassaProvider
+
+from .fake_yookassa import SECRET_KEY, SHOP_ID, FakeYooKassa
 
 
 @pytest.fixture
@@ -200,3 +203,19 @@ def sandbox_settings(settings):
     settings.PAYMENT_PROVIDER = "sandbox"
     settings.PAYMENT_ONLINE = True
     return settings
+
+
+@pytest.fixture
+def yookassa(settings, monkeypatch):
+    """YooKassa configured, its API served by the local fake."""
+    api = FakeYooKassa()
+    settings.PAYMENT_PROVIDER = "yookassa"
+    settings.PAYMENT_ONLINE = True
+    settings.YOOKASSA_SHOP_ID, settings.YOOKASSA_SECRET_KEY = SHOP_ID, SECRET_KEY
+    original = YooKassaProvider.from_settings.__func__
+
+    def from_settings(cls, **overrides):
+        return original(cls, transport=api.transport, sleep=lambda seconds: None, **overrides)
+
+    monkeypatch.setattr(YooKassaProvider, "from_settings", classmethod(from_settings))
+    return api

@@ -1,8 +1,10 @@
 """A local fake of the YooKassa API v3, served through httpx.MockTransport.
 
 It checks HTTP Basic auth, requires an Idempotence-Key on POST (the same key and body give the
-same payment, the same key with another body is refused), serves payments by id, and can be told
-to fail the next requests with a given status or a dropped connection.
+same payment, the same key with another body is refused), serves payments by id, takes receipts
+sent on their own (POST /v3/receipts, checked as YooKassa checks them: a known payment, items
+adding up to the settlements), and can be told to fail the next requests with a given status or
+a dropped connection.
 """
 
 import base64
@@ -24,6 +26,8 @@ class FakeYooKassa:
     by_key: dict = field(default_factory=dict)
     requests: list = field(default_factory=list)
     failures: list = field(default_factory=list)
+    receipts: dict = field(default_factory=dict)
+    receipts_by_key: dict = field(default_factory=dict)
 
     @property
     def transport(self) -> httpx.MockTransport:
@@ -67,6 +71,8 @@ class FakeYooKassa:
         path = request.url.path
         if request.method == "POST" and path == "/v3/payments":
             response = self._create(request)
+        elif request.method == "POST" and path == "/v3/receipts":
+            response = self._create_receipt(request)
         elif request.method == "GET" and path.startswith("/v3/payments/"):
             payment = self.payments.get(path.removeprefix("/v3/payments/"))
             response = (
@@ -113,6 +119,41 @@ class FakeYooKassa:
         }
         self.by_key[key] = (payment_id, body)
         return httpx.Response(200, json=self.payments[payment_id])
+
+    def _create_receipt(self, request):
+        key = request.headers.get("Idempotence-Key")
+        if not key:
+            return _error(400, "invalid_request", "Idempotence-Key header is required")
+        body = json.loads(request.content)
+        if key in self.receipts_by_key:
+            receipt_id, first_body = self.receipts_by_key[key]
+            if first_body != body:
+                return _error(400, "invalid_request", "Idempotence key duplicated")
+            return httpx.Response(200, json=self.receipts[receipt_id])
+        if body.get("type") not in ("payment", "refund"):
+            return _error(400, "invalid_request", "type is payment or refund")
+        if body.get("payment_id") not in self.payments:
+            return _error(400, "invalid_request", "Payment not found")
+        customer = body.get("customer") or {}
+        if not (customer.get("email") or customer.get("phone")):
+            return _error(400, "invalid_request", "customer.email or customer.phone is required")
+        items = body.get("items") or []
+        settlements = body.get("settlements") or []
+        cents = sum(round(float(i["quantity"]) * float(i["amount"]["value"]) * 100) for i in items)
+        settled = sum(round(float(s["amount"]["value"]) * 100) for s in settlements)
+        if not items or cents != settled:
+            return _error(400, "invalid_request", "Items do not add up to the settlements")
+        receipt_id = f"rt-{uuid.uuid4()}"
+        self.receipts[receipt_id] = {
+            "id": receipt_id,
+            "type": body["type"],
+            "payment_id": body["payment_id"],
+            "status": "pending",
+            "items": items,
+            "settlements": settlements,
+        }
+        self.receipts_by_key[key] = (receipt_id, body)
+        return httpx.Response(200, json=self.receipts[receipt_id])
 
 
 def _error(status, code, description):

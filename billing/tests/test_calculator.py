@@ -9,6 +9,7 @@ from billing import services
 from billing.models import Calculation, CalculationLine
 from billing.money import VatMode
 from billing.services import LineData
+from billing.tax import TaxPolicy
 from deals.models import Deal, DealEvent
 
 from .utils import calc_post
@@ -141,7 +142,7 @@ def test_a_whole_calculation_discount_is_spread_over_the_lines(client_a, deal_a)
 
 
 def test_vat_follows_the_seller_mode(client_a, deal_a, monkeypatch):
-    monkeypatch.setattr("billing.tax.seller_vat", lambda: (VatMode.ON_TOP, Decimal("22")))
+    monkeypatch.setattr("billing.tax.seller_policy", lambda: TaxPolicy(vat_mode=VatMode.ON_TOP))
     client_a.post(new_url(deal_a), calc_post([{"name": "Сайт", "price": "100000"}]))
     calc = Calculation.objects.get(deal=deal_a)
     assert calc.vat_mode == VatMode.ON_TOP

@@ -211,3 +211,32 @@ def test_admin_offers_csv_and_xlsx(client, catalog):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "SSL-сертификат" in response.content.decode()
+
+
+def test_exports_write_typed_formulas_as_text(client, catalog):
+    import io
+
+    from openpyxl import load_workbook
+
+    from crm.models import User
+
+    formula = '=HYPERLINK("http://evil.example","Скидка")'
+    CatalogItem.objects.filter(sku="SSL").update(name=formula, sku="-2+3")
+    admin = User.objects.create_superuser("root", "root@example.ru", "root")
+    client.force_login(admin)
+    fields = {f"catalogitemresource_{f}": "on" for f in ["id", "sku", "name", "price"]}
+    xlsx = client.post(
+        reverse("admin:billing_catalogitem_export"), {"format": "1", "resource": "0", **fields}
+    )
+    assert xlsx.status_code == 200
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    cells = [row for row in sheet.iter_rows(min_row=2) if row[2].value.startswith("'=")]
+    (name_cell,) = [row[2] for row in cells]
+    assert (name_cell.data_type, name_cell.value) == ("s", "'" + formula)
+    csv = client.post(
+        reverse("admin:billing_catalogitem_export"), {"format": "0", "resource": "0", **fields}
+    )
+    text = csv.content.decode()
+    assert "'=HYPERLINK(" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+    # Figures alone cannot call a function or read a cell: they stay as typed.
+    assert ",-2+3," in text

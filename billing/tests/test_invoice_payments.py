@@ -16,11 +16,10 @@ from django.utils import timezone
 from billing import services
 from billing.models import Invoice, Payment, SandboxPayment
 from billing.payments import get_provider
-from billing.payments.yookassa import YooKassaProvider
 from crm.models import OutgoingEmail
 from deals.models import DealEvent, Stage, StageAutomation
 
-from .fake_yookassa import SECRET_KEY, SHOP_ID, FakeYooKassa
+from .fake_yookassa import SECRET_KEY, SHOP_ID
 
 YOOKASSA_IP = "185.71.76.10"
 
@@ -201,12 +200,12 @@ def test_no_online_payment_when_it_is_switched_off(anon, invoice, settings):
     assert not Payment.objects.exists()
 
 
-def test_a_paid_or_cancelled_invoice_is_not_paid_online(anon, invoice, sandbox_settings, manager_a):
-    services.invoice_cancel(invoice=invoice, by=manager_a)
+def test_a_paid_or_annulled_invoice_is_not_paid_online(anon, invoice, sandbox_settings, manager_a):
+    services.invoice_annul(invoice=invoice, by=manager_a, reason="Дубль")
     page = anon.get(invoice.public_path())
-    assert "Счёт отменён" in page.text and "Оплатить онлайн" not in page.text
+    assert "Счёт аннулирован" in page.text and "Оплатить онлайн" not in page.text
     response = anon.post(pay_url(invoice), follow=True)
-    assert "Этот счёт отменён" in response.text
+    assert "Этот счёт аннулирован" in response.text
     assert not Payment.objects.exists()
 
 
@@ -288,22 +287,6 @@ def test_a_notification_that_overtakes_the_redirect_is_still_applied(invoice, sa
 
 
 # YooKassa through its faked API --------------------------------------------------------
-
-
-@pytest.fixture
-def yookassa(settings, monkeypatch):
-    """YooKassa configured, its API served by the local fake."""
-    api = FakeYooKassa()
-    settings.PAYMENT_PROVIDER = "yookassa"
-    settings.PAYMENT_ONLINE = True
-    settings.YOOKASSA_SHOP_ID, settings.YOOKASSA_SECRET_KEY = SHOP_ID, SECRET_KEY
-    original = YooKassaProvider.from_settings.__func__
-
-    def from_settings(cls, **overrides):
-        return original(cls, transport=api.transport, sleep=lambda seconds: None, **overrides)
-
-    monkeypatch.setattr(YooKassaProvider, "from_settings", classmethod(from_settings))
-    return api
 
 
 def yookassa_notification(payment_id, status="succeeded", value="122500.00"):
@@ -457,19 +440,20 @@ def test_an_individual_gets_a_54fz_receipt_when_receipts_are_on(
     anon, make_invoice, invoice_deal, person_buyer, yookassa, settings
 ):
     settings.YOOKASSA_RECEIPTS = True
-    settings.YOOKASSA_TAX_SYSTEM_CODE = 1
     invoice_deal.client = person_buyer
     invoice_deal.save()
     invoice = make_invoice()
     anon.post(pay_url(invoice))
     receipt = json.loads(yookassa.requests[0].content)["receipt"]
     assert receipt["customer"] == {"email": "kuzmin@example.ru", "phone": "79031234510"}
-    assert receipt["tax_system_code"] == 1
+    assert receipt["tax_system_code"] == 1  # the seller has no regime row: ОСН
     assert [item["description"] for item in receipt["items"]] == [
         "Разработка сайта",
         "Дизайн страницы",
     ]
-    assert {item["vat_code"] for item in receipt["items"]} == {11}
+    # Paid before the work is done: a full prepayment at the calculated rate 22/122.
+    assert {item["payment_mode"] for item in receipt["items"]} == {"full_prepayment"}
+    assert {item["vat_code"] for item in receipt["items"]} == {12}
     total = sum(Decimal(i["amount"]["value"]) * Decimal(i["quantity"]) for i in receipt["items"])
     assert total == invoice.total
 

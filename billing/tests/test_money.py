@@ -266,3 +266,8 @@ def test_helpers():
     assert format_rate(D("10.00")) == "10\u00a0%"
     assert format_rate(D("7.5")) == "7,5\u00a0%"
     assert calculate([], vat_mode=VatMode.INCLUDED).total == D("0")
+
+
+def test_the_vat_a_contract_states_keeps_the_amount_and_rubles_together():
+    totals = calculate([Line(quantity=D("1"), price=D("122000"))], vat_mode=VatMode.INCLUDED)
+    assert format_totals(totals)["vat_text"] == "в том числе НДС 22\xa0% — 22\xa0000,00\xa0руб."

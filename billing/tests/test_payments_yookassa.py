@@ -329,11 +329,12 @@ def test_get_provider_builds_yookassa_from_settings(settings):
     settings.YOOKASSA_SHOP_ID = SHOP_ID
     settings.YOOKASSA_SECRET_KEY = SECRET_KEY
     settings.YOOKASSA_RECEIPTS = True
-    settings.YOOKASSA_TAX_SYSTEM_CODE = 2
+    settings.YOOKASSA_RECEIPT_SMS = True
     settings.PAYMENT_METHODS = ["mir", "sbp"]
     provider = get_provider()
     assert isinstance(provider, YooKassaProvider)
-    assert provider.receipts is True and provider.tax_system_code == 2
+    assert provider.receipts is True and provider.receipt_sms is True
+    assert not hasattr(provider, "tax_system_code")  # the seller's regime names it
     assert [m.title for m in provider.methods] == ["Мир", "СБП"]
 
 
@@ -344,8 +345,10 @@ def test_yookassa_without_credentials_is_a_configuration_error(settings):
         get_provider()
 
 
-def test_a_wrong_tax_system_code_is_a_configuration_error(settings):
-    settings.YOOKASSA_SHOP_ID, settings.YOOKASSA_SECRET_KEY = SHOP_ID, SECRET_KEY
-    settings.YOOKASSA_TAX_SYSTEM_CODE = 9
-    with pytest.raises(ImproperlyConfigured, match="1 to 6"):
-        get_provider("yookassa")
+def test_a_leftover_tax_system_setting_is_reported_not_read(monkeypatch):
+    from billing.checks import tax_system_comes_from_the_regime
+
+    assert tax_system_comes_from_the_regime(None) == []
+    monkeypatch.setenv("YOOKASSA_TAX_SYSTEM_CODE", "2")
+    [warning] = tax_system_comes_from_the_regime(None)
+    assert warning.id == "billing.W001" and "no longer read" in warning.msg

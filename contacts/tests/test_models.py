@@ -162,7 +162,7 @@ class TestDocumentsProperties:
             legal_address="г. Москва",
         )
         client.normalize()
-        assert client.basis == "доверенности № 15 от 10 января 2026 г."
+        assert client.basis == "доверенности № 15 от 10\xa0января\xa02026\xa0г."
         assert client.signatory_position_genitive == "коммерческого директора"
         assert client.address == client.mailing_address == "г. Москва"
 
@@ -180,7 +180,7 @@ class TestDocumentsProperties:
         client.normalize()
         assert client.basis == ""
         assert client.passport == (
-            "серия 45 10 № 123456, выдан ГУ МВД России по г. Москве 10 июня 2015 г., "
+            "серия 45 10 № 123456, выдан ГУ МВД России по г. Москве 10\xa0июня\xa02015\xa0г., "
             "код подразделения 770-001"
         )
 

@@ -134,9 +134,9 @@ def test_a_saved_organisation_acting_by_proxy_is_written_for_a_contract(db):
     text = parties.write(Client.objects.get(pk=client.pk))
     assert text.on_behalf == (
         "в лице директора по развитию Петровой Марии Сергеевны, действующей на основании "
-        "доверенности № 7 от 5 марта 2026 г."
+        "доверенности № 7 от 5\xa0марта\xa02026\xa0г."
     )
-    assert text.preamble.endswith("2026 г., именуемая в дальнейшем")
+    assert text.preamble.endswith("2026\xa0г., именуемая в дальнейшем")
     assert text.signature == ["Директор по развитию", "_______________ / Петрова М. С. /"]
     assert text.requisites == [
         "Автономная некоммерческая организация «Развитие»",
@@ -149,5 +149,45 @@ def test_a_client_card_and_documents_name_the_same_basis(demo_client):
     assert (
         client.basis
         == parties.write(client).basis
-        == ("записи в ЕГРИП (ОГРНИП 318774600123452 от 17 апреля 2018 г.)")
+        == ("записи в ЕГРИП (ОГРНИП 318774600123452 от 17\xa0апреля\xa02018\xa0г.)")
     )
+
+
+def test_a_sole_proprietor_without_a_patronymic_acts_in_the_right_gender(db):
+    client = services.client_save(
+        client=Client(
+            kind=Client.Kind.ENTREPRENEUR,
+            person_name="Шевченко Ольга",
+            ogrnip="304500116000157",
+            ogrnip_date=datetime.date(2004, 3, 12),
+        ),
+        by=None,
+    )
+    text = parties.write(Client.objects.get(pk=client.pk))
+    assert text.preamble.startswith(
+        "Индивидуальный предприниматель Шевченко Ольга, действующая на основании записи"
+    )
+    assert text.preamble.endswith(", именуемая в дальнейшем")
+    assert text.signatory_name_genitive == "Шевченко Ольги"
+
+
+def test_a_name_of_either_gender_agrees_with_the_genitive_a_person_confirmed(db):
+    client = services.client_save(
+        client=Client(
+            kind=Client.Kind.LEGAL,
+            name="ООО «Ромашка»",
+            full_name="Общество с ограниченной ответственностью «Ромашка»",
+            signatory_position="Заведующая",
+            signatory_name="Ким Саша",
+            signatory_name_genitive="Ким Саши",
+        ),
+        by=None,
+    )
+    text = parties.write(Client.objects.get(pk=client.pk))
+    assert text.on_behalf == "в лице заведующей Ким Саши, действующей на основании Устава"
+
+
+def test_an_individuals_signature_has_a_blank_line_where_a_position_stands(demo_client):
+    text = parties.write(demo_client("person"))
+    # Two lines like the other party's, so the signature lines of both are level.
+    assert text.signature == ["\xa0", "_______________ / Кузьмин А. П. /"]

@@ -219,3 +219,43 @@ class TestPassport:
             r.check_passport_dates(
                 issued=datetime.date(1995, 1, 1), birth=datetime.date(1985, 3, 14), today=today
             )
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "0" <= c <= "9" else c for c in text)
+
+
+class TestTypedDigits:
+    """Numbers pasted from PDFs, Word or phone keyboards come with other Unicode digits."""
+
+    def test_full_width_and_superscript_digits_become_plain_ones(self):
+        assert r.check_inn(full_width("7707083893")) == "7707083893"
+        assert r.check_bik("04452522⁵") == "044525225"
+        assert r.check_kpp("７７３６０１００１") == "773601001"
+        assert r.check_kpp("7736ＡＢ001") == "7736AB001"
+        assert r.check_subdivision_code("７７０-００１") == "770-001"
+
+    def test_the_account_keys_are_checked_with_a_superscript_in_the_bik(self):
+        assert (
+            r.check_correspondent_account("30101810400000000225", r.check_bik("04452522⁵"))
+            == "30101810400000000225"
+        )
+
+    @pytest.mark.parametrize(
+        "check, value",
+        [
+            (r.check_inn, "٧٧٠٧٠٨٣٨٩٣"),  # Arabic-Indic
+            (r.check_bik, "०४४५२५२२५"),  # Devanagari
+            (r.check_kpp, "٧٧٣٦٠١٠٠١"),
+            (r.check_passport_number, "١٢٣٤٥٦"),
+            (r.check_subdivision_code, "٧٧٠-٠٠١"),
+        ],
+    )
+    def test_digits_of_other_scripts_are_refused_with_a_message(self, check, value):
+        with pytest.raises(INVALID):
+            check(value)
+
+    @pytest.mark.parametrize("value", ["7707\x00083893", "7" * 5000, "①②③④⑤⑥⑦⑧⑨"])
+    def test_nul_long_and_circled_input_is_refused(self, value):
+        with pytest.raises(INVALID):
+            r.check_inn(value)

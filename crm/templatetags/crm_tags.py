@@ -11,6 +11,12 @@ def money(value):
 
 
 @register.filter
+def nobreak(value):
+    """A unit of measure («усл. ед») or another short phrase kept on one line."""
+    return formats.nobreak(value) if value not in (None, "") else ""
+
+
+@register.filter
 def date_long(value):
     return formats.date_long(value) if value else ""
 

@@ -71,8 +71,8 @@ class TestNotify:
         assert not Notification.objects.exists() and not OutgoingEmail.objects.exists()
 
     def test_whitespace_of_the_text_is_one_line(self, events, manager_a):
-        n = notify(user=manager_a, event="test.quiet", text="Клиент\n  открыл  анкету")
-        assert n.text == "Клиент открыл анкету"
+        n = notify(user=manager_a, event="test.quiet", text="Клиент\n  открыл  счёт от 5\xa0марта")
+        assert n.text == "Клиент открыл счёт от 5\xa0марта"
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
-"""Who sees which client. Lives in deals because the rule rests on Deal.objects.visible_to:
-a manager sees a client they created or one of whose deals they can see; the head of sales
-sees every client."""
+"""Who sees which client, who sees its personal data and who changes it. Lives in deals
+because the rules rest on deals: a manager sees a client they created or one of whose deals
+they can see; the head of sales sees every client."""
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -22,14 +22,30 @@ def clients_visible_to(user) -> QuerySet[Client]:
     return Client.objects.filter(Q(created_by=user) | sees_a_deal)
 
 
-def personal_data_visible(user, client: Client) -> bool:
-    """Passport data is for the head, the client's creator and the managers responsible
-    for its deals (a manager who only holds a task on a deal does not see it)."""
+def may_see_personal_data(user, client: Client | None) -> bool:
+    """THE rule of personal data (152-ФЗ): an individual's passport, birth date and bank
+    account, on the client's card, in the requisites form, in the change log and in every
+    document a staff member previews or downloads. They are for the head of sales, the
+    client's creator and the manager responsible for a deal the client was entrusted to (a
+    deal it came with: attached by its creator or the head, or created in the deal's card),
+    also after the deal is handed over. Attaching someone else's client by its ИНН, which
+    every invoice prints, and holding a task on a deal give neither this nor the right to
+    change the client. The client's own copy by link is complete whoever sent it."""
     if not user.is_authenticated:
         return False
-    if user.is_head or (client.created_by_id and client.created_by_id == user.pk):
+    if user.is_head:
         return True
-    return Deal.objects.filter(client=client, manager=user).exists()
+    if client is None:
+        return False
+    if client.created_by_id and client.created_by_id == user.pk:
+        return True
+    return Deal.objects.filter(client=client, manager=user, client_entrusted=True).exists()
+
+
+def may_edit_client(user, client: Client) -> bool:
+    """Change a client's requisites: whoever may see its personal data (the form holds
+    them), and no one else, for every kind of client."""
+    return may_see_personal_data(user, client)
 
 
 def exact_inn(text: str) -> str:

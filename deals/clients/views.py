@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
@@ -23,9 +24,15 @@ from contacts.models import Client, Contact, Seller
 from crm.public import rate_limited
 from crm.staff import head_required
 
-from .. import panels
+from .. import panels, roles
 from ..models import Deal
-from .access import clients_for_picker, clients_visible_to, exact_inn, personal_data_visible
+from .access import (
+    clients_for_picker,
+    clients_visible_to,
+    exact_inn,
+    may_edit_client,
+    may_see_personal_data,
+)
 from .services import deal_set_client
 
 PAGE_SIZE = 50
@@ -42,8 +49,23 @@ def _get_client_for_user(request, pk) -> Client:
     )
 
 
-def _get_deal_for_user(request, pk) -> Deal:
-    return get_object_or_404(Deal.objects.visible_to(request.user).select_related("client"), pk=pk)
+CLIENT_EDIT_REFUSED = (
+    "Менять реквизиты клиента могут его создатель, руководитель и менеджер, которому клиент "
+    "доверен со сделкой. Привязка клиента к своей сделке по ИНН этого права не даёт: "
+    "обратитесь к руководителю."
+)
+
+
+def _get_client_for_edit(request, pk) -> Client:
+    client = _get_client_for_user(request, pk)
+    if not may_edit_client(request.user, client):
+        raise PermissionDenied(CLIENT_EDIT_REFUSED)
+    return client
+
+
+def _get_deal_for_edit(request, pk) -> Deal:
+    """The client panel changes the deal: only its owner and the head (deals.roles)."""
+    return roles.get_deal_for_edit(request, pk, Deal.objects.select_related("client"))
 
 
 def _valid(*forms_) -> bool:
@@ -143,8 +165,8 @@ def client_create(request):
 
 
 def client_edit(request, pk):
-    client = _get_client_for_user(request, pk)
-    show_personal = personal_data_visible(request.user, client)
+    client = _get_client_for_edit(request, pk)
+    show_personal = may_see_personal_data(request.user, client)
     form = ClientForm(request.POST or None, instance=client, show_personal=show_personal)
     formset = ClientBankAccountFormSet(request.POST or None, instance=client, prefix="accounts")
     if request.method == "POST" and _valid(form, formset):
@@ -165,7 +187,7 @@ def client_edit(request, pk):
 def client_detail(request, pk):
     client = _get_client_for_user(request, pk)
     user = request.user
-    show_personal = personal_data_visible(user, client)
+    show_personal = may_see_personal_data(user, client)
     visible_deals = Deal.objects.visible_to(user)
     deals = list(
         visible_deals.filter(client=client)
@@ -181,6 +203,8 @@ def client_detail(request, pk):
         .prefetch_related("phones", "emails")
         .order_by("name", "pk")
     )
+    # An individual's bank account is personal data; a company's is on every invoice.
+    accounts_hidden = client.is_person and not show_personal
     accounts = [
         {
             "account": account,
@@ -188,7 +212,7 @@ def client_detail(request, pk):
                 account=account.settlement_account, bik=account.bik, kind=client.kind
             ),
         }
-        for account in client.bank_accounts.all()
+        for account in ([] if accounts_hidden else client.bank_accounts.all())
     ]
     changes = [
         {"change": change, "lines": change.lines(show_personal=show_personal)}
@@ -200,6 +224,8 @@ def client_detail(request, pk):
         {
             "client": client,
             "show_personal": show_personal,
+            "accounts_hidden": accounts_hidden,
+            "may_edit": may_edit_client(user, client),
             "deals": deals,
             "deal_limit": DEAL_LIMIT,
             "contacts": contacts,
@@ -215,9 +241,9 @@ def client_detail(request, pk):
 def genitive(request):
     """The genitive of a name or a position, for the form's script to suggest."""
     value = request.GET.get("value", "")[:200]
-    if request.GET.get("what") == "position":
-        return JsonResponse({"value": names.position_genitive(value)})
-    return JsonResponse({"value": names.fio_genitive(value)})
+    decline = names.decline_position if request.GET.get("what") == "position" else names.decline_fio
+    declined = decline(value)
+    return JsonResponse({"value": declined.text, "sure": declined.sure})
 
 
 @require_GET
@@ -326,7 +352,7 @@ def _back_to_card(deal):
 
 @require_GET
 def deal_client_search(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     q = request.GET.get("q", "")
     found = clients_for_picker(request.user, q)
     return render(
@@ -338,7 +364,7 @@ def deal_client_search(request, pk):
 
 @require_POST
 def deal_client_set(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     # Any client the user sees, or the one whose complete ИНН they typed.
     allowed = clients_visible_to(request.user)
     # The duplicate offer of the create form posts the form's own (prefixed) ИНН field.
@@ -355,7 +381,7 @@ def deal_client_set(request, pk):
 
 @require_POST
 def deal_client_unlink(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     deal = deal_set_client(deal=deal, client=None, by=request.user)
     if not request.htmx:
         return _back_to_card(deal)
@@ -363,7 +389,7 @@ def deal_client_unlink(request, pk):
 
 
 def deal_client_create(request, pk):
-    deal = _get_deal_for_user(request, pk)
+    deal = _get_deal_for_edit(request, pk)
     if request.method != "POST":
         if not request.htmx:
             context = {"deal": deal, "panel": {**client_panel_context(request, deal)}}

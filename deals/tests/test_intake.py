@@ -118,7 +118,7 @@ def test_same_idempotency_key_returns_the_first_deal(anon, site):
 
 def test_rate_limit_answers_429(anon, site, settings):
     settings.INTAKE_RATE_PER_MINUTE = 3
-    codes = [post_json(anon, site, {"phone": "+79161234567"}).status_code for _ in range(4)]
+    codes = [post_json(anon, site, {"phone": f"+7916123456{i}"}).status_code for i in range(4)]
     assert codes == [201, 201, 201, 429]
     assert Deal.objects.count() == 3
 
@@ -181,6 +181,235 @@ def test_a_nul_character_is_kept_visibly_and_answered_clearly(anon, site):
     assert response.status_code == 400
     assert "name" in response.json()["errors"]
     assert LeadRequest.objects.get().payload["name"] == "Ив\ufffdан"
+
+
+# Hostile input: a clear answer, never a server error, and every request kept
+
+
+def test_a_deeply_nested_body_is_a_clear_400_and_kept(anon, site):
+    body = '{"name": ' + "[" * 20000 + "]" * 20000 + ', "phone": "+79161234567"}'
+    response = anon.post(
+        URL, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {site.key}"
+    )
+    assert response.status_code == 400
+    assert "вложенность" in response.json()["errors"]["non_field"][0]
+    kept = LeadRequest.objects.get()
+    assert kept.status == LeadRequest.Status.INVALID
+    assert kept.payload["_body"] == body
+    assert not Deal.objects.exists()
+
+
+def test_a_body_over_the_limit_is_refused_and_kept_cut_to_the_limit(anon, site, settings):
+    settings.INTAKE_MAX_BODY_KB = 2
+    body = '{"phone": "+79161234567", "message": "' + "ы" * 5000 + '"}'
+    response = anon.post(
+        URL, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {site.key}"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": {"non_field": ["Заявка больше 2 КБ: сократите сообщение и отправьте ещё раз."]}
+    }
+    kept = LeadRequest.objects.get()
+    assert kept.status == LeadRequest.Status.INVALID
+    assert kept.payload["_body"].startswith('{"phone": "+79161234567", "message": "ыыы')
+    assert len(kept.payload["_body"].encode()) <= 2048
+    assert not Deal.objects.exists()
+
+
+def test_an_oversized_form_post_from_a_browser_gets_a_page(anon, site, settings):
+    settings.INTAKE_MAX_BODY_KB = 1
+    response = anon.post(URL, {"key": site.key, "phone": "+79161234567", "message": "ы" * 2000})
+    assert response.status_code == 400
+    assert "Заявка больше 1 КБ" in response.text
+    assert LeadRequest.objects.get().status == LeadRequest.Status.INVALID
+
+
+def test_a_form_body_the_server_cannot_parse_is_a_clear_400(anon, site):
+    response = anon.post(
+        URL,
+        b"junk",
+        content_type="multipart/form-data",
+        HTTP_AUTHORIZATION=f"Bearer {site.key}",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["non_field"]
+    assert LeadRequest.objects.get().payload["_body"] == "junk"
+
+
+def test_junk_posts_do_not_starve_the_real_leads(anon, site):
+    # Sixty junk posts a minute, each from its own address, with the key from the page.
+    for n in range(60):
+        assert post_json(anon, site, {"name": "x"}, REMOTE_ADDR=f"10.0.0.{n}").status_code in (
+            400,
+            429,
+        )
+    response = post_json(anon, site, {"name": "Оля", "phone": "+79161234567"})
+    assert response.status_code == 201
+    assert Deal.objects.count() == 1
+    assert LeadRequest.objects.count() == 61
+
+
+def test_one_address_is_limited_whatever_it_posts(anon, site, settings):
+    settings.INTAKE_IP_RATE_PER_MINUTE = 3
+    codes = [
+        post_json(anon, site, {"phone": "+79161234567"}, REMOTE_ADDR="10.0.0.1").status_code
+        for _ in range(4)
+    ]
+    assert codes == [201, 201, 201, 429]
+    other = post_json(anon, site, {"phone": "+79161234568"}, REMOTE_ADDR="10.0.0.2")
+    assert other.status_code == 201
+    limited = LeadRequest.objects.get(status=LeadRequest.Status.LIMITED)
+    assert limited.payload == {"phone": "+79161234567"}
+    assert limited.remote_addr == "10.0.0.1"
+
+
+def test_refused_posts_have_their_own_limit(anon, site, settings):
+    settings.INTAKE_REFUSED_RATE_PER_MINUTE = 2
+    codes = [
+        post_json(anon, site, {"name": "x"}, REMOTE_ADDR=f"10.0.0.{n}").status_code
+        for n in range(3)
+    ]
+    assert codes == [400, 400, 429]
+    assert post_json(anon, site, {"phone": "+79161234567"}).status_code == 201
+    assert LeadRequest.objects.filter(status=LeadRequest.Status.INVALID).count() == 3
+
+
+def test_the_key_limit_counts_only_accepted_leads(anon, site, settings):
+    settings.INTAKE_RATE_PER_MINUTE = 2
+    for n in range(5):
+        post_json(anon, site, {"name": "x"}, REMOTE_ADDR=f"10.0.0.{n}")
+    codes = [post_json(anon, site, {"phone": "+79161234567"}).status_code for _ in range(3)]
+    assert codes == [201, 201, 429]
+    assert response_json_error(post_json(anon, site, {"phone": "+79161234567"})) == (
+        "Слишком много заявок, повторите через минуту."
+    )
+
+
+def response_json_error(response):
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    return response.json()["errors"]["non_field"][0]
+
+
+def test_a_lead_refused_by_the_limit_is_taken_when_retried_with_its_key(anon, site, settings):
+    settings.INTAKE_RATE_PER_MINUTE = 1
+    post_json(anon, site, {"phone": "+79161234567"})
+    limited = post_json(anon, site, {"phone": "+79161234568"}, HTTP_IDEMPOTENCY_KEY="lead-2")
+    assert limited.status_code == 429
+    settings.INTAKE_RATE_PER_MINUTE = 5
+    retried = post_json(anon, site, {"phone": "+79161234568"}, HTTP_IDEMPOTENCY_KEY="lead-2")
+    assert retried.status_code == 201
+    assert Deal.objects.count() == 2
+    assert LeadRequest.objects.get(idempotency_key="lead-2").status == (LeadRequest.Status.CREATED)
+
+
+def test_a_limited_lead_can_be_turned_into_a_deal_from_the_admin(client, anon, site, settings):
+    from crm.models import User
+
+    settings.INTAKE_RATE_PER_MINUTE = 0
+    post_json(anon, site, {"name": "Оля", "phone": "+79161234567"})
+    limited = LeadRequest.objects.get(status=LeadRequest.Status.LIMITED)
+    admin = User.objects.create_superuser("root", "root@example.ru", "root")
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:deals_leadrequest_changelist"),
+        {"action": "process_leads", "_selected_action": [limited.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    limited.refresh_from_db()
+    assert limited.status == LeadRequest.Status.CREATED
+    assert limited.deal.contacts.get().name == "Оля"
+
+
+def test_a_browser_gets_pages_not_json(anon, site, settings):
+    page = "https://studio.example.ru/contacts"
+    browser = {"HTTP_ACCEPT": "text/html,application/xhtml+xml", "HTTP_REFERER": page}
+    wrong = anon.post(URL, {"key": site.key, "name": "Оля", "phone": "abc"}, **browser)
+    assert wrong.status_code == 400
+    assert wrong["Content-Type"].startswith("text/html")
+    assert "Заявка не отправлена" in wrong.text and "Не похоже на номер телефона" in wrong.text
+    assert f'href="{page}"' in wrong.text
+
+    settings.INTAKE_IP_RATE_PER_MINUTE = 1
+    limited = anon.post(URL, {"key": site.key, "phone": "+79161234567"}, **browser)
+    assert limited.status_code == 429
+    assert limited["Content-Type"].startswith("text/html")
+    assert "Слишком много заявок" in limited.text
+    assert LeadRequest.objects.filter(status=LeadRequest.Status.LIMITED).count() == 1
+
+
+def test_a_browser_form_with_the_key_in_a_header_still_gets_a_page(anon, site):
+    response = anon.post(
+        URL,
+        {"name": "Оля"},
+        HTTP_AUTHORIZATION=f"Bearer {site.key}",
+        HTTP_ACCEPT="text/html",
+    )
+    assert response.status_code == 400
+    assert "Укажите телефон или e-mail" in response.text
+
+
+def test_a_script_posting_a_form_gets_json(anon, site):
+    response = anon.post(
+        URL, {"name": "Оля"}, HTTP_AUTHORIZATION=f"Bearer {site.key}", HTTP_ACCEPT="*/*"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": {"non_field": ["Укажите телефон или e-mail, чтобы мы могли ответить."]}
+    }
+
+
+def test_a_wrong_key_in_a_browser_form_gets_a_page(anon, site):
+    response = anon.post(URL, {"key": "wrong", "phone": "+79161234567"}, HTTP_ACCEPT="text/html")
+    assert response.status_code == 401
+    assert "ключ" in response.text
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_idempotency_key_replayed_with_another_body_is_422(anon, site):
+    first = post_json(anon, site, {"phone": "+79161234567"}, HTTP_IDEMPOTENCY_KEY="order-7")
+    other = post_json(anon, site, {"phone": "+79169999999"}, HTTP_IDEMPOTENCY_KEY="order-7")
+    assert first.status_code == 201
+    assert other.status_code == 422
+    assert other.json() == {
+        "errors": {
+            "idempotency_key": [
+                "Idempotency-Key «order-7» уже использован для другой заявки: "
+                "для новой заявки нужен новый ключ."
+            ]
+        }
+    }
+    assert Deal.objects.count() == 1
+    kept = LeadRequest.objects.exclude(pk=LeadRequest.objects.get(idempotency_key="order-7").pk)
+    assert kept.get().payload == {"phone": "+79169999999"}
+
+
+def test_the_same_body_in_another_order_is_the_same_request(anon, site):
+    first = post_json(
+        anon, site, {"phone": "+79161234567", "name": "Оля"}, HTTP_IDEMPOTENCY_KEY="k"
+    )
+    again = anon.post(
+        URL,
+        '{"name":"Оля","phone":"+79161234567"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {site.key}",
+        HTTP_IDEMPOTENCY_KEY="k",
+    )
+    assert again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+
+
+def test_a_lone_surrogate_is_kept_visibly(anon, site):
+    response = anon.post(
+        URL,
+        '{"name": "\\ud800 Оля", "phone": "+79161234567"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {site.key}",
+    )
+    assert response.status_code == 201
+    assert LeadRequest.objects.get().payload["name"] == "\ufffd Оля"
+    assert Deal.objects.get().contacts.get().name == "\ufffd Оля"
 
 
 def test_a_lead_notifies_the_sites_manager(anon, site, manager_a, client_a):

@@ -272,8 +272,13 @@ def test_another_manager_cannot_open_or_edit_the_contact_through_their_own_deal(
 
 @pytest.fixture
 def site_b(manager_b, stages):
+    # Each lead opens a deal of its own here: a lead that joins an open deal instead is
+    # covered in test_lead_routing.py.
     return LeadSource.objects.create(
-        name="Сайт Бориса", manager=manager_b, site_url="https://b.example.ru"
+        name="Сайт Бориса",
+        manager=manager_b,
+        site_url="https://b.example.ru",
+        attach_repeat_leads=False,
     )
 
 

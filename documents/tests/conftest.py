@@ -331,7 +331,13 @@ CONTACT_EMAIL = "petrov@romashka.example.ru"
 
 # 180 000 + 32 400 + 15 000 = 227 400,00 with VAT 22 % included.
 TOTAL = Decimal("227400.00")
-TOTAL_WORDS = "двести двадцать семь тысяч четыреста рублей 00 копеек"
+TOTAL_WORDS = "двести двадцать семь тысяч четыреста рублей 00\xa0копеек"
+
+
+def spaced(text: str) -> str:
+    """The text as a reader sees it: each run of spaces, no-break ones too, as one space
+    (pdf_text(flat=True) reads a PDF that way)."""
+    return " ".join(text.split())
 
 
 @pytest.fixture

@@ -42,13 +42,15 @@ def test_a_contract_needs_a_client_first(client_a, deal_a):
 
 def test_contracts_are_numbered_apart_from_proposals(client_a, deal_ready, manager_a):
     for _ in range(2):
-        services.proposal_create(
+        proposal = services.proposal_create(
             deal=deal_ready, template=default_template("proposal"), by=manager_a
         )
+        services.document_finalize(document=proposal, by=manager_a)
     client_a.post(
         reverse("documents:contract_create", args=[deal_ready.pk]),
         {"template": default_template("contract").pk},
     )
+    client_a.post(Contract.objects.get().urls["finalize"])
     assert Contract.objects.get().sequence == 1
     assert sorted(Proposal.objects.values_list("sequence", flat=True)) == [1, 2]
 

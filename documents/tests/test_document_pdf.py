@@ -12,11 +12,11 @@ from django.urls import reverse
 
 from billing.services import LineData
 from crm.pdf import render_pdf
-from crm.testing import pdf_fonts, pdf_image_count, pdf_text
+from crm.testing import pdf_fonts, pdf_image_count, pdf_spans, pdf_text
 from documents import services
 from documents.models import Contract, Proposal
 
-from .conftest import TOTAL_WORDS, default_template, png_bytes
+from .conftest import TOTAL_WORDS, default_template, png_bytes, spaced
 
 INN = {"legal": "5003123458", "entrepreneur": "771234567859", "person": "772345678901"}
 
@@ -33,7 +33,7 @@ def test_the_sent_proposal_has_a_readable_pdf(proposal, sent):
     text = pdf_text(data, flat=True)
     assert "ИНН 7712345671" in text  # the seller's; a proposal names the client by name
     assert "Кому: ООО «Ромашка»" in text
-    assert TOTAL_WORDS in text
+    assert spaced(TOTAL_WORDS) in text
     assert "Коммерческое предложение № 1" in text
     assert "Страница 1 из 2" in text
     assert any(font.startswith("DejaVu") for font in pdf_fonts(data))
@@ -52,7 +52,7 @@ def test_a_contracts_pdf_has_the_clients_inn_and_the_amount_in_words_for_each_le
     )
     text = pdf_text(pdf_of(sent(contract)), flat=True)
     assert f"ИНН {INN[kind]}" in text
-    assert TOTAL_WORDS in text
+    assert spaced(TOTAL_WORDS) in text
 
 
 def test_rendering_again_gives_the_same_bytes(contract, sent):
@@ -133,7 +133,7 @@ def test_staff_get_a_marked_pdf_of_a_draft_and_nothing_is_stored(client_a, propo
     response = client_a.get(proposal.urls["pdf"])
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
-    assert "Черновик: текст ещё не зафиксирован" in pdf_text(response.content, flat=True)
+    assert "Черновик без номера: текст ещё не зафиксирован" in pdf_text(response.content, flat=True)
     proposal.refresh_from_db()
     assert not proposal.pdf
 
@@ -144,3 +144,33 @@ def test_the_pdf_comes_from_the_same_partial_as_the_client_page(anon, contract, 
     pdf_html = contract.pdf_html()
     for part in ('<div class="client-doc">', '<article class="doc-body">', contract.sent_html):
         assert part in page and part in pdf_html
+
+
+@pytest.mark.parametrize("kind", ["legal", "entrepreneur", "person"])
+def test_the_clients_signature_line_is_level_with_the_sellers(
+    deal_a, manager_a, real_seller, make_client, save_calculation, sent, kind
+):
+    from deals.clients.services import deal_set_client
+
+    client = make_client(kind)
+    deal = deal_set_client(deal=deal_a, client=client, by=manager_a)
+    save_calculation(deal, manager_a)
+    contract = sent(
+        services.contract_create(deal=deal, template=default_template("contract"), by=manager_a)
+    )
+    data = pdf_of(contract)
+    last = pdf_text(data).count("\f")
+    spans = [s for s in pdf_spans(data, page=last) if "_____" in s.text]
+
+    def line_of(initials):
+        (span,) = [s for s in spans if f"/ {initials} /" in s.text]
+        return span
+
+    # The seller's line and the client's, side by side at one height (pypdf may read the
+    # two as one run of text when they are level).
+    seller_line, client_line = (
+        line_of(real_seller.signatory_initials),
+        line_of(client.signatory_initials),
+    )
+    assert client_line.top == seller_line.top
+    assert client_line == seller_line or client_line.x > seller_line.x

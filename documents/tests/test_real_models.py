@@ -9,7 +9,7 @@ from crm.formats import money
 from documents.rendering import document_tags, live_html, load_parties
 from documents.tags import TAGS, build_tags
 
-from .conftest import TOTAL, TOTAL_WORDS, default_template
+from .conftest import TOTAL, TOTAL_WORDS, default_template, spaced
 
 CLIENT_TAGS = [name for name in TAGS if name.startswith("client.")]
 # What is empty for the demo's clients, for each legal form: nothing else may be.
@@ -45,17 +45,17 @@ SHOWN = {
     "entrepreneur": {
         "client.inn": "771234567859",
         "client.ogrnip": "318774600123452",
-        "client.ogrnip_date": "17 апреля 2018 г.",
+        "client.ogrnip_date": "17\xa0апреля\xa02018\xa0г.",
         "client.legal_address": "117335, г. Москва, ул. Гарибальди, д. 21, кв. 40",
         "client.bank.account": "40802810438000054321",
         "client.signatory_name_genitive": "Соколовой Марины Викторовны",
-        "client.basis": "записи в ЕГРИП (ОГРНИП 318774600123452 от 17 апреля 2018 г.)",
+        "client.basis": "записи в ЕГРИП (ОГРНИП 318774600123452 от 17\xa0апреля\xa02018\xa0г.)",
     },
     "person": {
         "client.inn": "772345678901",
         "client.passport": "серия 45 10 № 123456, выдан ГУ МВД России по г. Москве "
-        "10 июня 2015 г., код подразделения 770-001",
-        "client.birth_date": "14 марта 1985 г.",
+        "10\xa0июня\xa02015\xa0г., код подразделения 770-001",
+        "client.birth_date": "14\xa0марта\xa01985\xa0г.",
         "client.bank.account": "40817810838000098765",
         "client.legal_address": "129226, г. Москва, ул. Сельскохозяйственная, д. 3, кв. 15",
     },
@@ -131,8 +131,8 @@ def test_a_contract_for_each_legal_form_shows_the_real_requisites(world, manager
     # A sole proprietor's preamble names them in the nominative: no genitive in the text.
     for name, value in SHOWN[kind].items():
         if (kind, name) != ("entrepreneur", "client.signatory_name_genitive"):
-            assert value in text, name
-    assert TOTAL_WORDS in text
+            assert spaced(value) in text, name
+    assert spaced(TOTAL_WORDS) in text
     assert "ИНН 7712345671 / КПП 771201001" in text  # the seller's requisites block
     expected = {
         "legal": "«Ромашка» в лице генерального директора Петрова Сергея Николаевича, "
@@ -143,4 +143,4 @@ def test_a_contract_for_each_legal_form_shows_the_real_requisites(world, manager
     }[kind]
     assert expected in text
     tags = document_tags(contract, seller=seller, client=client)
-    assert tags["document.number"] == str(contract.sequence)
+    assert tags["document.number"] == "без номера"  # a draft gets its number when fixed

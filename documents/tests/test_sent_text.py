@@ -4,7 +4,7 @@ is written, of the requisites or of the seller's tax never reach it."""
 from django.utils.html import strip_tags
 
 from billing import tax
-from billing.money import VatMode
+from billing.money import TaxRegime
 from contacts import services as contact_services
 from contacts.models import Client
 from documents import services
@@ -34,7 +34,7 @@ def test_a_sent_contract_keeps_its_text(
     client.refresh_from_db()
     client.signatory_position_genitive = ""
     contact_services.client_save(client=client, by=manager_a)
-    tax.seller_tax_save(seller=real_seller, vat_mode=VatMode.NONE, vat_rate=None, by=None)
+    tax.seller_tax_save(seller=real_seller, regime=TaxRegime.USN, by=None)
     save_calculation(deal_ready, manager_a)
     draft = services.contract_create(
         deal=deal_ready, template=default_template("contract"), by=manager_a
@@ -42,11 +42,11 @@ def test_a_sent_contract_keeps_its_text(
     seller, buyer = load_parties(deal_ready)
     now = text_of(live_html(draft, seller=seller, client=buyer))
     assert "в лице генерального директора Петрова Сергея Николаевича" in now
-    assert "без НДС" in now
+    assert "НДС не облагается в связи с применением упрощённой системы налогообложения" in now
 
     fixed.refresh_from_db()
     assert fixed.sent_html == stored
     page = text_of(anon.get(fixed.public_path()).content.decode())
     assert "в лице Генерального директора Петрова Сергея Николаевича" in page
     assert "в том числе НДС 22 % — 41 006,56 руб." in page
-    assert "без НДС" not in page
+    assert "НДС не облагается" not in page

@@ -23,12 +23,13 @@ from .conftest import PARTIES, calculation, deal, entrepreneur, legal, person, s
 
 
 def nb(text: str) -> str:
-    """Money and rates use a no-break space between digit groups and before «%»."""
-    return re.sub(r"(?<=\d) (?=\d|%)", "\u00a0", text)
+    """Money and rates use a no-break space between digit groups and before «%», «руб.»
+    and «копеек»."""
+    return re.sub(r"(?<=\d) (?=\d|%|руб\.|коп)", "\u00a0", text)
 
 
 PASSPORT = (
-    "серия 45 10 № 123456, выдан ГУ МВД России по г. Москве 1 февраля 2015 г., "
+    "серия 45 10 № 123456, выдан ГУ МВД России по г. Москве 1\xa0февраля\xa02015\xa0г., "
     "код подразделения 770-001"
 )
 # key → (legal entity, sole proprietor, individual), for client.<key> and seller.<key>
@@ -43,7 +44,7 @@ PARTY_EXPECTED = {
     "kpp": ("770701001", "", ""),
     "ogrn": ("1027700132195", "", ""),
     "ogrnip": ("", "304500116000157", ""),
-    "ogrnip_date": ("", "12 марта 2004 г.", ""),
+    "ogrnip_date": ("", "12\xa0марта\xa02004\xa0г.", ""),
     "okpo": ("12345678", "0123456789", ""),
     "legal_address": (
         "125009, г. Москва, ул. Тверская, д. 1",
@@ -69,14 +70,15 @@ PARTY_EXPECTED = {
         "Морозов Пётр Ильич",
     ),
     "signatory_name_genitive": ("Иванова Сергея Николаевича", "Соколовой Анны Петровны", ""),
-    "basis": ("Устава", "записи в ЕГРИП (ОГРНИП 304500116000157 от 12 марта 2004 г.)", ""),
+    "basis": ("Устава", "записи в ЕГРИП (ОГРНИП 304500116000157 от 12\xa0марта\xa02004\xa0г.)", ""),
     "passport": ("", "", PASSPORT),
-    "birth_date": ("", "", "14 июля 1985 г."),
+    "birth_date": ("", "", "14\xa0июля\xa01985\xa0г."),
     "preamble": (
         "Общество с ограниченной ответственностью «Ромашка» в лице генерального директора "
         "Иванова Сергея Николаевича, действующего на основании Устава, именуемое в дальнейшем",
         "Индивидуальный предприниматель Соколова Анна Петровна, действующая на основании "
-        "записи в ЕГРИП (ОГРНИП 304500116000157 от 12 марта 2004 г.), именуемая в дальнейшем",
+        "записи в ЕГРИП (ОГРНИП 304500116000157 от 12\xa0марта\xa02004\xa0г.), "
+        "именуемая в дальнейшем",
         f"Морозов Пётр Ильич, паспорт: {PASSPORT}, зарегистрированный по адресу: 123456, "
         "г. Москва, ул. Лесная, д. 7, кв. 45, именуемый в дальнейшем",
     ),
@@ -88,18 +90,19 @@ PARTY_EXPECTED = {
         "в ПАО Сбербанк<br>К/с 30101810400000000225<br>БИК 044525225<br>"
         "Тел. +7 495 123-45-67, info@romashka.ru",
         "<strong>Индивидуальный предприниматель Соколова Анна Петровна</strong><br>"
-        "ИНН 500100732259<br>ОГРНИП 304500116000157 от 12 марта 2004 г.<br>"
+        "ИНН 500100732259<br>ОГРНИП 304500116000157 от 12\xa0марта\xa02004\xa0г.<br>"
         "ОКПО 0123456789<br>Адрес регистрации: 141100, г. Щёлково, ул. Свирская, д. 5<br>"
         "Р/с 40802810938000054321<br>в ПАО Сбербанк<br>К/с 30101810400000000225<br>"
         "БИК 044525225<br>Тел. +7 916 123-45-03, sokolova@example.ru",
-        f"<strong>Морозов Пётр Ильич</strong><br>Дата рождения: 14 июля 1985 г.<br>"
+        f"<strong>Морозов Пётр Ильич</strong><br>Дата рождения: 14\xa0июля\xa01985\xa0г.<br>"
         f"Паспорт: {PASSPORT}<br>Адрес регистрации: 123456, г. Москва, ул. Лесная, д. 7, "
         "кв. 45<br>morozov@example.ru",
     ),
     "signature": (
         "Генеральный директор<br>_______________ / Иванов С. Н. /",
         "Индивидуальный предприниматель<br>_______________ / Соколова А. П. /",
-        "_______________ / Морозов П. И. /",
+        # A blank first line where the others have a position: the lines stay level.
+        "\xa0<br>_______________ / Морозов П. И. /",
     ),
 }
 KINDS = ("legal", "entrepreneur", "person")
@@ -172,8 +175,8 @@ def test_the_preamble_agrees_with_a_female_signatory_and_the_kind_of_organisatio
     )
     assert make_tags(client=client)["client.preamble"] == (
         "Автономная некоммерческая организация «Развитие» в лице директора по развитию "
-        "Петровой Марии Сергеевны, действующей на основании доверенности № 7 от 5 марта "
-        "2026 г., именуемая в дальнейшем"
+        "Петровой Марии Сергеевны, действующей на основании доверенности № 7 от 5\xa0марта"
+        "\xa02026\xa0г., именуемая в дальнейшем"
     )
 
 
@@ -236,7 +239,7 @@ def test_deal_and_manager_tags(make_tags):
     assert tags["deal.number"] == "42"
     assert tags["deal.title"] == "Сайт для стоматологии"
     assert tags["deal.budget"] == nb("1 234,50")
-    assert tags["deal.budget_words"] == "одна тысяча двести тридцать четыре рубля 50 копеек"
+    assert tags["deal.budget_words"] == nb("одна тысяча двести тридцать четыре рубля 50 копеек")
     assert tags["manager.name"] == "Анна Смирнова"
     assert tags["manager.position"] == "Менеджер проектов"
     assert tags["manager.phone"] == "+7 916 111-22-33"
@@ -252,7 +255,7 @@ def test_a_manager_without_a_name_is_shown_by_login(make_tags):
 def test_document_tags(make_tags):
     tags = make_tags()
     assert tags["document.number"] == "2026-0007"
-    assert tags["document.date"] == "5 марта 2026 г."
+    assert tags["document.date"] == "5\xa0марта\xa02026\xa0г."
     assert tags["today"] == date_long(timezone.localdate())
 
 
@@ -338,7 +341,7 @@ def test_the_calculation_tag_is_a_table_with_lines_totals_and_vat(make_tags, mod
         " | ".join(re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd].*?</t[hd]>", row))
         for row in re.findall(r"<tr.*?</tr>", html, re.S)
     ]
-    assert rows[1] == nb("1 | Дизайн главной страницы | 1 | усл. ед | 100 000,00 | 100 000,00")
+    assert rows[1] == nb("1 | Дизайн главной страницы | 1 | усл.\xa0ед | 100 000,00 | 100 000,00")
     # A line name is text: the markup a person typed is shown, not run.
     assert rows[2] == nb("2 | Вёрстка &lt;шаблонов&gt; | 12,5 | ч | 1 760,00 | 22 000,00")
     assert rows[3:] == [nb(t) for t in totals]
@@ -381,6 +384,18 @@ def test_render_tags_replaces_tags_with_spaces_or_without(make_tags):
     tags = make_tags()
     body = "<p>ИНН {{client.inn}}, КПП {{  client.kpp  }}</p>"
     assert render_tags(body, tags) == "<p>ИНН 7707083893, КПП 770701001</p>"
+
+
+def test_an_amount_keeps_the_unit_the_text_writes_after_it_on_its_line(make_tags):
+    html = render_tags(
+        "<p>Стоимость {{ calculation.total }} руб. ({{ calculation.total_words }}), "
+        "скидка {{ calculation.vat_rate }} от {{ document.date }}</p>",
+        make_tags(),
+    )
+    assert html == (
+        "<p>Стоимость 122\xa0000,00\xa0руб. (сто двадцать две тысячи рублей 00\xa0копеек), "
+        "скидка 22\xa0% от 5\xa0марта\xa02026\xa0г.</p>"
+    )
 
 
 def test_values_are_escaped_and_substituted_once(make_tags):
@@ -498,7 +513,7 @@ def test_build_tags_gives_a_value_for_every_tag_even_with_nothing_set():
 
 def test_document_date_accepts_a_datetime(make_tags):
     moment = datetime.datetime(2026, 3, 5, 23, 0)
-    assert make_tags(document_date=moment)["document.date"] == "5 марта 2026 г."
+    assert make_tags(document_date=moment)["document.date"] == "5\xa0марта\xa02026\xa0г."
 
 
 def test_a_value_ending_in_a_period_takes_the_period_of_the_text(make_tags):
@@ -507,5 +522,5 @@ def test_a_value_ending_in_a_period_takes_the_period_of_the_text(make_tags):
         "<p>с {{ document.date }}. {{ calculation.vat_text }}. ИНН {{ client.inn }}.</p>", tags
     )
     assert html == nb(
-        "<p>с 5 марта 2026 г. в том числе НДС 22 % — 22 000,00 руб. ИНН 7707083893.</p>"
+        "<p>с 5\xa0марта\xa02026\xa0г. в том числе НДС 22 % — 22 000,00 руб. ИНН 7707083893.</p>"
     )

@@ -43,8 +43,22 @@
         if (data && data.value) {
           target.value = data.value;
           target.setAttribute("data-suggested", data.value);
+          markUnsure(target, !data.sure);
         }
       });
+  }
+
+  // A genitive the grammar only guessed («Ким Саша») is marked under its field.
+  function markUnsure(target, unsure) {
+    let note = target.parentNode.querySelector("[data-genitive-check]");
+    if (!unsure) { if (note) { note.remove(); } return; }
+    if (!note) {
+      note = document.createElement("div");
+      note.className = "form-text text-warning";
+      note.setAttribute("data-genitive-check", "");
+      target.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = "Проверьте склонение: подобрано автоматически, исправьте, если нужно.";
   }
 
   function addAccount(button) {
