@@ -34,7 +34,7 @@ class BillingConfig(AppConfig):
         panels.register(
             panels.Panel(
                 key="invoices",
-                title="Счета",
+                title="Счета и акты",
                 template="billing/includes/_deal_invoices.html",
                 context=invoice_views.deal_panel,
                 order=40,

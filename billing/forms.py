@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from crm.formats import money as format_money
+from crm.forms import AcceptanceForm
 
 from . import money, tax
 from .models import (
@@ -621,3 +622,74 @@ class InvoiceFilterForm(forms.Form):
                 field.widget.attrs["class"] = "form-select"
             else:
                 field.widget.attrs["class"] = "form-control"
+
+
+# Acts
+
+
+class ActForm(forms.Form):
+    """A draft act's date, period of services and basis (its lines come from its source)."""
+
+    date = forms.DateField(label="Дата акта", widget=DATE_WIDGET, error_messages=DATE_ERRORS)
+    period_start = forms.DateField(
+        label="Услуги оказаны с",
+        required=False,
+        widget=DATE_WIDGET,
+        error_messages=DATE_ERRORS,
+        help_text="Пусто — в акте будет одна дата оказания услуг.",
+    )
+    period_end = forms.DateField(
+        label="по", required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS
+    )
+    basis = forms.CharField(
+        label="Основание",
+        max_length=300,
+        required=False,
+        help_text="Печатается в акте: «Основание: …», например договор или счёт.",
+        error_messages={"max_length": "Не больше 300 символов."},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        date = cleaned.get("date")
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and start > end:
+            self.add_error("period_start", "Начало периода позже его конца.")
+        elif date and (end or start) and (end or start) > date:
+            self.add_error(
+                "period_end", "Услуги не могут быть оказаны позже даты акта: проверьте период."
+            )
+        return cleaned
+
+
+class ActSignForm(forms.Form):
+    """The act is signed on paper: the date on the signed copy."""
+
+    signed_on = forms.DateField(
+        label="Дата подписания", widget=DATE_WIDGET, error_messages=DATE_ERRORS
+    )
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on > timezone.localdate():
+            raise forms.ValidationError("Дата подписания не может быть в будущем.")
+        return signed_on
+
+
+class ActAnnulForm(forms.Form):
+    reason = forms.CharField(
+        label="Причина аннулирования",
+        max_length=300,
+        required=False,
+        error_messages={"max_length": "Не больше 300 символов."},
+    )
+
+
+class ActAcceptForm(AcceptanceForm):
+    """The client signs the act by its link: full name and the consent to its statement."""
+
+    consent = forms.BooleanField(
+        label="Подтверждаю: услуги оказаны полностью и в срок, претензий по объёму, качеству и "
+        "срокам нет",
+        error_messages={"required": "Подтвердите, что услуги оказаны и претензий нет."},
+    )

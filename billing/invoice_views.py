@@ -81,11 +81,13 @@ def _error_text(exc: ValidationError) -> str:
 
 
 def deal_panel(request, deal: Deal) -> dict:
-    """Context of the «Счета» panel: three queries whatever the number of invoices."""
+    """Context of the «Счета и акты» panel: four queries whatever the number of invoices
+    and acts."""
     current = Calculation.objects.current_for(deal)
     return {
         "deal": deal,
         "invoices": list(deal.invoices.order_by(*DRAFTS_FIRST)),
+        "acts": list(deal.acts.order_by("-date", "-pk")),
         "current_calculation": current,
         "recipients": document_links.document_recipients(deal),
         "nonce": document_links.new_send_nonce(),
@@ -223,6 +225,7 @@ def invoice_edit(request, pk, invoice_pk):
 def invoice_detail(request, pk, invoice_pk):
     invoice = _get_invoice_for_user(request, pk, invoice_pk)
     payment_rows = list(invoice.payments.select_related("created_by", "undone_by"))
+    acts = list(invoice.acts.order_by("-pk"))
     return render(
         request,
         "billing/invoice_detail.html",
@@ -230,6 +233,8 @@ def invoice_detail(request, pk, invoice_pk):
             "invoice": invoice,
             "deal": invoice.deal,
             "payments": payment_rows,
+            "acts": acts,
+            "has_live_act": any(not act.is_annulled for act in acts),
             "problems": services.invoice_issue_problems(invoice) if invoice.is_draft else [],
             "recipients": document_links.document_recipients(invoice.deal),
             "nonce": document_links.new_send_nonce(),

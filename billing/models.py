@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -14,7 +14,7 @@ from contacts import parties
 from contacts.models import Seller
 from crm.formats import date_long
 from crm.formats import money as format_money
-from crm.models import PublicLink, StoredPdf, TimeStampedModel
+from crm.models import ClientAcceptance, PublicLink, StoredPdf, TimeStampedModel
 from crm.numbering import protect_fixed
 from deals.models import Deal
 
@@ -629,6 +629,10 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
     def is_overdue(self) -> bool:
         return self.is_open and self.due_date < timezone.localdate()
 
+    def paid_on(self) -> datetime.date | None:
+        """The day of the last payment that counts: the invoice is (partly) paid as of then."""
+        return self.payments.applied().aggregate(day=Max("paid_on"))["day"]
+
     @property
     def status_color(self) -> str:
         if self.is_overdue:
@@ -650,28 +654,8 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
         return any(line.discount for line in self.line_list)
 
     def vat_lines(self) -> list[dict]:
-        """The VAT rows under the table: «В том числе НДС (22 %)», «НДС (22 %)» (on top) with
-        the amount, one row per rate, and a row «Без налога (НДС)» with a dash for a seller
-        without VAT or for lines «без НДС»."""
-        no_vat = {"label": money.vat_line_label(VatMode.NONE, invoice=True), "amount": "—"}
-        if self.vat_mode == VatMode.NONE:
-            return [no_vat]
-        sums: dict[Decimal, Decimal] = {}
-        for line in self.line_list:
-            if line.vat_exempt:
-                continue
-            rate = Decimal(line.vat_rate).quantize(KOPECK)
-            sums[rate] = sums.get(rate, Decimal("0.00")) + line.vat
-        rows = [
-            {
-                "label": money.vat_line_label(self.vat_mode, rate, invoice=True),
-                "amount": format_money(vat),
-            }
-            for rate, vat in sorted(sums.items(), reverse=True)
-        ]
-        if any(line.vat_exempt for line in self.line_list):
-            rows.append(no_vat)
-        return rows
+        """The VAT rows under the table (billing.money.document_vat_lines)."""
+        return money.document_vat_lines(self.vat_mode, self.line_list)
 
     @property
     def shows_vat_column(self) -> bool:
@@ -900,3 +884,302 @@ class FiscalReceipt(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} по счёту № {self.invoice.number}: {self.amount}"
+
+
+# ---------------------------------------------------------------------------------------
+# Acts («акт выполненных работ (оказанных услуг)»): the closing document of invoices.
+# Workflows in billing.services.acts.
+# ---------------------------------------------------------------------------------------
+
+
+class ActQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(deal__in=Deal.objects.visible_to(user))
+
+    def live(self):
+        """Not annulled: a draft, or a fixed act that stands."""
+        return self.exclude(status=Act.Status.ANNULLED)
+
+
+class Act(PublicLink, ClientAcceptance, TimeStampedModel):
+    """An «акт выполненных работ (оказанных услуг)» of a deal, from an invoice (closing it)
+    or from a contract's calculation (closing the deal's invoices of that calculation). Its
+    lines and amounts are copies made when it is created. A draft has no number; fixing it
+    gives it the next number of the year of its date, copies both parties' requisites as they
+    are then and renders its PDF, and from then on it is never deleted, only annulled. The
+    client signs it by its link (crm.acceptance), or the manager marks it signed on paper;
+    either way the invoices it closes are handed over."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Черновик"
+        SENT = "sent", "Отправлен"
+        ACCEPTED = "accepted", "Подписан клиентом"
+        SIGNED = "signed", "Подписан на бумаге"
+        ANNULLED = "annulled", "Аннулирован"
+
+    KIND = "act"  # the numbering kind (crm.numbering)
+    SIGNED_STATUSES = (Status.ACCEPTED, Status.SIGNED)
+    STATEMENT = (
+        "Вышеперечисленные услуги выполнены полностью и в срок. Заказчик претензий по объему, "
+        "качеству и срокам оказания услуг не имеет."
+    )
+
+    deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="acts")
+    invoices = models.ManyToManyField(
+        Invoice, verbose_name="закрывает счета", related_name="acts", blank=True
+    )
+    calculation = models.ForeignKey(
+        Calculation,
+        verbose_name="по расчёту",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="acts",
+    )
+    year = models.PositiveSmallIntegerField("год", null=True, blank=True)
+    number = models.PositiveIntegerField("номер", null=True, blank=True)
+    date = models.DateField("дата")
+    period_start = models.DateField("услуги оказаны с", null=True, blank=True)
+    period_end = models.DateField("услуги оказаны по", null=True, blank=True)
+    basis = models.CharField("основание", max_length=300, blank=True)
+    status = models.CharField(
+        "статус", max_length=10, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    vat_mode = models.CharField("НДС", max_length=10, choices=VatMode)
+    vat_note = models.CharField(
+        "почему без НДС", max_length=300, blank=True, help_text="billing.tax.vat_note"
+    )
+    subtotal = models.DecimalField(
+        "итого по строкам", max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    total_vat = models.DecimalField("НДС, ₽", max_digits=14, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField("всего", max_digits=14, decimal_places=2, default=Decimal("0"))
+    seller_data = models.JSONField("исполнитель (копия реквизитов)", default=dict)
+    buyer_data = models.JSONField("заказчик (копия реквизитов)", default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="создал",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    fixed_at = models.DateTimeField("зафиксирован", null=True, blank=True)
+    fixed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="зафиксировал",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Signed on paper: the date on the signed copy, who marked it and when.
+    signed_on = models.DateField("подписан на бумаге", null=True, blank=True)
+    signed_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="отметил подписание",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    signed_marked_at = models.DateTimeField("подписание отмечено", null=True, blank=True)
+    annulled_at = models.DateTimeField("аннулирован", null=True, blank=True)
+    annulled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="аннулировал",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    annul_reason = models.CharField("причина аннулирования", max_length=300, blank=True)
+
+    public_url_name = "billing:act_public"
+
+    objects = ActQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "акт"
+        verbose_name_plural = "акты"
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "number"],
+                condition=Q(number__isnull=False),
+                name="act_year_number",
+            ),
+        ]
+        indexes = [models.Index(fields=["deal", "-date"], name="act_deal_date")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("billing:act_detail", args=[self.deal_id, self.pk])
+
+    def card_url(self) -> str:
+        return f"{reverse('deals:detail', args=[self.deal_id])}#act-{self.pk}"
+
+    # A client document (crm.models.PublicLink, ClientAcceptance)
+
+    def link_deal(self) -> Deal:
+        return self.deal
+
+    def link_title(self) -> str:
+        """«акт № 5 от 10 марта 2026 г.»; a draft has no number yet."""
+        if self.number is None:
+            return f"черновик акта от {date_long(self.date)}"
+        return f"акт № {self.number} от {date_long(self.date)}"
+
+    def pdf_html(self, *, draft: bool = False) -> str:
+        from django.template.loader import render_to_string
+
+        return render_to_string("pdf/act.html", {"act": self, "draft": draft})
+
+    def pdf_filename(self) -> str:
+        return f"akt-{self.year}-{self.number}.pdf"
+
+    def download_name(self, suffix: str = "") -> str:
+        """«Акт № 5 от 10.03.2026.pdf», the name the browser saves."""
+        number = f" № {self.number}" if self.number is not None else ""
+        return f"Акт{number} от {self.date:%d.%m.%Y}{suffix}.pdf"
+
+    # Reading
+
+    @property
+    def title(self) -> str:
+        """«Акт № 5 от 10 марта 2026 г.», «Черновик акта от 10 марта 2026 г.»"""
+        text = self.link_title()
+        return text[:1].upper() + text[1:]
+
+    @property
+    def heading(self) -> str:
+        """The title printed on the document."""
+        number = f"№ {self.number} " if self.number is not None else ""
+        return f"Акт выполненных работ (оказанных услуг) {number}от {date_long(self.date)}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.number is not None
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status in self.SIGNED_STATUSES
+
+    @property
+    def is_annulled(self) -> bool:
+        return self.status == self.Status.ANNULLED
+
+    @property
+    def awaits_client(self) -> bool:
+        """Fixed, neither signed nor annulled: the client may sign it by the link."""
+        return self.status == self.Status.SENT
+
+    @property
+    def status_color(self) -> str:
+        return {
+            self.Status.DRAFT: "secondary",
+            self.Status.SENT: "primary",
+            self.Status.ACCEPTED: "success",
+            self.Status.SIGNED: "success",
+            self.Status.ANNULLED: "dark",
+        }[self.status]
+
+    @property
+    def period_label(self) -> str:
+        """«Период оказания услуг: с 1 марта 2026 г. по 31 марта 2026 г.», or «Дата оказания
+        услуг: 10 марта 2026 г.» (the act's date when no period is given)."""
+        start, end = self.period_start, self.period_end
+        if start and end and start != end:
+            return f"Период оказания услуг: с {date_long(start)} по {date_long(end)}"
+        return f"Дата оказания услуг: {date_long(end or start or self.date)}"
+
+    @cached_property
+    def line_list(self) -> list["ActLine"]:
+        return list(self.lines.all())
+
+    @property
+    def has_discounts(self) -> bool:
+        return any(line.discount for line in self.line_list)
+
+    def vat_lines(self) -> list[dict]:
+        """The VAT rows under the table (billing.money.document_vat_lines)."""
+        return money.document_vat_lines(self.vat_mode, self.line_list)
+
+    @property
+    def shows_vat_column(self) -> bool:
+        return money.shows_vat_column(self.vat_mode, self.line_list)
+
+    @property
+    def total_in_words(self) -> str:
+        from .words import amount_in_words_capitalized
+
+        return amount_in_words_capitalized(self.total)
+
+    @property
+    def lines_summary(self) -> str:
+        """«Всего оказано услуг 3, на сумму 12 345,67 руб.»"""
+        count = len(self.line_list)
+        return f"Всего оказано услуг {count}, на сумму {format_money(self.total)} руб."
+
+    @property
+    def seller_line(self) -> str:
+        return parties.requisites_line(self.seller_data)
+
+    @property
+    def buyer_line(self) -> str:
+        return parties.requisites_line(self.buyer_data)
+
+    @property
+    def buyer_name(self) -> str:
+        return self.buyer_data.get("name", "")
+
+    def signatures(self) -> list[tuple[str, list[str]]]:
+        """(role, lines to sign on) of both parties, from their copies."""
+        return [
+            ("Исполнитель", parties.snapshot_signature(self.seller_data)),
+            ("Заказчик", parties.snapshot_signature(self.buyer_data)),
+        ]
+
+
+class ActLine(models.Model):
+    """A line as printed on the act, copied from the invoice or the calculation it closes."""
+
+    act = models.ForeignKey(Act, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField("№", default=0)
+    name = models.CharField("наименование", max_length=500)
+    unit_code = models.CharField("код ОКЕИ", max_length=4, choices=Unit, default=Unit.PIECE)
+    unit = models.CharField("единица", max_length=20)
+    quantity = models.DecimalField("количество", max_digits=12, decimal_places=3)
+    price = models.DecimalField("цена, ₽", max_digits=14, decimal_places=2)
+    discount = models.DecimalField("скидка, ₽", max_digits=14, decimal_places=2, default=0)
+    amount = models.DecimalField("сумма", max_digits=14, decimal_places=2)
+    vat_rate = models.DecimalField("ставка НДС", max_digits=5, decimal_places=2)
+    vat_exempt = models.BooleanField("без НДС (ст. 149 НК РФ)", default=False)
+    vat = models.DecimalField("НДС", max_digits=14, decimal_places=2)
+    total = models.DecimalField("всего", max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = "строка акта"
+        verbose_name_plural = "строки акта"
+        ordering = ["act", "position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def quantity_label(self) -> str:
+        return money.format_quantity(self.quantity)
+
+    @property
+    def line_rate(self) -> Decimal | None:
+        return None if self.vat_exempt else self.vat_rate
+
+    @property
+    def vat_label(self) -> str:
+        return money.format_rate(self.line_rate)

@@ -116,6 +116,29 @@ def shows_vat_column(mode: str, lines) -> bool:
     return len({line.line_rate for line in lines}) > 1
 
 
+def document_vat_lines(mode: str, lines) -> list[dict]:
+    """The VAT rows under the table of a payment document (an invoice, an act): «В том числе
+    НДС (22 %)», «НДС (22 %)» (on top) with the amount, one row per rate, and a row «Без
+    налога (НДС)» with a dash for a seller without VAT or for lines «без НДС». Lines have
+    `vat_rate`, `vat_exempt` and `vat`."""
+    no_vat = {"label": vat_line_label(VatMode.NONE, invoice=True), "amount": "—"}
+    if VatMode(mode) == VatMode.NONE:
+        return [no_vat]
+    sums: dict[Decimal, Decimal] = {}
+    for line in lines:
+        if line.vat_exempt:
+            continue
+        rate = Decimal(line.vat_rate).quantize(KOPECK)
+        sums[rate] = sums.get(rate, ZERO) + line.vat
+    rows = [
+        {"label": vat_line_label(mode, rate, invoice=True), "amount": money(vat)}
+        for rate, vat in sorted(sums.items(), reverse=True)
+    ]
+    if any(line.vat_exempt for line in lines):
+        rows.append(no_vat)
+    return rows
+
+
 def format_quantity(quantity: Decimal) -> str:
     """Decimal("1.500") → «1,5», Decimal("10.000") → «10»."""
     value = Decimal(quantity).normalize()

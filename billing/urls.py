@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import invoice_views, public_views, views, webhooks
+from . import act_views, invoice_views, public_views, views, webhooks
 
 app_name = "billing"
 
@@ -79,9 +79,32 @@ urlpatterns = [
         invoice_views.payment_undo,
         name="payment_undo",
     ),
+    path(
+        "deals/<int:pk>/invoices/<int:invoice_pk>/act/",
+        act_views.act_create_from_invoice,
+        name="act_create_from_invoice",
+    ),
+    path("deals/<int:pk>/acts/<int:act_pk>/", act_views.act_detail, name="act_detail"),
+    path("deals/<int:pk>/acts/<int:act_pk>/edit/", act_views.act_edit, name="act_edit"),
+    path("deals/<int:pk>/acts/<int:act_pk>/fix/", act_views.act_fix, name="act_fix"),
+    path("deals/<int:pk>/acts/<int:act_pk>/send/", act_views.act_send, name="act_send"),
+    path("deals/<int:pk>/acts/<int:act_pk>/revoke/", act_views.act_revoke, name="act_revoke"),
+    path(
+        "deals/<int:pk>/acts/<int:act_pk>/new-link/",
+        act_views.act_new_link,
+        name="act_new_link",
+    ),
+    path("deals/<int:pk>/acts/<int:act_pk>/sign/", act_views.act_sign, name="act_sign"),
+    path("deals/<int:pk>/acts/<int:act_pk>/annul/", act_views.act_annul, name="act_annul"),
+    path("deals/<int:pk>/acts/<int:act_pk>/delete/", act_views.act_delete, name="act_delete"),
+    path("deals/<int:pk>/acts/<int:act_pk>/pdf/", act_views.act_pdf, name="act_pdf"),
     path("p/i/<str:token>/", public_views.invoice_public, name="invoice_public"),
     path("p/i/<str:token>/pdf/", public_views.invoice_public_pdf, name="invoice_public_pdf"),
     path("p/i/<str:token>/pay/", public_views.invoice_public_pay, name="invoice_public_pay"),
+    path("p/a/<str:token>/", public_views.act_public, name="act_public"),
+    path("p/a/<str:token>/pdf/", public_views.act_public_pdf, name="act_public_pdf"),
+    path("p/a/<str:token>/accept/", public_views.act_public_accept, name="act_public_accept"),
+    path("p/i/<str:token>/logo/", public_views.invoice_public_logo, name="invoice_public_logo"),
     path(
         "p/pay/sandbox/<str:payment_id>/",
         public_views.sandbox_payment,

@@ -325,3 +325,12 @@ def payment_signatures(data: Mapping) -> list[tuple[str, str]]:
         return [(ENTREPRENEUR_TITLE, director)]
     accountant = data.get("chief_accountant_initials") or director
     return [("Руководитель", director), ("Главный бухгалтер", accountant)]
+
+
+def snapshot_signature(data: Mapping) -> list[str]:
+    """«Генеральный директор» and «_______________ / Иванов С. Н. /» from a snapshot: the
+    lines each party signs a closing document (an act) on; a person or a party without a
+    named signatory gets the bare line."""
+    initials = data.get("signatory_initials", "")
+    line = f"{SIGNATURE_LINE} / {initials} /" if initials else SIGNATURE_LINE
+    return [row for row in (data.get("signatory_position", ""), line) if row]

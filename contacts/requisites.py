@@ -13,11 +13,12 @@ no КПП, БИК, ОКПО, account or passport checks, so those are written he
 
 import datetime
 import re
-import unicodedata
 
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.ru import inn as stdnum_inn
 from stdnum.ru import ogrn as stdnum_ogrn
+
+from crm.formats import typed_text
 
 LEGAL = "legal"
 ENTREPRENEUR = "entrepreneur"
@@ -50,14 +51,6 @@ USUAL_PREFIX_TEXT = {
 
 class InvalidRequisite(ValueError):
     """A requisite that fails its format or check digits; str() is the Russian message."""
-
-
-def typed_text(value: str | None) -> str:
-    """What a person typed or pasted, in its compatibility form (NFKC): full-width and
-    superscript digits become 0-9, full-width Latin letters plain ones. Digits of other
-    scripts stay as they are, and the checks refuse them: only 0-9 is a digit here. Every
-    number field (requisites, bank accounts, passports, phones) reads its value through it."""
-    return unicodedata.normalize("NFKC", value or "")
 
 
 def only_digits(value: str | None) -> str:

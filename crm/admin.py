@@ -82,7 +82,7 @@ class UserAdmin(ModelAdmin, BaseUserAdmin):
     list_filter = ["role", "is_active", "is_staff"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        ("Роль в CRM", {"fields": ["role", "phone", "position"]}),
+        ("Роль в CRM", {"fields": ["role", "phone", "position", "email_signature"]}),
     ]
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,

@@ -1,6 +1,7 @@
 """Russian formats for money, dates and durations, and the Russian plural, as pure functions."""
 
 import datetime
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 MONTHS_GENITIVE = [
@@ -91,3 +92,11 @@ def duration_words(value: datetime.timedelta) -> str:
         if count:
             parts.append(f"{count} {plural(count, *forms)}")
     return " ".join(parts) or f"0 {DURATION_UNITS[-1][1][2]}"
+
+
+def typed_text(value: str | None) -> str:
+    """What a person typed or pasted, in its compatibility form (NFKC): full-width and
+    superscript digits become 0-9, full-width Latin letters plain ones. Digits of other
+    scripts stay as they are, and the checks refuse them: only 0-9 is a digit here. Every
+    number field (requisites, bank accounts, passports, phones) reads its value through it."""
+    return unicodedata.normalize("NFKC", value or "")

@@ -14,8 +14,15 @@ class User(AbstractUser):
         HEAD = "head", "Руководитель отдела продаж"
 
     role = models.CharField("роль", max_length=16, choices=Role, default=Role.MANAGER)
+    # Shown to clients: in documents (the manager.* tags), on their pages and in e-mails.
     phone = models.CharField("телефон", max_length=32, blank=True)
     position = models.CharField("должность", max_length=120, blank=True)
+    email_signature = models.TextField(
+        "подпись в письмах",
+        max_length=1000,
+        blank=True,
+        help_text="Обычный текст: ставится в конце писем, которые вы отправляете клиентам.",
+    )
 
     class Meta:
         verbose_name = "пользователь"
@@ -237,6 +244,44 @@ class StoredPdf(models.Model):
     @property
     def pdf_ready(self) -> bool:
         return bool(self.pdf) and bool(self.pdf_sha256)
+
+
+class ClientAcceptance(StoredPdf):
+    """A StoredPdf document the client accepts by its link (a contract, an act): who, when,
+    from where, and the SHA-256 of the very PDF they accepted, a copy of which is kept in
+    accepted_pdf. crm.acceptance records it and has the stored PDF rendered again with the
+    record on it."""
+
+    accepted_at = models.DateTimeField("принят клиентом", null=True, blank=True)
+    accepted_name = models.CharField("ФИО принявшего", max_length=200, blank=True)
+    accepted_ip = models.CharField("IP принявшего", max_length=64, blank=True)
+    accepted_user_agent = models.CharField("браузер принявшего", max_length=500, blank=True)
+    accepted_pdf_sha256 = models.CharField("SHA-256 принятого PDF", max_length=64, blank=True)
+    accepted_pdf = models.FileField(
+        "принятый PDF (без отметки)",
+        upload_to=stored_pdf_upload_to,
+        blank=True,
+        max_length=300,
+        editable=False,
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def pdf_ready(self) -> bool:
+        """Once accepted, the stored PDF is current only after the worker has stamped the
+        acceptance onto it; until then it is still the accepted original."""
+        if self.accepted_at is not None and self.pdf_sha256 == self.accepted_pdf_sha256:
+            return False
+        return super().pdf_ready
+
+    @property
+    def acceptance_record(self) -> list[tuple[str, str]]:
+        """(label, value) lines of the acceptance: name, time, IP, browser, PDF hash."""
+        from .acceptance import acceptance_lines
+
+        return acceptance_lines(self)
 
 
 class Notification(models.Model):

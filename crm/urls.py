@@ -20,6 +20,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("profile/", views.profile, name="profile"),
     path("admin/", admin.site.urls),
 ]
 

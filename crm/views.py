@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import media, notifications
-from .forms import LoginForm, NotificationPreferencesForm
+from .forms import LoginForm, NotificationPreferencesForm, ProfileForm
 from .models import Notification
 from .staff import safe_next
 
@@ -39,6 +39,20 @@ def media_file(request, name):
         return media.download(name, filename=posixpath.basename(name), attachment=True)
     except FileNotFoundError:
         raise Http404 from None
+
+
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """«Мой профиль»: what clients see of the signed-in user (documents, client pages,
+    e-mails). Everyone edits only their own."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Профиль сохранён.")
+            return redirect("profile")
+        return render(request, "crm/user_profile.html", {"form": form}, status=400)
+    return render(request, "crm/user_profile.html", {"form": form})
 
 
 # The notification centre: everyone sees only their own notifications.

@@ -10,10 +10,12 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from contacts.models import ContactEmail
+from contacts.models import ContactEmail, Seller
+from crm import media
 from crm.mail import email_queue
 from crm.models import OutgoingEmail, PublicLink
 from crm.notifications import Email, notify
@@ -71,6 +73,35 @@ def document_opened(*, document: PublicLink, request: HttpRequest) -> bool:
             ),
         )
     return True
+
+
+def page_context(document: PublicLink, *, logo_url: str | None = None) -> dict:
+    """The frame of a client's page of the document: the seller's name and logo in the
+    header and the page title, the deal's manager (name, position, phone, e-mail) in the
+    footer. The logo comes through the document's own link (`<its public URL name>_logo`,
+    see logo_response), since the media storage is not open to clients; `logo_url` gives
+    another address, such as the logo a sent document was fixed with."""
+    # The active seller (Seller.objects.active()) without its bank accounts: one query.
+    seller = Seller.objects.filter(is_active=True).only("name", "logo").first()
+    if logo_url is None:
+        logo_url = ""
+        if seller is not None and seller.logo:
+            name = f"{document.public_url_name}_logo"
+            logo_url = reverse(name, kwargs={"token": document.token})
+    return {
+        "brand_name": seller.name if seller is not None else "",
+        "brand_logo_url": logo_url,
+        "manager": document.link_deal().manager,
+    }
+
+
+def logo_response() -> HttpResponse:
+    """The seller's logo for a client page (the view finds the document by its link
+    first)."""
+    seller = Seller.objects.active()
+    if seller is None or not seller.logo:
+        raise Http404
+    return media.picture(seller.logo.name)
 
 
 def document_recipients(deal: Deal) -> list[str]:

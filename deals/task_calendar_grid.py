@@ -6,34 +6,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-MONTHS = [
-    "Январь",
-    "Февраль",
-    "Март",
-    "Апрель",
-    "Май",
-    "Июнь",
-    "Июль",
-    "Август",
-    "Сентябрь",
-    "Октябрь",
-    "Ноябрь",
-    "Декабрь",
-]
-MONTHS_GENITIVE = [
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-]
+from crm.formats import MONTHS_GENITIVE, MONTHS_NOMINATIVE
+
+MONTHS = MONTHS_NOMINATIVE
 WEEKDAYS = ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"]
 # Rows one page fetches at most; a month cell lists a few tasks and counts the rest.
 MAX_TASKS = 2000

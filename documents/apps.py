@@ -55,7 +55,7 @@ class DocumentsConfig(AppConfig):
         register(
             Event(
                 "client.accepted",
-                "Клиент принял предложение или договор",
+                "Клиент принял предложение или договор, подписал акт",
                 email=True,
                 digest=True,
                 order=70,

@@ -333,6 +333,21 @@ def document_new_version(request, pk, kind, **ids):
 
 
 @require_POST
+def contract_act_create(request, pk, contract_pk):
+    contract = _get_document_for_edit(request, pk, "contract", {"contract_pk": contract_pk})
+    try:
+        act = services.contract_act_create(contract=contract, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "Акт не создан. " + " ".join(exc.messages))
+        return redirect(contract.card_url())
+    messages.success(
+        request,
+        "Черновик акта по договору готов. Проверьте период оказания услуг и отправьте акт клиенту.",
+    )
+    return redirect(act.get_absolute_url())
+
+
+@require_POST
 def document_annul(request, pk, kind, **ids):
     document = _get_document_for_user(request, pk, kind, ids)
     if not document.deal.may_annul_documents(request.user):

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 
+from crm.forms import AcceptanceForm
+
 from .editor import AdminTemplateBodyWidget, TemplateBodyWidget
 from .models import (
     CHOICE_KINDS,
@@ -369,28 +371,10 @@ class ProposalResponseForm(forms.Form):
         return cleaned
 
 
-class ContractAcceptForm(forms.Form):
+class ContractAcceptForm(AcceptanceForm):
     """«Согласен с условиями»: the client's full name and a ticked consent box."""
 
-    full_name = forms.CharField(
-        label="Фамилия, имя и отчество",
-        max_length=200,
-        help_text="Полностью, как в паспорте; для организации — того, кто её представляет.",
-        error_messages={
-            "required": "Введите фамилию, имя и отчество.",
-            "max_length": "Слишком длинно: не больше 200 знаков.",
-        },
-    )
     consent = forms.BooleanField(
         label="Я прочитал(а) договор и согласен(на) с его условиями",
         error_messages={"required": "Подтвердите согласие с условиями договора."},
     )
-
-    def clean_full_name(self):
-        name = " ".join(self.cleaned_data["full_name"].split())
-        if any(c.isdigit() for c in name):
-            raise ValidationError("В ФИО не бывает цифр: проверьте, что написано.")
-        words = name.split()
-        if len(words) < 2 or not all(any(c.isalpha() for c in w) for w in words):
-            raise ValidationError("Введите фамилию и имя полностью: Иванов Иван Иванович.")
-        return name

@@ -11,7 +11,12 @@ from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
 from crm.formats import date_long
-from crm.models import PublicLink, StoredPdf, TimeStampedModel, stored_pdf_upload_to
+from crm.models import (
+    ClientAcceptance,
+    PublicLink,
+    StoredPdf,
+    TimeStampedModel,
+)
 from crm.numbering import protect_fixed
 from deals.models import Deal
 
@@ -567,7 +572,9 @@ class Proposal(ClientDocument):
         verbose_name_plural = "коммерческие предложения"
 
 
-class Contract(ClientDocument):
+class Contract(ClientAcceptance, ClientDocument):
+    """The client accepts it by its link (crm.models.ClientAcceptance keeps the record)."""
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Черновик"
         SENT = "sent", "Отправлен"
@@ -588,20 +595,6 @@ class Contract(ClientDocument):
     status = models.CharField(
         "статус", max_length=16, choices=Status, default=Status.DRAFT, db_index=True
     )
-    # The client's acceptance («Согласен с условиями»): who, when, from where, and the
-    # SHA-256 of the very PDF they accepted, a copy of which is kept in accepted_pdf.
-    accepted_at = models.DateTimeField("принят клиентом", null=True, blank=True)
-    accepted_name = models.CharField("ФИО принявшего", max_length=200, blank=True)
-    accepted_ip = models.CharField("IP принявшего", max_length=64, blank=True)
-    accepted_user_agent = models.CharField("браузер принявшего", max_length=500, blank=True)
-    accepted_pdf_sha256 = models.CharField("SHA-256 принятого PDF", max_length=64, blank=True)
-    accepted_pdf = models.FileField(
-        "принятый PDF (без отметки)",
-        upload_to=stored_pdf_upload_to,
-        blank=True,
-        max_length=300,
-        editable=False,
-    )
 
     public_url_name = "documents:contract_public"
 
@@ -619,18 +612,3 @@ class Contract(ClientDocument):
         (billing.bases): «Договор № 15 от 5 марта 2026 г.». One query."""
         accepted = cls.objects.filter(deal=deal, status=cls.Status.ACCEPTED)
         return [contract.title for contract in accepted.order_by("-accepted_at", "-pk")]
-
-    @property
-    def pdf_ready(self) -> bool:
-        """Once accepted, the stored PDF is current only after the worker has stamped the
-        acceptance onto it; until then it is still the accepted original."""
-        if self.is_accepted and self.pdf_sha256 == self.accepted_pdf_sha256:
-            return False
-        return super().pdf_ready
-
-    @property
-    def acceptance_record(self) -> list[tuple[str, str]]:
-        """(label, value) lines of the acceptance: name, time, IP, browser, PDF hash."""
-        from .rendering import acceptance_lines
-
-        return acceptance_lines(self)

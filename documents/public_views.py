@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from crm import media
 from crm.pdf import pdf_enqueue
@@ -68,11 +68,19 @@ def questionnaire_public_file(request, token, question_pk):
     return _file_response(questionnaire, question_pk)
 
 
+@public_view
+@require_GET
+def questionnaire_public_logo(request, token):
+    get_by_token_or_404(Questionnaire.objects.all(), token)
+    return document_links.logo_response()
+
+
 def _render_questionnaire(request, questionnaire, questions, *, form, status=200):
     return render(
         request,
         "documents/questionnaire_public.html",
-        {
+        document_links.page_context(questionnaire)
+        | {
             "questionnaire": questionnaire,
             "questions": questions,
             "form": form,
@@ -102,9 +110,9 @@ def _public_page_context(document) -> dict:
         f"documents:{document.KIND}_public_media", args=[document.token, "-"]
     ).removesuffix("-")
     context = page_context(document, with_media_prefix(document.fixed_html(), prefix))
-    if document.seller_logo:
-        context["logo_url"] = prefix + document.seller_logo
-    return context
+    context["logo_url"] = prefix + document.seller_logo if document.seller_logo else ""
+    # The header shows the logo the document was fixed with, as its text does.
+    return context | document_links.page_context(document, logo_url=context["logo_url"])
 
 
 def _render_public(request, document, *, form, status: int = 200):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from contacts.models import Client, Seller
-from crm.formats import date_long
+from crm.acceptance import acceptance_lines
 
 from .tags import build_tags, render_document
 
@@ -68,25 +68,6 @@ def logo_name(document) -> str:
         return document.seller_logo
     seller = Seller.objects.active()
     return seller.logo.name if seller is not None and seller.logo else ""
-
-
-def acceptance_lines(contract) -> list[tuple[str, str]]:
-    """The acceptance record of a contract as (label, value) lines, for the page, the PDF
-    stamp and the deal card."""
-    if not getattr(contract, "accepted_at", None):
-        return []
-    at = timezone.localtime(contract.accepted_at)
-    offset = at.strftime("%z")
-    return [
-        ("ФИО", contract.accepted_name),
-        (
-            "Дата и время",
-            f"{date_long(at)}, {at:%H:%M:%S} (UTC{offset[:3]}:{offset[3:]})",
-        ),
-        ("IP-адрес", contract.accepted_ip),
-        ("Браузер", contract.accepted_user_agent or "не передан"),
-        ("SHA-256 принятого PDF", contract.accepted_pdf_sha256),
-    ]
 
 
 def page_context(document, html: SafeString) -> dict:

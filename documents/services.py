@@ -3,21 +3,19 @@ template, filled by the client, submitted once), proposals and contracts (create
 template, edited as a draft without a number, numbered and fixed when sent, answered by the
 client once, annulled but never deleted once fixed)."""
 
-import hashlib
-
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from billing.models import Calculation
-from billing.services import calculation_freeze
+from billing.models import Act, Calculation
+from billing.services import act_create, calculation_freeze
+from crm.acceptance import acceptance_save, client_says
 from crm.models import OutgoingEmail
 from crm.notifications import Email, notify
 from crm.numbering import next_number
-from crm.pdf import pdf_enqueue, pdf_store
+from crm.pdf import pdf_enqueue
 from deals import document_links
 from deals.models import Deal, StageAutomation
 from deals.services import deal_advance, timeline_add
@@ -437,10 +435,6 @@ def document_delete(*, document, by) -> None:
     timeline_add(deal=deal, kind=f"{locked.KIND}.deleted", text=text, actor=by)
 
 
-def _client_says(request_ip: str, user_agent: str) -> tuple[str, str]:
-    return request_ip[:64], " ".join((user_agent or "").split())[:500]
-
-
 @transaction.atomic
 def proposal_respond(
     *, proposal: Proposal, accept: bool, comment: str = "", ip: str = "", user_agent: str = ""
@@ -455,7 +449,7 @@ def proposal_respond(
     locked.status = Proposal.Status.ACCEPTED if accept else Proposal.Status.DECLINED
     locked.responded_at = now
     locked.response_comment = comment.strip()
-    locked.response_ip, locked.response_user_agent = _client_says(ip, user_agent)
+    locked.response_ip, locked.response_user_agent = client_says(ip, user_agent)
     locked.save(
         update_fields=["status", "responded_at", "response_comment", "response_ip"]
         + ["response_user_agent", "updated_at"]
@@ -504,21 +498,8 @@ def contract_accept(
     locked = _locked(contract)
     if not locked.awaits_client:
         raise DocumentClosed
-    if not locked.pdf_ready:
-        pdf_store(locked)
-    with locked.pdf.open("rb") as file:
-        original = file.read()
-    now = timezone.now()
     locked.status = Contract.Status.ACCEPTED
-    locked.accepted_at = now
-    locked.accepted_name = " ".join(name.split())
-    locked.accepted_ip, locked.accepted_user_agent = _client_says(ip, user_agent)
-    locked.accepted_pdf_sha256 = hashlib.sha256(original).hexdigest()
-    locked.accepted_pdf.save(locked.pdf_filename(), ContentFile(original), save=False)
-    locked.save(
-        update_fields=["status", "accepted_at", "accepted_name", "accepted_ip"]
-        + ["accepted_user_agent", "accepted_pdf_sha256", "accepted_pdf", "updated_at"]
-    )
+    acceptance_save(locked, name=name, ip=ip, user_agent=user_agent, also=["status"])
     deal = locked.deal
     _timeline(
         locked,
@@ -547,7 +528,19 @@ def contract_accept(
         to_stage=StageAutomation.load().contract_accepted_stage,
         reason=f"клиент принял {locked.link_title()}",
     )
-    # The stored PDF becomes the contract with the acceptance block; the accepted original
-    # stays in accepted_pdf, its hash on record.
-    pdf_enqueue(locked)
     return locked
+
+
+@transaction.atomic
+def contract_act_create(*, contract: Contract, by) -> Act:
+    """A draft act of the services of a fixed contract: the lines of its calculation, the
+    contract as its basis; it closes the deal's issued invoices of that calculation
+    (billing.services.act_create). Raises ValidationError with Russian messages."""
+    locked = _locked(contract)
+    if locked.is_draft or locked.is_replaced:
+        raise ValidationError(
+            "Акт составляется по зафиксированному договору, по его действующей редакции."
+        )
+    if locked.calculation is None:
+        raise ValidationError("В договоре нет расчёта: составьте акт на странице счёта.")
+    return act_create(deal=locked.deal, by=by, calculation=locked.calculation, basis=locked.title)

@@ -37,6 +37,11 @@ urlpatterns = [
         public_views.questionnaire_public_file,
         name="questionnaire_public_file",
     ),
+    path(
+        "p/q/<str:token>/logo/",
+        public_views.questionnaire_public_logo,
+        name="questionnaire_public_logo",
+    ),
     path("documents/templates/", views.template_list, name="template_list"),
     path("documents/templates/new/", views.template_create, name="template_create"),
     path("documents/templates/preview/", views.template_preview, name="template_preview_text"),
@@ -79,6 +84,15 @@ for kind in ("proposal", "contract"):
         )
         for route, view, action in DOCUMENT_ACTIONS
     ]
+
+# An act of the services of a contract (billing keeps acts; documents gives it the contract).
+urlpatterns.append(
+    path(
+        "deals/<int:pk>/contracts/<int:contract_pk>/act/",
+        document_views.contract_act_create,
+        name="contract_act",
+    )
+)
 
 # The client's pages: a proposal (КП) and a contract (договор) by their tokens.
 urlpatterns += [

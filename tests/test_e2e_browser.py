@@ -402,7 +402,40 @@ def step_invoices(anna, client, deal, card, **_):
     assert (invoice.status, second.status) == (Invoice.Status.PAID, Invoice.Status.PAID)
 
 
-EXTRA_STEPS: list = [step_proposal, step_contract, step_invoices]
+def step_act(anna, client, deal, card, **_):
+    # 10a. An act from the invoice paid online: the manager fixes it and sends the link, the
+    # client signs it on a phone, the card shows it signed.
+    from billing.models import Act, Invoice
+
+    invoice = Invoice.objects.filter(deal=deal, status=Invoice.Status.PAID).order_by("pk").first()
+    anna.go(invoice.get_absolute_url(), "invoice-paid-page")
+    anna.page.click("button:has-text('Создать акт')")
+    anna.page.wait_for_url("**/acts/*/")
+    expect(anna.page.locator("body")).to_contain_text("Черновик акта")
+    anna.page.once("dialog", lambda dialog: dialog.accept())
+    anna.page.click("button:has-text('Зафиксировать и отправить')")
+    anna.page.wait_for_load_state("networkidle")
+    expect(anna.page.locator(".alert-success")).to_contain_text("Ссылка на акт отправлена")
+    anna.shot("act-sent")
+    act = Act.objects.get(deal=deal)
+    assert act.number == 1
+    client.go(act.public_path(), "act")
+    expect(client.page.locator("body")).to_contain_text("выполнены полностью и в срок")
+    width = client.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the act's page is {width}px wide on a 360px screen"
+    client.page.fill("input[name=full_name]", "Пекарев Илья Сергеевич")
+    client.page.check("input[name=consent]")
+    client.page.click("button:has-text('Подписать акт')")
+    expect(client.page.locator("#answer")).to_contain_text("Вы подписали акт")
+    client.shot("act-signed")
+    anna.go(card, "card-act-signed")
+    expect(anna.page.locator(f"#act-{act.pk}")).to_contain_text("Подписан клиентом")
+    act.refresh_from_db()
+    assert act.accepted_name == "Пекарев Илья Сергеевич" and len(act.accepted_pdf_sha256) == 64
+    assert Invoice.objects.get(pk=invoice.pk).is_delivered
+
+
+EXTRA_STEPS: list = [step_proposal, step_contract, step_invoices, step_act]
 
 
 def test_client_pages_fit_a_phone_and_load_nothing_from_other_hosts(

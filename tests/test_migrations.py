@@ -117,6 +117,7 @@ def test_clients_stay_entrusted_to_their_creators_deals_and_sent_texts_get_maske
 BEFORE_NUMBERING_AT_FIXING = [
     ("billing", "0008_tax_regime_and_receipts"),
     ("documents", "0006_masked_copies"),
+    ("deals", "0007_lead_request_statuses"),
 ]
 
 

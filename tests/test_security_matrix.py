@@ -20,6 +20,7 @@ PUBLIC = {
     "deals:lead_intake": "websites post leads here, authenticated by the source key",
     "documents:questionnaire_public": "the client's questionnaire, authenticated by its token",
     "documents:questionnaire_public_file": "a file the client uploaded, by the same token",
+    "documents:questionnaire_public_logo": "the seller's logo in the page header, by its token",
     "billing:sandbox_payment": "the sandbox payment page, identified by an unguessable id",
     "billing:payment_notify": "payment notifications, verified by the provider's rules",
     "documents:proposal_public": "the client's proposal, authenticated by its token",
@@ -33,6 +34,10 @@ PUBLIC = {
     "billing:invoice_public": "the client's invoice, authenticated by its token",
     "billing:invoice_public_pdf": "the invoice's PDF, by the same token",
     "billing:invoice_public_pay": "starts an online payment of that invoice, by the same token",
+    "billing:act_public": "the client's act, authenticated by its token",
+    "billing:act_public_pdf": "the act's PDF, by the same token",
+    "billing:act_public_accept": "the client signs that act, by the same token",
+    "billing:invoice_public_logo": "the seller's logo in the page header, by the same token",
 }
 
 # URLs with no object: any logged-in user may open them (head-only ones are listed apart).
@@ -41,6 +46,7 @@ GLOBAL = {
     "logout",
     "password_change",
     "password_change_done",
+    "profile",
     "deals:list",
     "deals:create",
     "deals:board",
@@ -228,6 +234,14 @@ def _build_invoice(world):
     o["sandbox_payment_id"] = created.provider_payment_id
 
 
+def _build_act(world):
+    """A fixed act of the world's invoice: its link works."""
+    from billing import services
+
+    act = services.act_create(deal=world.deal, by=world.owner, invoice=world.objects["invoice"])
+    world.objects["act"] = services.act_fix(act=act, by=world.owner)
+
+
 def _build_notification(world):
     from crm.notifications import notify
 
@@ -239,8 +253,8 @@ def _build_notification(world):
     )
 
 
-# Later features add builders here (proposals, contracts, invoices).
-EXTRA_BUILDERS: list = [_build_documents, _build_invoice, _build_notification]
+# Later features add builders here (proposals, contracts, invoices, acts).
+EXTRA_BUILDERS: list = [_build_documents, _build_invoice, _build_act, _build_notification]
 
 
 def kwargs_for(name: str, world: World) -> dict:
@@ -312,6 +326,7 @@ def build_url(name: str, params: list[str], world: World) -> str:
 TOKEN_SOURCES = {
     "documents:questionnaire_public": lambda w: w.objects["questionnaire"].token,
     "documents:questionnaire_public_file": lambda w: w.objects["questionnaire"].token,
+    "documents:questionnaire_public_logo": lambda w: w.objects["questionnaire"].token,
     "documents:proposal_public": lambda w: w.objects["proposal"].token,
     "documents:proposal_public_pdf": lambda w: w.objects["proposal"].token,
     "documents:proposal_public_respond": lambda w: w.objects["proposal"].token,
@@ -323,6 +338,10 @@ TOKEN_SOURCES = {
     "billing:invoice_public": lambda w: w.objects["invoice"].token,
     "billing:invoice_public_pdf": lambda w: w.objects["invoice"].token,
     "billing:invoice_public_pay": lambda w: w.objects["invoice"].token,
+    "billing:act_public": lambda w: w.objects["act"].token,
+    "billing:act_public_pdf": lambda w: w.objects["act"].token,
+    "billing:act_public_accept": lambda w: w.objects["act"].token,
+    "billing:invoice_public_logo": lambda w: w.objects["invoice"].token,
 }
 
 EXCLUDED_MODELS = {"sessions.session", "axes.accesslog", "axes.accessattempt"}

@@ -1,6 +1,18 @@
-"""Billing's workflows, one module a subject: calculations, invoices, payments. Callers
-import them from here (`from billing import services`)."""
+"""Billing's workflows, one module a subject: calculations, invoices, payments, receipts,
+acts. Callers import them from here (`from billing import services`)."""
 
+from .acts import (
+    ActClosed,
+    act_accept,
+    act_annul,
+    act_create,
+    act_delete,
+    act_fix,
+    act_fix_problems,
+    act_send,
+    act_sign_on_paper,
+    act_update,
+)
 from .calculations import (
     MAX_AMOUNT,
     LineData,
@@ -39,10 +51,20 @@ from .receipts import (
 
 __all__ = [
     "MAX_AMOUNT",
+    "ActClosed",
     "InvoiceNotPayable",
     "LineData",
     "PaymentStatus",
     "ReceiptEmailNeeded",
+    "act_accept",
+    "act_annul",
+    "act_create",
+    "act_delete",
+    "act_fix",
+    "act_fix_problems",
+    "act_send",
+    "act_sign_on_paper",
+    "act_update",
     "calculation_compute",
     "calculation_freeze",
     "calculation_make_current",

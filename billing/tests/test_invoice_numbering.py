@@ -53,7 +53,7 @@ def test_a_draft_made_on_new_years_eve_and_issued_on_january_2_is_number_one_of_
     assert draft.date == datetime.date(2027, 1, 2)
     assert draft.due_date == datetime.date(2027, 1, 7)  # INVOICE_DUE_DAYS after the date
     assert draft.title == "Счёт № 1 от 2\u00a0января\u00a02027\u00a0г."
-    assert "Счёт № 1 от 2\u00a0января\u00a02027\u00a0г. выставлен" in plain(response.text)
+    assert "Счёт № 1 от 2 января 2027 г. выставлен" in plain(response.text)
     # The next invoice of 2027 does not get the same number and date.
     assert make_invoice().title == "Счёт № 2 от 2\u00a0января\u00a02027\u00a0г."
     assert NumberCounter.objects.get(kind="invoice", year=2026).last == 1
@@ -112,9 +112,9 @@ def test_numbers_of_annulled_and_deleted_drafts_are_not_given_again(
 @pytest.mark.parametrize(
     ("date", "message"),
     [
-        ("2027-02-01", "Дата счёта — не позже чем через 30 дней: 31\u00a0января\u00a02027\u00a0г."),
-        ("2062-01-01", "Дата счёта — не позже чем через 30 дней: 31\u00a0января\u00a02027\u00a0г."),
-        ("2025-12-31", "Дата счёта — не раньше 1\u00a0января\u00a02026\u00a0г."),
+        ("2027-02-01", "Дата счёта — не позже чем через 30 дней: 31 января 2027 г."),
+        ("2062-01-01", "Дата счёта — не позже чем через 30 дней: 31 января 2027 г."),
+        ("2025-12-31", "Дата счёта — не раньше 1 января 2026 г."),
     ],
 )
 def test_a_date_far_from_today_is_refused_next_to_the_field(
@@ -143,7 +143,7 @@ def test_a_draft_that_has_grown_too_old_is_not_issued(client_a, make_invoice, fr
     draft = make_invoice(issue=False, date=datetime.date(2026, 12, 30))
     frozen_clock.set("2028-01-10 12:00")
     response = client_a.post(invoice_url("invoice_issue", draft), follow=True)
-    assert "Дата счёта — не раньше 1\u00a0января\u00a02027\u00a0г." in plain(response.text)
+    assert "Дата счёта — не раньше 1 января 2027 г." in plain(response.text)
     draft.refresh_from_db()
     assert draft.is_draft and draft.number is None
     assert not NumberCounter.objects.exists()

@@ -162,7 +162,7 @@ def test_a_draft_can_be_edited_also_into_another_year(client_a, make_invoice, fr
     data["date"], data["due_date"] = "2027-01-10", "2027-01-15"
     assert client_a.post(url, data).status_code == 302
     invoice = services.invoice_issue(invoice=invoice, by=invoice.deal.manager)
-    assert invoice.title == "Счёт № 1 от 10 января 2027 г."
+    assert invoice.title == "Счёт № 1 от 10\u00a0января\u00a02027\u00a0г."
 
 
 def test_issued_invoices_do_not_change(client_a, invoice):
@@ -605,7 +605,7 @@ def test_the_client_page_runs_a_fixed_number_of_queries(
         first = anon.get(two.public_path())
     assert first.status_code == 200
     assert two.title in first.text
-    assert len(few) <= 6
+    assert len(few) <= 7  # with the seller's name and logo for the page's header
     with django_assert_num_queries(len(few)):
         response = anon.get(many.public_path())
     assert response.status_code == 200

@@ -1,6 +1,6 @@
 from django import template
 
-from crm import formats, notifications
+from crm import formats, notifications, phones
 
 register = template.Library()
 
@@ -25,6 +25,12 @@ def date_long(value):
 def duration_words(value):
     """A timedelta in Russian words, as after «через»: «15 минут», «1 час 30 минут»."""
     return formats.duration_words(value) if value is not None else ""
+
+
+@register.filter
+def phone(value):
+    """+79161234567 → «+7 916 123-45-67»; anything else as it was typed."""
+    return phones.format_phone(value) if value else ""
 
 
 @register.inclusion_tag("includes/_notification_bell.html", takes_context=True)

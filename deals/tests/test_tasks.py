@@ -147,14 +147,16 @@ def test_an_unchanged_task_leaves_no_timeline_entry(client_a, task_a):
     assert not task_a.deal.events.filter(kind="task_changed").exists()
 
 
-def test_a_task_holder_edits_and_completes_their_task_on_anothers_deal(
+def test_a_task_holder_completes_their_task_on_anothers_deal_but_does_not_edit_it(
     client_b, deal_a, manager_a, manager_b, future
 ):
     task = services.task_create(
         deal=deal_a, author=manager_a, assignee=manager_b, kind="call", text="Смета", due_at=future
     )
+    # Moving or handing over a task is the deal's owner's (or the head's) decision.
     response = client_b.post(edit_url(task), edit_data(task, text="Смета v2"))
-    assert response.status_code == 302
+    assert response.status_code == 403
+    assert Task.objects.get(pk=task.pk).text == "Смета"
     response = client_b.post(complete_url(task), {"result": "Готово"})
     assert response.status_code == 302
     assert Task.objects.get(pk=task.pk).is_done

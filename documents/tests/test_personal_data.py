@@ -52,6 +52,7 @@ def task_holder(deal_with_person, manager_a, manager_b, future):
 
 
 def shows_personal_data(text: str) -> bool:
+    text = text.replace("\u00a0", " ")  # dates are written with no-break spaces
     found = [value in text for value in (PASSPORT, BIRTH_DATE, ACCOUNT)]
     assert len(set(found)) == 1, f"partly masked: {found}"
     return found[0]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0003_number_counter'),
+        ('crm', '0004_user_email_signature'),
     ]
 
     operations = [

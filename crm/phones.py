@@ -1,0 +1,40 @@
+"""Phone numbers are stored in E.164 and shown in the Russian national format. The one place
+that reads and writes a phone number: staff profiles (crm), clients and contacts (contacts).
+"""
+
+import phonenumbers
+
+from .formats import typed_text
+
+DEFAULT_REGION = "RU"
+
+
+class InvalidPhone(ValueError):
+    pass
+
+
+def normalize_phone(raw: str) -> str:
+    """Return the number in E.164 (+79161234567) or raise InvalidPhone."""
+    text = typed_text(raw).strip()
+    if not text:
+        raise InvalidPhone("Пустой номер")
+    if text.startswith("8") and len([c for c in text if c.isdigit()]) == 11:
+        # The Russian trunk prefix: 8 916 … means +7 916 …
+        text = "+7" + "".join(c for c in text if c.isdigit())[1:]
+    try:
+        number = phonenumbers.parse(text, DEFAULT_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhone(str(exc)) from exc
+    if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
+        raise InvalidPhone("Номер не существует")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str) -> str:
+    try:
+        number = phonenumbers.parse(e164, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return e164
+    if number.country_code == 7:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
