@@ -14,7 +14,7 @@ from contacts import parties
 from contacts.models import Seller
 from crm.formats import date_long
 from crm.formats import money as format_money
-from crm.models import ClientAcceptance, PublicLink, StoredPdf, TimeStampedModel
+from crm.models import Annullable, ClientAcceptance, PublicLink, StoredPdf, TimeStampedModel
 from crm.numbering import protect_fixed
 from deals.models import Deal
 
@@ -443,7 +443,7 @@ class InvoiceQuerySet(models.QuerySet):
         return self.filter(status__in=Invoice.OPEN_STATUSES, due_date__lt=today)
 
 
-class Invoice(PublicLink, StoredPdf, TimeStampedModel):
+class Invoice(PublicLink, StoredPdf, Annullable, TimeStampedModel):
     """A «счёт на оплату» of a deal. Its lines, amounts and both parties' requisites are
     copies made when it is created and issued, so later changes of the calculation, the
     catalog or the requisites never alter an issued invoice. `paid_amount` is the sum of
@@ -510,16 +510,6 @@ class Invoice(PublicLink, StoredPdf, TimeStampedModel):
     )
     issued_at = models.DateTimeField("выставлен", null=True, blank=True)
     paid_at = models.DateTimeField("оплачен", null=True, blank=True)
-    annulled_at = models.DateTimeField("аннулирован", null=True, blank=True)
-    annulled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="аннулировал",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    annul_reason = models.CharField("причина аннулирования", max_length=500, blank=True)
     # The goods and services are handed over (the closing document): payments from now on
     # are no prepayments, and the receipts of earlier ones are offset (billing.services).
     delivered_at = models.DateTimeField("передано покупателю", null=True, blank=True)
@@ -901,7 +891,7 @@ class ActQuerySet(models.QuerySet):
         return self.exclude(status=Act.Status.ANNULLED)
 
 
-class Act(PublicLink, ClientAcceptance, TimeStampedModel):
+class Act(PublicLink, ClientAcceptance, Annullable, TimeStampedModel):
     """An «акт выполненных работ (оказанных услуг)» of a deal, from an invoice (closing it)
     or from a contract's calculation (closing the deal's invoices of that calculation). Its
     lines and amounts are copies made when it is created. A draft has no number; fixing it
@@ -984,16 +974,6 @@ class Act(PublicLink, ClientAcceptance, TimeStampedModel):
         related_name="+",
     )
     signed_marked_at = models.DateTimeField("подписание отмечено", null=True, blank=True)
-    annulled_at = models.DateTimeField("аннулирован", null=True, blank=True)
-    annulled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="аннулировал",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    annul_reason = models.CharField("причина аннулирования", max_length=300, blank=True)
 
     public_url_name = "billing:act_public"
 

@@ -219,6 +219,25 @@ def stored_pdf_upload_to(instance, filename: str) -> str:
     return f"pdf/{meta.app_label}/{meta.model_name}/{secrets.token_urlsafe(16)}/{filename}"
 
 
+class Annullable(models.Model):
+    """A numbered document that is never deleted: it is annulled, keeping its number, with
+    who, when and why."""
+
+    annulled_at = models.DateTimeField("аннулирован", null=True, blank=True)
+    annulled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="аннулировал",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    annul_reason = models.CharField("причина аннулирования", max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class StoredPdf(models.Model):
     """A client document whose PDF is rendered by a worker and kept: the client page and the
     deal card offer the stored file, and nobody waits for WeasyPrint on a request. The

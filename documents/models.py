@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from crm.formats import date_long
 from crm.models import (
+    Annullable,
     ClientAcceptance,
     PublicLink,
     StoredPdf,
@@ -308,7 +309,7 @@ NEWEST_FIRST = (
 )
 
 
-class ClientDocument(PublicLink, StoredPdf, TimeStampedModel):
+class ClientDocument(PublicLink, StoredPdf, Annullable, TimeStampedModel):
     """A proposal or a contract of one deal. Its body is a copy of the template's text that
     the manager may edit while it is a draft. Fixing it (by sending, or to copy the link)
     stores the filled HTML the client sees from then on, and its PDF is rendered from that
@@ -363,16 +364,6 @@ class ClientDocument(PublicLink, StoredPdf, TimeStampedModel):
         related_name="+",
     )
     replaced_at = models.DateTimeField("заменён новой редакцией", null=True, blank=True)
-    annulled_at = models.DateTimeField("аннулирован", null=True, blank=True)
-    annulled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="аннулировал",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    annul_reason = models.CharField("причина аннулирования", max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="создал",

@@ -66,7 +66,7 @@ def _open_invoices(deal: Deal, calculation: Calculation) -> list[Invoice]:
     )
     return list(
         Invoice.objects.filter(deal=deal, calculation=calculation)
-        .exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.CANCELLED])
+        .exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.ANNULLED])
         .exclude(pk__in=closed)
     )
 
@@ -256,9 +256,7 @@ def act_send(*, act: Act, to: str, by, nonce: str = "") -> OutgoingEmail | None:
 def _hand_over(act: Act, by) -> None:
     """The invoices the act closes are handed over: a closing receipt for an online
     prepayment (billing.services.receipts)."""
-    for invoice in act.invoices.exclude(
-        status__in=[Invoice.Status.DRAFT, Invoice.Status.CANCELLED]
-    ):
+    for invoice in act.invoices.exclude(status__in=[Invoice.Status.DRAFT, Invoice.Status.ANNULLED]):
         invoice_deliver(invoice=invoice, by=by)
 
 
