@@ -5,6 +5,7 @@ from import_export import fields, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
+from crm.admin import ModelAdmin, Names
 from crm.spreadsheets import SafeExportResource
 from deals.admin import NumberedDocumentAdmin
 
@@ -115,14 +116,16 @@ class CatalogItemResource(SafeExportResource):
 
 
 @admin.register(CatalogGroup)
-class CatalogGroupAdmin(admin.ModelAdmin):
+class CatalogGroupAdmin(ModelAdmin):
+    names = Names("группу каталога", "группы каталога", "групп каталога")
     list_display = ["name", "order"]
     list_editable = ["order"]
     search_fields = ["name"]
 
 
 @admin.register(CatalogItem)
-class CatalogItemAdmin(ImportExportModelAdmin):
+class CatalogItemAdmin(ImportExportModelAdmin, ModelAdmin):
+    names = Names("позицию каталога", "позиции каталога", "позиций каталога")
     resource_classes = [CatalogItemResource]
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]
@@ -153,10 +156,11 @@ class CalculationLineInline(admin.TabularInline):
 
 
 @admin.register(Calculation)
-class CalculationAdmin(admin.ModelAdmin):
+class CalculationAdmin(ModelAdmin):
     """Read-only: a calculation is changed only through the calculator, which keeps the
     deal budget and frozen versions right."""
 
+    names = Names("расчёт", "расчёта", "расчётов")
     list_display = ["__str__", "deal", "title", "total", "is_current", "is_frozen", "created_at"]
     list_filter = ["is_current", "is_frozen"]
     search_fields = ["title", "deal__title"]
@@ -179,10 +183,11 @@ class SellerTaxAdminForm(SellerTaxForm):
 
 
 @admin.register(SellerTax)
-class SellerTaxAdmin(admin.ModelAdmin):
+class SellerTaxAdmin(ModelAdmin):
     """The seller's regime, as on the «Налог» page: saved through the same service, so a
     change shows in the seller's change log."""
 
+    names = Names("налог продавца", "налога продавца", "налогов продавца")
     form = SellerTaxAdminForm
     list_display = ["seller", "regime", "vat_mode", "vat_rate"]
 
@@ -222,6 +227,7 @@ class InvoiceAdmin(NumberedDocumentAdmin):
     """Read-only: invoices change through the deal card, which keeps numbers, payments and
     the deal's timeline right. A draft may be deleted; an issued invoice only annulled."""
 
+    names = Names("счёт", "счёта", "счетов")
     list_display = ["__str__", "deal", "status", "total", "paid_amount", "due_date"]
     list_filter = ["status", "year"]
     search_fields = ["number", "deal__title"]
@@ -240,20 +246,25 @@ class InvoiceAdmin(NumberedDocumentAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ModelAdmin):
+    names = Names("платёж", "платежа", "платежей")
     list_display = [
         "__str__",
         "invoice",
         "status",
         "applied",
-        "provider",
+        "provider_name",
         "provider_payment_id",
         "created_at",
     ]
-    list_filter = ["method", "status", "applied", "provider"]
+    list_filter = ["method", "status", "applied"]
     search_fields = ["provider_payment_id", "invoice__number"]
     list_select_related = ["invoice"]
     show_full_result_count = False
+
+    @admin.display(description="платёжный сервис", ordering="provider")
+    def provider_name(self, obj):
+        return obj.provider_title if obj.provider else ""
 
     def has_add_permission(self, request):
         return False
@@ -266,12 +277,13 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(FiscalReceipt)
-class FiscalReceiptAdmin(admin.ModelAdmin):
+class FiscalReceiptAdmin(ModelAdmin):
     """Receipts sent on their own (the offset of prepayments): read-only, with the action
     that sends a failed one again."""
 
+    names = Names("кассовый чек", "кассовых чека", "кассовых чеков")
     list_display = ["__str__", "status", "attempts", "provider_receipt_id", "created_at"]
-    list_filter = ["status", "kind", "provider"]
+    list_filter = ["status", "kind"]
     search_fields = ["invoice__number", "provider_receipt_id"]
     list_select_related = ["invoice"]
     readonly_fields = [f.name for f in FiscalReceipt._meta.fields] + ["payments"]

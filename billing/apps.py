@@ -10,6 +10,7 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         from crm import nav
+        from crm.notifications import Event, register
         from deals import panels
 
         from . import (
@@ -38,4 +39,10 @@ class BillingConfig(AppConfig):
                 context=invoice_views.deal_panel,
                 order=40,
             )
+        )
+        register(
+            Event("client.paid", "Счёт по моей сделке оплачен", email=True, digest=True, order=90)
+        )
+        register(
+            Event("payment.problem", "Платёж не засчитан: проблема с оплатой", email=True, order=95)
         )

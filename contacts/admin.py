@@ -2,6 +2,8 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
+from crm.admin import ModelAdmin, Names
+
 from . import services
 from .forms import BankAccountForm, BaseBankAccountFormSet, ClientForm, SellerForm
 from .models import (
@@ -28,7 +30,8 @@ class ContactEmailInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(ModelAdmin):
+    names = Names("контактное лицо", "контактных лица", "контактных лиц")
     list_display = ["name", "position", "client", "created_at"]
     list_filter = ["created_at"]
     search_fields = ["name", "phones__number", "emails__email"]
@@ -101,7 +104,7 @@ REQUISITE_FIELDSETS = [
 ]
 
 
-class RequisitesAdmin(admin.ModelAdmin):
+class RequisitesAdmin(ModelAdmin):
     """Saves through the same service as the pages: derived fields and the change log."""
 
     def save_model(self, request, obj, form, change):
@@ -124,6 +127,7 @@ class RequisitesAdmin(admin.ModelAdmin):
 
 @admin.register(Client)
 class ClientAdmin(ImportExportModelAdmin, RequisitesAdmin):
+    names = Names("клиента", "клиента", "клиентов")
     form = ClientForm
     resource_classes = [ClientResource]
     formats = [CSV, XLSX]
@@ -154,6 +158,7 @@ class ClientAdmin(ImportExportModelAdmin, RequisitesAdmin):
 
 @admin.register(Seller)
 class SellerAdmin(RequisitesAdmin):
+    names = Names("продавца (наши реквизиты)", "продавца", "продавцов", one="продавец")
     form = SellerForm
     list_display = ["name", "kind", "inn", "is_active"]
     list_filter = ["is_active", "kind"]
@@ -167,9 +172,10 @@ class SellerAdmin(RequisitesAdmin):
 
 
 @admin.register(Bank)
-class BankAdmin(admin.ModelAdmin):
+class BankAdmin(ModelAdmin):
     """The БИК directory, for looking up: it changes only through `manage.py load_bik`."""
 
+    names = Names("банк", "банка", "банков", one="банк")
     list_display = ["bik", "name", "city", "correspondent_account", "is_closed", "updated_at"]
     list_filter = ["is_closed"]
     search_fields = ["bik", "name", "city"]

@@ -74,3 +74,26 @@ class ProfileForm(forms.ModelForm):
         # Plain text: trailing spaces and blank lines at the ends say nothing.
         lines = [line.rstrip() for line in self.cleaned_data["email_signature"].splitlines()]
         return "\n".join(lines).strip("\n")
+
+
+BY_APP = "app"
+BY_EMAIL = "email"
+DELIVERY_CHOICES = [(BY_APP, "Только в приложении"), (BY_EMAIL, "В приложении и по почте")]
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One choice per registered event: in the app only, or in the app and by e-mail."""
+
+    def __init__(self, *args, events, initial_email: dict[str, bool], **kwargs):
+        super().__init__(*args, **kwargs)
+        for event in events:
+            self.fields[event.code] = forms.ChoiceField(
+                label=event.label,
+                choices=DELIVERY_CHOICES,
+                widget=forms.RadioSelect,
+                initial=BY_EMAIL if initial_email[event.code] else BY_APP,
+                error_messages={"required": "Выберите, как сообщать об этом событии."},
+            )
+
+    def email_choices(self) -> dict[str, bool]:
+        return {code: value == BY_EMAIL for code, value in self.cleaned_data.items()}

@@ -301,3 +301,74 @@ class ClientAcceptance(StoredPdf):
         from .acceptance import acceptance_lines
 
         return acceptance_lines(self)
+
+
+class Notification(models.Model):
+    """One line of a person's notification centre (the bell). The apps name their events in
+    crm.notifications; this row keeps only the event's code. Written only through
+    crm.notifications.notify(): (user, dedupe_key) is unique, so one event reaches one
+    person once however often its cause repeats."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кому",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    event = models.CharField("событие", max_length=50)
+    text = models.CharField("текст", max_length=500)
+    url = models.CharField("ссылка", max_length=500, blank=True)
+    created_at = models.DateTimeField("создано", default=timezone.now)
+    read_at = models.DateTimeField("прочитано", null=True, blank=True)
+    dedupe_key = models.CharField("ключ события", max_length=200, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "уведомление"
+        verbose_name_plural = "уведомления"
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"], name="notification_once_per_person"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-id"], name="notification_user_newest"),
+            # The bell counts a person's unread ones on every page and every poll.
+            models.Index(
+                fields=["user"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+            models.Index(fields=["user", "event", "created_at"], name="notification_user_event"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """How a person wants one event: in the app only, or in the app and by e-mail. No row
+    means the event's default."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="пользователь",
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    event = models.CharField("событие", max_length=50)
+    email = models.BooleanField("и по почте", default=False)
+
+    class Meta:
+        verbose_name = "настройка уведомлений"
+        verbose_name_plural = "настройки уведомлений"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event"], name="notification_pref_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.event}"

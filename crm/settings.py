@@ -294,6 +294,15 @@ CELERY_BEAT_SCHEDULE["outgoing-email-sweeper"] = {
     # Sweeps that waited for a worker longer than a period are useless: drop them.
     "options": {"expires": env.int("EMAIL_SWEEP_SECONDS", default=60)},
 }
+# The bell in the top bar asks for the unread count this often (one indexed query).
+NOTIFICATIONS_POLL_SECONDS = env.int("NOTIFICATIONS_POLL_SECONDS", default=30)
+# Reminders of tasks: due in 15 minutes and overdue, checked every minute.
+CELERY_BEAT_SCHEDULE["task-reminders"] = {
+    "task": "deals.tasks.send_task_reminders",
+    "schedule": 60,
+    # A check that waited for a worker longer than a minute is replaced by the next one.
+    "options": {"expires": 60},
+}
 PUBLIC_RATE_PER_MINUTE = env.int("PUBLIC_RATE_PER_MINUTE", default=60)
 # Client IP for rate limits and the login lockout: empty means REMOTE_ADDR; behind a proxy
 # the header it sets, e.g. X-Real-IP (never a header the client can send through the proxy

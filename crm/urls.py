@@ -24,6 +24,16 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+notification_patterns = [
+    path("", views.notification_list, name="list"),
+    path("bell/", views.notification_bell, name="bell"),
+    path("settings/", views.notification_settings, name="settings"),
+    path("read-all/", views.notification_read_all, name="read_all"),
+    path("<int:notification_pk>/", views.notification_open, name="open"),
+    path("<int:notification_pk>/read/", views.notification_read, name="read"),
+]
+urlpatterns += [path("notifications/", include((notification_patterns, "notifications")))]
+
 # Every app's urls.py spells its paths in full under its own namespace: pages nest under the
 # object they belong to (an invoice at deals/<pk>/invoices/…, a client page under /p/), so
 # no app owns a single prefix.

@@ -4,12 +4,16 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.views.decorators.http import require_http_methods, require_safe
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import media
-from .forms import LoginForm, ProfileForm
+from . import media, notifications
+from .forms import LoginForm, NotificationPreferencesForm, ProfileForm
+from .models import Notification
+from .staff import safe_next
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -49,3 +53,91 @@ def profile(request):
             return redirect("profile")
         return render(request, "crm/user_profile.html", {"form": form}, status=400)
     return render(request, "crm/user_profile.html", {"form": form})
+
+
+# The notification centre: everyone sees only their own notifications.
+
+PAGE_SIZE = 30
+
+
+def _get_notification_for_user(request, pk):
+    return get_object_or_404(Notification, pk=pk, user=request.user)
+
+
+@require_safe
+def notification_list(request):
+    """Newest first, by pages of PAGE_SIZE: ?before=<id> shows those older than that one."""
+    rows = Notification.objects.filter(user=request.user)
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        rows = rows.filter(pk__lt=int(before))
+    page = list(rows.order_by("-pk")[: PAGE_SIZE + 1])
+    older = page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None
+    unread = notifications.unread_count(request.user)
+    return render(
+        request,
+        "crm/notification_list.html",
+        {
+            "page": page[:PAGE_SIZE],
+            "older": older,
+            "first_page": not before,
+            "unread": unread,
+            "unread_words": notifications.unread_words(unread),
+        },
+    )
+
+
+@require_safe
+def notification_open(request, notification_pk):
+    """Clicking a notification: it is read, and the person goes where it points."""
+    notification = _get_notification_for_user(request, notification_pk)
+    notifications.mark_read(
+        user=request.user, notifications=Notification.objects.filter(pk=notification.pk)
+    )
+    target = notification.url
+    if not target or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("notifications:list")
+    return redirect(target)
+
+
+@require_POST
+def notification_read(request, notification_pk):
+    notification = _get_notification_for_user(request, notification_pk)
+    notifications.mark_read(
+        user=request.user, notifications=Notification.objects.filter(pk=notification.pk)
+    )
+    return redirect(safe_next(request, reverse("notifications:list")))
+
+
+@require_POST
+def notification_read_all(request):
+    count = notifications.mark_read(user=request.user)
+    if count:
+        messages.success(request, "Все уведомления отмечены прочитанными.")
+    return redirect(safe_next(request, reverse("notifications:list")))
+
+
+@require_safe
+def notification_bell(request):
+    """The bell of the top bar alone, polled by htmx: one indexed query."""
+    return render(request, "includes/_notification_bell.html", notifications.bell(request.user))
+
+
+def notification_settings(request):
+    events = notifications.events()
+    form = NotificationPreferencesForm(
+        request.POST or None,
+        events=events,
+        initial_email=notifications.preferences(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        notifications.preferences_save(user=request.user, email=form.email_choices())
+        messages.success(request, "Настройки уведомлений сохранены.")
+        return redirect("notifications:settings")
+    return render(
+        request,
+        "crm/notification_settings.html",
+        {"form": form, "has_email": bool(request.user.email)},
+    )

@@ -6,6 +6,8 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
+from crm.admin import ModelAdmin, Names, ReadOnlyAdmin
+
 from . import intake
 from .forms import AnnulForm
 from .models import (
@@ -22,7 +24,7 @@ from .models import (
 )
 
 
-class NumberedDocumentAdmin(admin.ModelAdmin):
+class NumberedDocumentAdmin(ModelAdmin):
     """The admin of a numbered document of a deal (invoice, proposal, contract): a draft may
     be deleted, a fixed document never; it is annulled instead, with a reason, through
     `annul_document(document, by=, reason=)`, the app's own service."""
@@ -80,7 +82,8 @@ class NumberedDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(ModelAdmin):
+    names = Names("этап", "этапа", "этапов")
     list_display = ["name", "order", "kind"]
     list_editable = ["order", "kind"]
     list_filter = ["kind"]
@@ -88,11 +91,21 @@ class StageAdmin(admin.ModelAdmin):
 
 
 @admin.register(StageAutomation)
-class StageAutomationAdmin(admin.ModelAdmin):
+class StageAutomationAdmin(ModelAdmin):
     """One row: the stage each business event moves a deal to."""
 
+    names = Names(
+        "переходы этапов по событиям",
+        "набора переходов",
+        "наборов переходов",
+        one="набор переходов",
+    )
     fields = ["proposal_accepted_stage", "contract_accepted_stage", "invoice_paid_stage"]
-    list_display = ["__str__", *fields]
+    list_display = ["title", *fields]
+
+    @admin.display(description="настройка")
+    def title(self, obj):
+        return str(obj)
 
     def has_add_permission(self, request):
         return not StageAutomation.objects.exists()
@@ -102,7 +115,8 @@ class StageAutomationAdmin(admin.ModelAdmin):
 
 
 @admin.register(LossReason)
-class LossReasonAdmin(admin.ModelAdmin):
+class LossReasonAdmin(ModelAdmin):
+    names = Names("причину отказа", "причины отказа", "причин отказа")
     list_display = ["name", "order", "active"]
     list_editable = ["order", "active"]
     list_filter = ["active"]
@@ -123,10 +137,14 @@ class StageChangeInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Deal)
-class DealAdmin(admin.ModelAdmin):
-    list_display = ["pk", "title", "stage", "manager", "source", "budget", "created_at"]
+class DealAdmin(ModelAdmin):
+    names = Names("сделку", "сделки", "сделок")
+    list_display = ["number", "title", "stage", "manager", "source", "budget", "created_at"]
     list_filter = ["stage", "source", "manager", "loss_reason", "created_at"]
     search_fields = ["title", "pk", "contacts__name", "contacts__phones__number"]
     list_select_related = ["stage", "manager"]
@@ -136,6 +154,10 @@ class DealAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
 
+    @admin.display(description="№", ordering="pk")
+    def number(self, obj):
+        return obj.number
+
     def get_deleted_objects(self, objs, request):
         """A deal with a fixed (numbered) document is not deleted: its documents are listed
         as protected (crm.numbering.protect_fixed), and the page names them rather than a
@@ -143,11 +165,17 @@ class DealAdmin(admin.ModelAdmin):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         if protected:
             perms_needed = set()
-        return deleted, counts, perms_needed, protected
+        # The deal's own history goes with it: read-only in the admin, it does not keep the
+        # deal from being deleted.
+        history = {str(StageChange._meta.verbose_name), str(DealEvent._meta.verbose_name)}
+        return deleted, counts, {p for p in perms_needed if str(p) not in history}, protected
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
+class StageChangeAdmin(ReadOnlyAdmin):
+    """The funnel report is built on this history: it is written only by stage moves."""
+
+    names = Names("смену этапа", "смены этапа", "смен этапа")
     list_display = ["deal", "from_stage", "to_stage", "loss_reason", "by", "at"]
     list_filter = ["to_stage", "loss_reason", "at"]
     search_fields = ["deal__title", "deal__pk"]
@@ -157,7 +185,8 @@ class StageChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ModelAdmin):
+    names = Names("задачу", "задачи", "задач")
     list_display = ["text", "deal", "assignee", "kind", "due_at", "done_at"]
     list_filter = ["kind", "assignee", "done_at"]
     search_fields = ["text", "deal__title"]
@@ -166,7 +195,8 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ModelAdmin):
+    names = Names("комментарий", "комментария", "комментариев")
     list_display = ["deal", "author", "created_at", "text"]
     list_filter = ["author", "created_at"]
     search_fields = ["text", "deal__title"]
@@ -175,16 +205,20 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DealEvent)
-class DealEventAdmin(admin.ModelAdmin):
-    list_display = ["deal", "kind", "actor", "at", "text"]
-    list_filter = ["kind", "at"]
+class DealEventAdmin(ReadOnlyAdmin):
+    """The deal timeline, written by the workflows (the funnel report reads it)."""
+
+    names = Names("событие сделки", "события сделок", "событий сделок")
+    list_display = ["deal", "actor", "at", "text"]
+    list_filter = ["at"]
     search_fields = ["text", "deal__title"]
     list_select_related = ["deal", "actor"]
     raw_id_fields = ["deal"]
 
 
 @admin.register(LeadSource)
-class LeadSourceAdmin(admin.ModelAdmin):
+class LeadSourceAdmin(ModelAdmin):
+    names = Names("сайт (источник заявок)", "сайта", "сайтов", one="сайт")
     list_display = ["name", "site_url", "routing", "manager", "first_task_minutes", "active"]
     list_filter = ["active", "routing", "manager"]
     search_fields = ["name", "site_url"]
@@ -237,7 +271,8 @@ class LeadSourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(LeadRequest)
-class LeadRequestAdmin(admin.ModelAdmin):
+class LeadRequestAdmin(ModelAdmin):
+    names = Names("заявку с сайта", "заявки с сайтов", "заявок с сайтов")
     list_display = ["received_at", "source", "status", "deal", "remote_addr"]
     list_filter = ["status", "source", "received_at"]
     search_fields = ["payload", "idempotency_key"]

@@ -1,8 +1,8 @@
 """The client's link to a document (a crm.models.PublicLink: questionnaire, proposal,
 contract, invoice) in the deal it belongs to: the client opens it, the manager sends its
 link, revokes it or issues a new one. Each writes the deal timeline and, where the manager
-should know, an e-mail. Apps after deals call these with their own documents, and build
-their send, revoke and new-link views with link_views()."""
+should know, notifies them (crm.notifications). Apps after deals call these with their own
+documents, and build their send, revoke and new-link views with link_views()."""
 
 import secrets
 from collections.abc import Callable
@@ -18,6 +18,7 @@ from contacts.models import ContactEmail, Seller
 from crm import media
 from crm.mail import email_queue
 from crm.models import OutgoingEmail, PublicLink
+from crm.notifications import Email, notify
 from crm.public import record_open
 
 from .forms import DocumentSendForm
@@ -40,7 +41,7 @@ def _card_url(deal: Deal, document: PublicLink) -> str:
 def document_opened(*, document: PublicLink, request: HttpRequest) -> bool:
     """Record that the client opened the document's page (call it on GET of the public
     view). On the client's first open the deal timeline gets «Клиент открыл …» and the
-    responsible manager an e-mail. Staff previews count nothing. Returns True on the first
+    responsible manager a notification. Staff previews count nothing. Returns True on the first
     open."""
     with transaction.atomic():
         first = record_open(document, request)
@@ -54,17 +55,22 @@ def document_opened(*, document: PublicLink, request: HttpRequest) -> bool:
             text=f"Клиент открыл {title}",
             url=_card_url(deal, document),
         )
-        email_queue(
-            event_key=f"opened:{_label(document)}:{document.pk}",
-            to=deal.manager.email,
-            template="client_opened",
-            context={
-                "deal": deal,
-                "manager": deal.manager,
-                "title": title,
-                "opened_at": document.first_opened_at,
-                "deal_url": deal.get_absolute_url(),
-            },
+        notify(
+            user=deal.manager,
+            event="client.opened",
+            text=f"Клиент открыл {title} · сделка {deal}",
+            url=_card_url(deal, document),
+            dedupe_key=f"opened:{_label(document)}:{document.pk}",
+            email=Email(
+                "client_opened",
+                {
+                    "deal": deal,
+                    "manager": deal.manager,
+                    "title": title,
+                    "opened_at": document.first_opened_at,
+                    "deal_url": deal.get_absolute_url(),
+                },
+            ),
         )
     return True
 

@@ -1,12 +1,13 @@
 """Telling people what happened to their deals and tasks. Every such event goes through one
-function here, so each channel (today the e-mail outbox) is added in one place. Callers are
-the services, inside their transaction: the e-mail is stored with the change and sent after
-the commit. Nobody is told about what they did themselves."""
+function here and on to crm.notifications.notify(): a line in the person's notification
+centre and, as they chose for the event, an e-mail. Callers are the services, inside their
+transaction: the e-mail is stored with the change and sent after the commit. Nobody is told
+about what they did themselves."""
 
 import time
 
 from contacts.names import name_genitive
-from crm.mail import email_queue
+from crm.notifications import Email, notify
 
 from .models import Deal, LeadRequest, Task
 
@@ -18,10 +19,17 @@ def person_genitive(user) -> str:
     return name_genitive(user.first_name, user.last_name) or user.get_username()
 
 
-def _mail(*, user, event_key: str, template: str, context: dict) -> None:
-    if user is None or not user.is_active or not user.email:
-        return
-    email_queue(event_key=event_key, to=user.email, template=template, context=context)
+def _tell(
+    *, user, event: str, text: str, url: str, event_key: str, template: str, context: dict
+) -> None:
+    notify(
+        user=user,
+        event=event,
+        text=text,
+        url=url,
+        dedupe_key=event_key,
+        email=Email(template, context),
+    )
 
 
 def _moment() -> int:
@@ -31,8 +39,11 @@ def _moment() -> int:
 
 def lead_assigned(*, deal: Deal, task: Task | None = None) -> None:
     """A new lead became the manager's deal, with its first task."""
-    _mail(
+    _tell(
         user=deal.manager,
+        event="lead.assigned",
+        text=deal.title,
+        url=deal.get_absolute_url(),
         event_key=f"lead_assigned:{deal.pk}",
         template="lead_assigned",
         context={"deal": deal, "task": task, "manager": deal.manager, "source": deal.lead_source},
@@ -41,8 +52,11 @@ def lead_assigned(*, deal: Deal, task: Task | None = None) -> None:
 
 def lead_repeated(*, deal: Deal, lead: LeadRequest, task: Task | None = None) -> None:
     """A lead came again from a client who already has this open deal."""
-    _mail(
+    _tell(
         user=deal.manager,
+        event="lead.assigned",
+        text=f"Повторная заявка по сделке {deal}",
+        url=deal.get_absolute_url(),
         event_key=f"lead_repeated:{deal.pk}:{lead.pk}",
         template="lead_repeated",
         context={"deal": deal, "lead": lead, "task": task, "manager": deal.manager},
@@ -53,8 +67,12 @@ def task_assigned(*, task: Task, by) -> None:
     """Someone set a task for another person, or handed a task over to them."""
     if by is not None and by.pk == task.assignee_id:
         return
-    _mail(
+    source = f"Задача от {person_genitive(by)}" if by is not None else "Новая задача"
+    _tell(
         user=task.assignee,
+        event="task.assigned",
+        text=f"{source}: {task.text} · сделка {task.deal}",
+        url=task.deal.get_absolute_url(),
         event_key=f"task_assigned:{task.pk}:{task.assignee_id}:{_moment()}",
         template="task_assigned",
         context={
@@ -73,8 +91,15 @@ def deal_handed_over(*, deal: Deal, old_manager, by, event) -> None:
     for recipient, gained in ((deal.manager, True), (old_manager, False)):
         if by is not None and recipient.pk == by.pk:
             continue
-        _mail(
+        _tell(
             user=recipient,
+            event="deal.handed_over",
+            text=(
+                f"Вам передали сделку {deal}"
+                if gained
+                else f"Сделку {deal} теперь ведёт {deal.manager}"
+            ),
+            url=deal.get_absolute_url(),
             event_key=f"reassigned:{event.pk}:{recipient.pk}",
             template="deal_reassigned",
             context={

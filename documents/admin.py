@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from crm.admin import ModelAdmin, Names
 from deals.admin import NumberedDocumentAdmin
 
 from . import services
@@ -25,7 +26,8 @@ class TemplateQuestionInline(admin.TabularInline):
 
 
 @admin.register(QuestionnaireTemplate)
-class QuestionnaireTemplateAdmin(admin.ModelAdmin):
+class QuestionnaireTemplateAdmin(ModelAdmin):
+    names = Names("шаблон анкеты", "шаблона анкеты", "шаблонов анкет")
     list_display = ["title", "active", "question_count", "updated_at"]
     list_filter = ["active"]
     search_fields = ["title"]
@@ -52,7 +54,8 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(ModelAdmin):
+    names = Names("анкету", "анкеты", "анкет")
     list_display = ["title", "deal", "created_at", "open_count", "submitted_at", "revoked_at"]
     list_filter = ["created_at", "submitted_at"]
     search_fields = ["title", "deal__title", "deal__pk"]
@@ -92,7 +95,8 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 
 
 @admin.register(DocumentTemplate)
-class DocumentTemplateAdmin(admin.ModelAdmin):
+class DocumentTemplateAdmin(ModelAdmin):
+    names = Names("шаблон документа", "шаблона документа", "шаблонов документов")
     form = DocumentTemplateAdminForm
     list_display = ["name", "kind", "is_default", "active", "updated_at"]
     list_filter = ["kind", "active"]
@@ -151,6 +155,9 @@ class ClientDocumentAdmin(NumberedDocumentAdmin):
 
 @admin.register(Proposal)
 class ProposalAdmin(ClientDocumentAdmin):
+    names = Names(
+        "коммерческое предложение", "коммерческих предложения", "коммерческих предложений"
+    )
     readonly_fields = [
         *ClientDocumentAdmin.readonly_fields,
         "responded_at",
@@ -163,6 +170,7 @@ class ProposalAdmin(ClientDocumentAdmin):
 
 @admin.register(Contract)
 class ContractAdmin(ClientDocumentAdmin):
+    names = Names("договор", "договора", "договоров")
     readonly_fields = [
         *ClientDocumentAdmin.readonly_fields,
         "accepted_at",

@@ -11,6 +11,7 @@ class DocumentsConfig(AppConfig):
     def ready(self):
         from billing import bases
         from crm import nav
+        from crm.notifications import Event, register
         from deals import panels
 
         from . import document_views, views
@@ -47,4 +48,21 @@ class DocumentsConfig(AppConfig):
         )
         nav.register(
             nav.NavItem("Шаблоны документов", "documents:template_list", order=80, head_only=True)
+        )
+        register(
+            Event("client.filled", "Клиент заполнил анкету", email=True, digest=True, order=60)
+        )
+        register(
+            Event(
+                "client.accepted",
+                "Клиент принял предложение или договор, подписал акт",
+                email=True,
+                digest=True,
+                order=70,
+            )
+        )
+        register(
+            Event(
+                "client.declined", "Клиент отклонил предложение", email=True, digest=True, order=80
+            )
         )

@@ -12,8 +12,8 @@ from django.utils import timezone
 from billing.models import Act, Calculation
 from billing.services import act_create, calculation_freeze
 from crm.acceptance import acceptance_save, client_says
-from crm.mail import email_queue
 from crm.models import OutgoingEmail
+from crm.notifications import Email, notify
 from crm.numbering import next_number
 from crm.pdf import pdf_enqueue
 from deals import document_links
@@ -94,7 +94,7 @@ def questionnaire_submit(
     answers: dict[int, object],
     files: dict[int, UploadedFile],
 ) -> bool:
-    """Store the final answers, note them in the deal timeline and e-mail the responsible
+    """Store the final answers, note them in the deal timeline and notify the responsible
     manager, all or nothing. Returns False (changing nothing) if it was already submitted."""
     try:
         _lock_open(questionnaire)
@@ -113,17 +113,22 @@ def questionnaire_submit(
         url=_card_url(questionnaire),
         at=now,
     )
-    email_queue(
-        event_key=f"submitted:documents.questionnaire:{questionnaire.pk}",
-        to=deal.manager.email,
-        template="questionnaire_submitted",
-        context={
-            "questionnaire": questionnaire,
-            "questions": questions,
-            "deal": deal,
-            "manager": deal.manager,
-            "deal_url": _card_url(questionnaire),
-        },
+    notify(
+        user=deal.manager,
+        event="client.filled",
+        text=f"Клиент заполнил анкету «{questionnaire.title}» · сделка {deal}",
+        url=_card_url(questionnaire),
+        dedupe_key=f"submitted:documents.questionnaire:{questionnaire.pk}",
+        email=Email(
+            "questionnaire_submitted",
+            {
+                "questionnaire": questionnaire,
+                "questions": questions,
+                "deal": deal,
+                "manager": deal.manager,
+                "deal_url": _card_url(questionnaire),
+            },
+        ),
     )
     return True
 
@@ -455,18 +460,23 @@ def proposal_respond(
     if locked.response_comment:
         text += f". Комментарий: {locked.response_comment}"
     _timeline(locked, "accepted" if accept else "declined", text)
-    email_queue(
-        event_key=f"responded:documents.proposal:{locked.pk}",
-        to=deal.manager.email,
-        template="proposal_responded",
-        context={
-            "deal": deal,
-            "manager": deal.manager,
-            "title": locked.link_title(),
-            "accepted": accept,
-            "comment": locked.response_comment,
-            "deal_url": locked.card_url(),
-        },
+    notify(
+        user=deal.manager,
+        event="client.accepted" if accept else "client.declined",
+        text=f"Клиент {verb} {locked.link_title()} · сделка {deal}",
+        url=locked.card_url(),
+        dedupe_key=f"responded:documents.proposal:{locked.pk}",
+        email=Email(
+            "proposal_responded",
+            {
+                "deal": deal,
+                "manager": deal.manager,
+                "title": locked.link_title(),
+                "accepted": accept,
+                "comment": locked.response_comment,
+                "deal_url": locked.card_url(),
+            },
+        ),
     )
     if accept:
         deal_advance(
@@ -496,17 +506,22 @@ def contract_accept(
         "accepted",
         f"Клиент согласился с условиями: {locked.link_title()}. Принял: {locked.accepted_name}",
     )
-    email_queue(
-        event_key=f"accepted:documents.contract:{locked.pk}",
-        to=deal.manager.email,
-        template="contract_accepted",
-        context={
-            "deal": deal,
-            "manager": deal.manager,
-            "title": locked.link_title(),
-            "contract": locked,
-            "deal_url": locked.card_url(),
-        },
+    notify(
+        user=deal.manager,
+        event="client.accepted",
+        text=f"Клиент согласился с условиями: {locked.link_title()} · сделка {deal}",
+        url=locked.card_url(),
+        dedupe_key=f"accepted:documents.contract:{locked.pk}",
+        email=Email(
+            "contract_accepted",
+            {
+                "deal": deal,
+                "manager": deal.manager,
+                "title": locked.link_title(),
+                "contract": locked,
+                "deal_url": locked.card_url(),
+            },
+        ),
     )
     deal_advance(
         deal=deal,

@@ -540,3 +540,51 @@ def test_a_task_is_moved_by_a_preset_and_completed_with_the_next_one(
         "Встреча в автосервисе"
     )
     assert not olga.console, olga.console
+
+
+# The bell: a lead arrives while the manager has the deal list open, and the bell shows it
+# without a reload; she opens it from the list and it is read.
+def test_a_new_lead_rings_the_bell_of_the_open_deal_list(
+    browser, live_server, team, company, settings
+):
+    settings.NOTIFICATIONS_POLL_SECONDS = 1
+    anna = Actor(browser, live_server, "bell-anna")
+    anna.login("anna")
+    anna.go("/deals/", "deals-before")
+    bell = anna.page.locator("#notification-bell")
+    expect(bell).to_be_visible()
+    expect(bell.locator(".notification-badge")).to_have_count(0)
+    anna.page.evaluate("window.stillTheSamePage = true")
+
+    post_lead(live_server, company["site"])
+
+    expect(bell.locator(".notification-badge")).to_have_text("1", timeout=10_000)
+    expect(bell).to_have_attribute("aria-label", "1 непрочитанное уведомление")
+    assert anna.page.evaluate("window.stillTheSamePage") is True  # no reload
+    assert anna.page.url == live_server.url + "/deals/"
+    anna.shot("deals-bell-rings")
+
+    bell.click()
+    anna.page.wait_for_url("**/notifications/")
+    item = anna.page.locator(".notification-list a.fw-bold")
+    expect(item).to_have_text("Заявка с сайта Сайт студии: Пётр Лидов")
+    expect(anna.page.locator("#unread-summary")).to_have_text("1 непрочитанное уведомление.")
+    anna.shot("notifications")
+    item.click()
+    expect(anna.page.locator("h1")).to_contain_text("Заявка с сайта Сайт студии: Пётр Лидов")
+    expect(anna.page.locator("#notification-bell .notification-badge")).to_have_count(0)
+    anna.go("/notifications/", "notifications-read")
+    expect(anna.page.locator(".notification-list a.fw-bold")).to_have_count(0)
+
+    # She wants to hear of opened documents in the app only.
+    anna.page.click("main a:has-text('Настройки')")
+    expect(anna.page.locator("main")).to_contain_text("Клиент открыл документ")
+    anna.page.check("input[name='client.opened'][value='app']")
+    anna.page.click("button:has-text('Сохранить')")
+    expect(anna.page.locator(".alert-success")).to_contain_text("Настройки уведомлений сохранены.")
+    anna.shot("notification-settings")
+    from crm.notifications import wants_email
+
+    assert wants_email(team["anna"], "client.opened") is False
+    assert wants_email(team["anna"], "client.filled") is True
+    assert anna.console == []

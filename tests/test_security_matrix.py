@@ -64,6 +64,11 @@ GLOBAL = {
     "analytics:funnel_pdf",
     "analytics:funnel_deals",
     "billing:invoice_list",
+    # Everyone's own notification centre: each shows and changes only the user's own rows.
+    "notifications:list",
+    "notifications:bell",
+    "notifications:settings",
+    "notifications:read_all",
     # Pictures of staff pages (the logo, template images) by their media address; any other
     # file there is for the head of sales only (crm/tests/test_media.py).
     "media",
@@ -92,6 +97,11 @@ OWNER_OR_HEAD = {
     "documents:proposal_annul",
     "documents:contract_annul",
 }
+
+
+# Objects of one person alone, not of a deal: the head of sales does not see another's
+# notifications either.
+PERSONAL = {"notifications:open", "notifications:read"}
 
 # Head-only endpoints that only answer a POST (the editor's preview and image upload).
 POST_ONLY = {"documents:template_preview_text", "documents:template_image_upload"}
@@ -233,8 +243,19 @@ def _build_act(world):
     world.objects["act"] = services.act_fix(act=act, by=world.owner)
 
 
+def _build_notification(world):
+    from crm.notifications import notify
+
+    world.objects["notification"] = notify(
+        user=world.owner,
+        event="client.opened",
+        text="Клиент открыл анкету",
+        url=world.deal.get_absolute_url(),
+    )
+
+
 # Later features add builders here (proposals, contracts, invoices, acts).
-EXTRA_BUILDERS: list = [_build_documents, _build_invoice, _build_act]
+EXTRA_BUILDERS: list = [_build_documents, _build_invoice, _build_act, _build_notification]
 
 
 def kwargs_for(name: str, world: World) -> dict:
@@ -409,9 +430,19 @@ def test_another_manager_gets_404_and_changes_nothing(name, world):
 def test_owner_and_head_reach_every_object_url(name, world):
     pattern = all_url_names()[name]
     url = build_url(name, pattern, world)
-    for user in (world.owner, world.head):
+    for user in (world.owner,) if name in PERSONAL else (world.owner, world.head):
         response = _login(user).get(url)
         assert response.status_code not in (403, 404, 500), (name, user, response.status_code)
+
+
+@pytest.mark.parametrize("name", sorted(PERSONAL))
+def test_the_head_gets_404_for_another_persons_own_objects(name, world):
+    url = build_url(name, all_url_names()[name], world)
+    head = _login(world.head)
+    before = database_state()
+    assert head.get(url).status_code in (404, 405), name
+    assert head.post(url).status_code in (404, 405), name
+    assert database_state() == before
 
 
 @pytest.mark.parametrize("name", sorted(HEAD_ONLY))
@@ -644,7 +675,8 @@ def test_the_task_holder_lists_are_object_urls():
     assert set(TASK_HOLDER_PAGES) | set(TASK_HOLDER_POSTS) <= set(object_urls())
 
 
-@pytest.mark.parametrize("name", object_urls())
+# A person's own objects (PERSONAL) are nobody else's, task holder or not: tried above.
+@pytest.mark.parametrize("name", [n for n in object_urls() if n not in PERSONAL])
 def test_a_task_holder_reads_the_deal_and_changes_nothing_else(name, holder_world):
     url = build_url(name, all_url_names()[name], holder_world)
     holder = _login(holder_world.other)

@@ -15,8 +15,8 @@ from django.utils import timezone
 from crm.acceptance import acceptance_save
 from crm.formats import date_long
 from crm.formats import money as format_money
-from crm.mail import email_queue
 from crm.models import OutgoingEmail
+from crm.notifications import Email, notify
 from crm.numbering import next_number
 from crm.pdf import pdf_enqueue
 from deals import document_links
@@ -283,20 +283,26 @@ def act_accept(*, act: Act, name: str, ip: str = "", user_agent: str = "") -> Ac
     return locked
 
 
-def _email_accepted(act: Act) -> OutgoingEmail | None:
-    """Tell the deal's manager that the client signed the act."""
+def _email_accepted(act: Act) -> None:
+    """Tell the deal's manager that the client signed the act (crm.notifications: in the
+    app, and by e-mail as they chose)."""
     deal = act.deal
-    return email_queue(
-        event_key=f"accepted:billing.act:{act.pk}",
-        to=deal.manager.email,
-        template="act_accepted",
-        context={
-            "deal": deal,
-            "manager": deal.manager,
-            "title": act.link_title(),
-            "act": act,
-            "deal_url": act.card_url(),
-        },
+    notify(
+        user=deal.manager,
+        event="client.accepted",
+        text=f"Клиент подписал {act.link_title()} · сделка {deal}",
+        url=act.card_url(),
+        dedupe_key=f"accepted:billing.act:{act.pk}",
+        email=Email(
+            "act_accepted",
+            {
+                "deal": deal,
+                "manager": deal.manager,
+                "title": act.link_title(),
+                "act": act,
+                "deal_url": act.card_url(),
+            },
+        ),
     )
 
 

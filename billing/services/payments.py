@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from crm.formats import date_long
 from crm.formats import money as format_money
-from crm.mail import email_queue
+from crm.notifications import Email, notify
 from deals.models import StageAutomation
 from deals.services import deal_advance, timeline_add
 
@@ -87,19 +87,24 @@ def _on_paid(invoice: Invoice, payment: Payment, *, by) -> None:
     if by is None or by.pk != deal.manager_id:
         # The manager who marked it paid knows; anybody else's mark or an online payment
         # is news for them.
-        email_queue(
-            event_key=f"invoice.paid:{invoice.pk}:{payment.pk}",
-            to=deal.manager.email,
-            template="invoice_paid",
-            context={
-                "invoice": invoice,
-                "payment": payment,
-                "method": _method_text(payment),
-                "deal": deal,
-                "manager": deal.manager,
-                "by": by,
-                "deal_url": deal.get_absolute_url(),
-            },
+        notify(
+            user=deal.manager,
+            event="client.paid",
+            text=f"{invoice.title} оплачен · сделка {deal}",
+            url=invoice.get_absolute_url(),
+            dedupe_key=f"invoice.paid:{invoice.pk}:{payment.pk}",
+            email=Email(
+                "invoice_paid",
+                {
+                    "invoice": invoice,
+                    "payment": payment,
+                    "method": _method_text(payment),
+                    "deal": deal,
+                    "manager": deal.manager,
+                    "by": by,
+                    "deal_url": deal.get_absolute_url(),
+                },
+            ),
         )
     deal_advance(
         deal=deal,
@@ -120,19 +125,24 @@ def _problem(invoice: Invoice, payment: Payment, reason: str) -> None:
         f"{payment.currency} не засчитан: {reason}",
         url=invoice.get_absolute_url(),
     )
-    email_queue(
-        event_key=f"payment.problem:{payment.pk}",
-        to=deal.manager.email,
-        template="payment_problem",
-        context={
-            "invoice": invoice,
-            "payment": payment,
-            "reason": reason,
-            "deal": deal,
-            "manager": deal.manager,
-            "deal_url": deal.get_absolute_url(),
-            "invoice_url": invoice.get_absolute_url(),
-        },
+    notify(
+        user=deal.manager,
+        event="payment.problem",
+        text=f"Платёж по счёту № {invoice.number} не засчитан: {reason}",
+        url=invoice.get_absolute_url(),
+        dedupe_key=f"payment.problem:{payment.pk}",
+        email=Email(
+            "payment_problem",
+            {
+                "invoice": invoice,
+                "payment": payment,
+                "reason": reason,
+                "deal": deal,
+                "manager": deal.manager,
+                "deal_url": deal.get_absolute_url(),
+                "invoice_url": invoice.get_absolute_url(),
+            },
+        ),
     )
 
 

@@ -349,8 +349,8 @@ class TestList:
         for _ in range(rows):
             c = make_client(manager_a)
             services.deal_create(title="Сайт", manager=manager_a, by=manager_a, client=c)
-        # session, user, count, page
-        with django_assert_num_queries(4):
+        # session, user, count, page, the bell's unread count
+        with django_assert_num_queries(5):
             response = client_a.get(reverse("clients:list"))
         assert response.status_code == 200
         assert len(response.context["page"]) == rows
@@ -375,8 +375,9 @@ class TestDetail:
             )
         # session, user, client, its accounts, deals, their contacts and phones, the
         # client's contacts with phones and e-mails, the change log (the creator sees the
-        # passport without a query); the documents section: proposals, contracts
-        with django_assert_num_queries(12):
+        # passport without a query); the documents section: proposals, contracts; the bell's
+        # unread count
+        with django_assert_num_queries(13):
             response = client_a.get(reverse("clients:detail", args=[client.pk]))
         assert response.status_code == 200
         assert len(response.context["deals"]) == rows

@@ -410,3 +410,15 @@ def test_a_lone_surrogate_is_kept_visibly(anon, site):
     assert response.status_code == 201
     assert LeadRequest.objects.get().payload["name"] == "\ufffd Оля"
     assert Deal.objects.get().contacts.get().name == "\ufffd Оля"
+
+
+def test_a_lead_notifies_the_sites_manager(anon, site, manager_a, client_a):
+    from crm.models import Notification
+
+    response = post_json(anon, site, {"name": "Иван Петров", "phone": "8 916 555-44-33"})
+    deal = Deal.objects.get(pk=response.json()["id"])
+    notification = Notification.objects.get()
+    assert notification.user == manager_a and notification.event == "lead.assigned"
+    assert notification.text == "Заявка с сайта Сайт студии: Иван Петров"
+    assert notification.url == deal.get_absolute_url()
+    assert 'data-unread="1"' in client_a.get(reverse("notifications:bell")).text
