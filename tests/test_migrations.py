@@ -79,7 +79,7 @@ def test_clients_stay_entrusted_to_their_creators_deals_and_sent_texts_get_maske
             ("deals", "0004_lead_request_limits"),
             ("documents", "0005_accepted_stages_to_deals"),
             ("contacts", "0004_seller_tax_moves_to_billing"),
-            ("crm", "0004_user_email_signature"),
+            ("crm", "0005_notifications"),
         ]
     )
     user = old.get_model("crm", "User")
@@ -119,7 +119,7 @@ BEFORE_NUMBERING_AT_FIXING = [
     ("billing", "0008_tax_regime_and_receipts"),
     ("documents", "0006_masked_copies"),
     ("deals", "0007_lead_request_statuses"),
-    ("crm", "0004_user_email_signature"),
+    ("crm", "0005_notifications"),
 ]
 
 
