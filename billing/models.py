@@ -690,14 +690,12 @@ class Invoice(PublicLink, StoredPdf, Annullable, TimeStampedModel):
         return f"Всего наименований {len(self.line_list)}, на сумму {total}\xa0руб."
 
 
-class InvoiceLine(models.Model):
-    """A line as printed on the invoice. `amount` is the «Сумма» column (after discounts; with
-    VAT on top it is without VAT), `total` what the buyer pays for the line."""
+class PrintedLine(models.Model):
+    """A line of a document as printed (an invoice, an act): its columns and their labels.
+    `amount` is the «Сумма» column after discounts, `vat` the VAT in it."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField("№", default=0)
     name = models.CharField("наименование", max_length=500)
-    is_good = models.BooleanField("товар", default=False)
     unit_code = models.CharField("код ОКЕИ", max_length=4, choices=Unit, default=Unit.PIECE)
     unit = models.CharField("единица", max_length=20)
     quantity = models.DecimalField("количество", max_digits=12, decimal_places=3)
@@ -709,12 +707,9 @@ class InvoiceLine(models.Model):
         "без НДС (ст. 149 НК РФ)", default=False, help_text="Ставка тогда хранится как 0."
     )
     vat = models.DecimalField("НДС", max_digits=14, decimal_places=2)
-    total = models.DecimalField("к оплате", max_digits=14, decimal_places=2)
 
     class Meta:
-        verbose_name = "строка счёта"
-        verbose_name_plural = "строки счёта"
-        ordering = ["invoice", "position", "pk"]
+        abstract = True
 
     def __str__(self):
         return self.name
@@ -731,6 +726,20 @@ class InvoiceLine(models.Model):
     @property
     def vat_label(self) -> str:
         return money.format_rate(self.line_rate)
+
+
+class InvoiceLine(PrintedLine):
+    """A line as printed on the invoice. `amount` is the «Сумма» column (after discounts; with
+    VAT on top it is without VAT), `total` what the buyer pays for the line."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    is_good = models.BooleanField("товар", default=False)
+    total = models.DecimalField("к оплате", max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = "строка счёта"
+        verbose_name_plural = "строки счёта"
+        ordering = ["invoice", "position", "pk"]
 
 
 class PaymentQuerySet(models.QuerySet):
@@ -1127,39 +1136,13 @@ class Act(PublicLink, ClientAcceptance, Annullable, TimeStampedModel):
         ]
 
 
-class ActLine(models.Model):
+class ActLine(PrintedLine):
     """A line as printed on the act, copied from the invoice or the calculation it closes."""
 
     act = models.ForeignKey(Act, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveIntegerField("№", default=0)
-    name = models.CharField("наименование", max_length=500)
-    unit_code = models.CharField("код ОКЕИ", max_length=4, choices=Unit, default=Unit.PIECE)
-    unit = models.CharField("единица", max_length=20)
-    quantity = models.DecimalField("количество", max_digits=12, decimal_places=3)
-    price = models.DecimalField("цена, ₽", max_digits=14, decimal_places=2)
-    discount = models.DecimalField("скидка, ₽", max_digits=14, decimal_places=2, default=0)
-    amount = models.DecimalField("сумма", max_digits=14, decimal_places=2)
-    vat_rate = models.DecimalField("ставка НДС", max_digits=5, decimal_places=2)
-    vat_exempt = models.BooleanField("без НДС (ст. 149 НК РФ)", default=False)
-    vat = models.DecimalField("НДС", max_digits=14, decimal_places=2)
     total = models.DecimalField("всего", max_digits=14, decimal_places=2)
 
     class Meta:
         verbose_name = "строка акта"
         verbose_name_plural = "строки акта"
         ordering = ["act", "position", "pk"]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def quantity_label(self) -> str:
-        return money.format_quantity(self.quantity)
-
-    @property
-    def line_rate(self) -> Decimal | None:
-        return None if self.vat_exempt else self.vat_rate
-
-    @property
-    def vat_label(self) -> str:
-        return money.format_rate(self.line_rate)
