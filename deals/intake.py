@@ -79,7 +79,7 @@ class Posted:
     def payload(self) -> dict:
         # PostgreSQL cannot store a NUL character in text or JSON: keep it visible as U+FFFD.
         if self.errors:
-            return {BODY_FIELD: _no_nul(self.body)}
+            return {BODY_FIELD: self.body}
         return {
             _no_nul(str(k))[:200]: _no_nul(str(v))[:10000]
             for k, v in self.data.items()
@@ -110,6 +110,10 @@ def _no_surrogates(value: str) -> str:
 def _refused_read(body: bytes, *, key: str, is_form: bool, message: str) -> Posted:
     # A body cut at the limit may end inside a character: that tail is left out.
     text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(body, final=False)
+    # PostgreSQL cannot store a NUL character: it is kept visible as U+FFFD. A replaced
+    # byte takes three in UTF-8, so the kept text is cut again to the limit.
+    limit = settings.INTAKE_MAX_BODY_KB * 1024
+    text = _no_nul(text).encode()[:limit].decode("utf-8", errors="ignore")
     found = FORM_KEY_RE.search(text) if is_form else None
     form_key = next((g for g in found.groups() if g), "") if found else ""
     return Posted(
