@@ -127,13 +127,30 @@ class DealQuerySet(models.QuerySet):
         holds_task = Task.objects.filter(deal=OuterRef("pk"), assignee=user, done_at__isnull=True)
         return self.filter(Q(manager=user) | Exists(holds_task))
 
+    _activity = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._activity = self._activity
+        return clone
+
     def with_activity(self):
-        now = timezone.now()
-        open_tasks = Task.objects.filter(deal=OuterRef("pk"), done_at__isnull=True)
-        return self.annotate(
-            has_open_task=Exists(open_tasks),
-            has_overdue_task=Exists(open_tasks.filter(due_at__lt=now)),
-        )
+        """Deals with has_open_task and has_overdue_task set: counted for the fetched rows
+        only, in one query after them. (As Exists() subqueries beside a LIMIT, PostgreSQL
+        hashes every open task of the database to answer a page of 50.)"""
+        clone = self._chain()
+        clone._activity = True
+        return clone
+
+    def without_open_task(self):
+        """Deals on which nobody holds an open task."""
+        return self.filter(~Exists(Task.objects.filter(deal=OuterRef("pk"), done_at__isnull=True)))
+
+    def _fetch_all(self):
+        fetched = self._result_cache is None
+        super()._fetch_all()
+        if fetched and self._activity and self._result_cache:
+            mark_activity([row for row in self._result_cache if isinstance(row, Deal)])
 
     def open(self):
         return self.filter(stage__kind=Stage.Kind.OPEN)
@@ -175,6 +192,24 @@ class DealQuerySet(models.QuerySet):
         if params.get("overdue"):
             deals = deals.filter(Exists(open_tasks.filter(due_at__lt=timezone.now())))
         return deals.search(params.get("q") or "")
+
+
+def mark_activity(deals: list["Deal"]) -> None:
+    """Set has_open_task and has_overdue_task on these deals, in one query."""
+    if not deals:
+        return
+    now = timezone.now()
+    flags = {
+        row["deal_id"]: row
+        for row in Task.objects.filter(deal__in=[d.pk for d in deals], done_at__isnull=True)
+        .order_by()
+        .values("deal_id")
+        .annotate(overdue=models.Count("pk", filter=Q(due_at__lt=now)))
+    }
+    for deal in deals:
+        row = flags.get(deal.pk)
+        deal.has_open_task = row is not None
+        deal.has_overdue_task = bool(row and row["overdue"])
 
 
 class Deal(models.Model):

@@ -364,8 +364,7 @@ def my_tasks(request):
     ]
     idle = (
         Deal.objects.filter(manager=request.user, stage__kind=Stage.Kind.OPEN)
-        .with_activity()
-        .filter(has_open_task=False)
+        .without_open_task()
         .select_related("stage")
         .order_by("-created_at")[:50]
     )
