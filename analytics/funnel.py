@@ -33,17 +33,13 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
 from crm.formats import MONTHS_NOMINATIVE
@@ -208,19 +204,14 @@ def cohort_deals(scope: Scope, period: Period) -> QuerySet:
 
 def _with_reach(deals: QuerySet, pipeline: Pipeline) -> QuerySet:
     """Per deal: the position of the furthest open stage it was ever at (0 = the first open
-    stage) and whether it was ever won. One pass over the deal's history."""
+    stage) and whether it was ever won, as deals.history keeps them on the deal."""
     position = Case(
-        *[
-            When(stage_changes__to_stage_id=stage.pk, then=Value(i))
-            for i, stage in enumerate(pipeline.open)
-        ],
+        *[When(furthest_stage_id=stage.pk, then=Value(i)) for i, stage in enumerate(pipeline.open)],
         default=None,
         output_field=IntegerField(),
     )
-    return deals.annotate(
-        reached_pos=Max(position),
-        won_ever=Count("stage_changes", filter=Q(stage_changes__to_stage_id__in=pipeline.won_ids)),
-    )
+    won = Case(When(was_won=True, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return deals.annotate(reached_pos=position, won_ever=won)
 
 
 def _reached_q(pos: int) -> Q:
@@ -537,23 +528,8 @@ def percentile(sorted_values: list[float], fraction: float) -> float | None:
 
 def stage_moves_with_entry(scope: Scope, period: Period) -> QuerySet:
     """Every move in the period with ``entered_at``, the moment the deal came to the stage
-    it left: the deal's previous move. Within the period that is a window function over the
-    period's moves; only a deal's first move in the period looks up its last move before."""
-    last_before = (
-        StageChange.objects.filter(deal=OuterRef("deal"), at__lt=OuterRef("at"))
-        .order_by("-at")
-        .values("at")[:1]
-    )
-    previous_in_period = Window(
-        Lag("at"), partition_by=[F("deal_id")], order_by=[F("at").asc(), F("id").asc()]
-    )
-    # A deal's creation (no from_stage) left no stage: it needs no look-up.
-    look_up = Case(When(from_stage__isnull=False, then=Subquery(last_before)))
-    return (
-        flow_moves(scope, period)
-        .annotate(entered_at=Coalesce(previous_in_period, look_up))
-        .order_by()
-    )
+    it left (its previous move, kept on the move by deals.history)."""
+    return flow_moves(scope, period).order_by()
 
 
 @dataclass

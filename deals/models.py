@@ -3,7 +3,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils import timezone
 from contacts.models import Client, Contact, ContactEmail, ContactPhone
 from crm.models import TimeStampedModel
 
-from . import schedule
+from . import history, schedule
 
 
 class Stage(models.Model):
@@ -31,6 +31,17 @@ class Stage(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        """A stage moved in the pipeline or of another kind changes which stage is the
+        furthest each deal was at: that is recounted in the same transaction."""
+        with transaction.atomic():
+            before = None
+            if not self._state.adding:
+                before = Stage.objects.filter(pk=self.pk).values("order", "kind").first()
+            super().save(*args, **kwargs)
+            if before and before != {"order": self.order, "kind": self.kind}:
+                history.history_refresh(deal_model=Deal, change_model=StageChange, moves=False)
 
     @property
     def is_open(self) -> bool:
@@ -268,6 +279,17 @@ class Deal(models.Model):
     updated_at = models.DateTimeField("изменена", auto_now=True)
     stage_changed_at = models.DateTimeField("этап с", default=timezone.now)
     closed_at = models.DateTimeField("закрыта", null=True, blank=True)
+    # Kept by deals.history from the stage history, for the funnel report.
+    furthest_stage = models.ForeignKey(
+        Stage,
+        verbose_name="самый дальний этап",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    was_won = models.BooleanField("была выиграна", default=False, editable=False)
 
     objects = DealQuerySet.as_manager()
 
@@ -333,6 +355,10 @@ class StageChange(models.Model):
         related_name="+",
     )
     at = models.DateTimeField("когда", default=timezone.now)
+    # Kept by deals.history: the stay at from_stage is [entered_at, at), at to_stage
+    # [at, left_at).
+    entered_at = models.DateTimeField("на прежнем этапе с", null=True, blank=True, editable=False)
+    left_at = models.DateTimeField("ушла с этапа", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "смена этапа"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from contacts.models import Contact, ContactEmail, ContactPhone
 from crm.formats import money
 
-from . import events, schedule
+from . import events, history, schedule
 from .clients.access import may_see_personal_data
 from .models import (
     Comment,
@@ -67,6 +67,9 @@ def deal_create(
         created_at=at,
         stage_changed_at=at,
         closed_at=None if stage.is_open else at,
+        # The first move of the history (deals.history): nothing before it, nothing after.
+        furthest_stage=stage if stage.is_open else None,
+        was_won=stage.is_won,
     )
     StageChange.objects.create(deal=deal, from_stage=None, to_stage=stage, by=by, at=at)
     timeline_add(
@@ -120,6 +123,7 @@ def deal_move(
         by=by,
         at=at,
     )
+    history.history_refresh(deal_model=Deal, change_model=StageChange, deal_ids=[deal.pk])
     if reopened:
         text = f"Сделка открыта заново: «{previous}» → «{stage}»"
     elif stage.is_lost:
