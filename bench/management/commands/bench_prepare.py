@@ -39,7 +39,9 @@ class Command(BaseCommand):
             return
         if count_intake:
             requests = LeadRequest.objects.filter(source__key=BENCH_KEY)
-            lost = requests.exclude(status=LeadRequest.Status.CREATED).count()
+            # A repeat lead of the same client goes into its open deal: taken, not lost.
+            taken = [LeadRequest.Status.CREATED, LeadRequest.Status.ATTACHED]
+            lost = requests.exclude(status__in=taken).count()
             self.stdout.write(json.dumps({"requests": requests.count(), "not_created": lost}))
             return
         head = get_user_model().objects.filter(role="head", is_active=True).first()
