@@ -38,3 +38,17 @@ def format_phone(e164: str) -> str:
     if number.country_code == 7:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def fill_display(phone_model, batch: int = 5000) -> None:
+    """The shown form of every stored phone that has none yet (phones written before it
+    was kept, or loaded by SQL): phone_model is contacts' ContactPhone, or a migration's."""
+    phones = phone_model.objects.filter(display="").only("pk", "number").order_by("pk")
+    pending = []
+    for phone in phones.iterator(chunk_size=batch):
+        phone.display = format_phone(phone.number)
+        pending.append(phone)
+        if len(pending) == batch:
+            phone_model.objects.bulk_update(pending, ["display"])
+            pending = []
+    phone_model.objects.bulk_update(pending, ["display"])

@@ -460,3 +460,24 @@ def test_list_and_board_mark_each_deal_by_its_own_tasks(
         for d in column["deals"]
     }
     assert cards == flags
+
+
+def test_the_list_shows_phones_in_the_form_stored_with_them(client_a, make_deal, manager_a):
+    """A phone's shown form is written when it is saved: the list does not read every number
+    again, and a changed number shows its new form at once."""
+    from unittest import mock
+
+    from contacts.models import Contact, ContactPhone
+
+    deal = make_deal(manager_a, title="С телефоном")
+    contact = services.contact_save(
+        contact=Contact(name="Ирина"), phones=["+79161234567"], emails=[], deal=deal
+    )
+    assert ContactPhone.objects.get(contact=contact).display == "+7 916 123-45-67"
+    with mock.patch("contacts.models.format_phone", side_effect=AssertionError("parsed")):
+        response = client_a.get(reverse("deals:list"))
+    assert response.status_code == 200
+    assert "Ирина +7 916 123-45-67" in response.text
+    services.contact_save(contact=contact, phones=["+74951234567"], emails=[], deal=deal)
+    response = client_a.get(reverse("deals:list"))
+    assert "Ирина +7 495 123-45-67" in response.text and "916 123" not in response.text

@@ -15,7 +15,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contacts.models import Contact
+from contacts.models import Contact, ContactPhone
+from crm.phones import fill_display
 from deals import pagination, services
 from deals.models import Deal, LeadRequest, LeadSource
 from deals.views import PAGE_SIZE
@@ -130,6 +131,7 @@ class Command(BaseCommand):
                      t(text, shift)
                 """
             )
+            fill_display(ContactPhone)
             cursor.execute("ANALYZE")
 
     def _card(self, manager) -> Deal:
