@@ -126,6 +126,31 @@ class Source(models.TextChoices):
     OTHER = "other", "Другое"
 
 
+# The columns of a deal in a table of many (DealQuerySet.as_rows).
+ROW_FIELDS = [
+    "title",
+    "source",
+    "budget",
+    "created_at",
+    "updated_at",
+    "stage_changed_at",
+    "closed_at",
+    "client_entrusted",
+    "lead_source_id",
+    "stage__name",
+    "stage__order",
+    "stage__kind",
+    "manager__username",
+    "manager__first_name",
+    "manager__last_name",
+    "manager__role",
+    "manager__is_active",
+    "client__name",
+    "client__kind",
+    "loss_reason__name",
+]
+
+
 class DealQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The one rule of who sees what: a head of sales sees every deal; a manager sees the
@@ -152,6 +177,12 @@ class DealQuerySet(models.QuerySet):
         clone = self._chain()
         clone._activity = True
         return clone
+
+    def as_rows(self):
+        """Deals for a table of many: with their stage, manager, client and loss reason, and
+        only the columns a row shows (not the description, a client's requisites or a
+        user's account)."""
+        return self.select_related("stage", "manager", "client", "loss_reason").only(*ROW_FIELDS)
 
     def without_open_task(self):
         """Deals on which nobody holds an open task."""

@@ -91,11 +91,7 @@ def _visible(request, deal) -> bool:
 
 def deal_list(request):
     form = DealFilterForm(request.GET or None)
-    deals = (
-        Deal.objects.visible_to(request.user)
-        .with_activity()
-        .select_related("stage", "manager", "client", "loss_reason")
-    )
+    deals = Deal.objects.visible_to(request.user).with_activity().as_rows()
     if form.is_valid():
         deals = deals.filtered(form.cleaned_data)
         sort = form.cleaned_data.get("sort") or "-created"
