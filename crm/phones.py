@@ -3,6 +3,7 @@ that reads and writes a phone number: staff profiles (crm), clients and contacts
 """
 
 import phonenumbers
+from django.db import connection
 
 from .formats import typed_text
 
@@ -40,15 +41,33 @@ def format_phone(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def fill_display(phone_model, batch: int = 5000) -> None:
+def fill_display(phone_model, batch: int = 10000) -> None:
     """The shown form of every stored phone that has none yet (phones written before it
-    was kept, or loaded by SQL): phone_model is contacts' ContactPhone, or a migration's."""
-    phones = phone_model.objects.filter(display="").only("pk", "number").order_by("pk")
+    was kept, or loaded by SQL): phone_model is contacts' ContactPhone, or a migration's.
+    Written a batch per statement on PostgreSQL (bulk_update's CASE over thousands of rows
+    costs the database quadratic time), a prepared UPDATE per phone elsewhere."""
+    table = connection.ops.quote_name(phone_model._meta.db_table)
+    rows = phone_model.objects.filter(display="").order_by("pk").values_list("pk", "number")
     pending = []
-    for phone in phones.iterator(chunk_size=batch):
-        phone.display = format_phone(phone.number)
-        pending.append(phone)
-        if len(pending) == batch:
-            phone_model.objects.bulk_update(pending, ["display"])
-            pending = []
-    phone_model.objects.bulk_update(pending, ["display"])
+
+    def write(cursor):
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} AS p SET display = v.display "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::text[]) AS v(id, display) WHERE p.id = v.id",
+                [[pk for pk, _ in pending], [shown for _, shown in pending]],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET display = %s WHERE id = %s",  # noqa: S608
+                [(shown, pk) for pk, shown in pending],
+            )
+        pending.clear()
+
+    with connection.cursor() as cursor:
+        for pk, number in rows.iterator(chunk_size=batch):
+            pending.append((pk, format_phone(number)))
+            if len(pending) == batch:
+                write(cursor)
+        if pending:
+            write(cursor)
