@@ -243,10 +243,9 @@ def _cohort_totals(scope: Scope, period: Period, pipeline: Pipeline) -> dict:
 
 
 def cohort_loss_moves(scope: Scope, period: Period, pipeline: Pipeline) -> QuerySet:
-    """For each cohort deal that is lost now, the move that lost it (its latest move):
-    from_stage is the stage it was lost at, loss_reason the reason."""
+    """For each cohort deal that is lost now, the move that lost it (its latest move, the
+    one it has not left): from_stage is the stage it was lost at, loss_reason the reason."""
     start, end = period.bounds()
-    later = StageChange.objects.filter(deal=OuterRef("deal"), at__gt=OuterRef("at"))
     # A deal's moves come after its creation: `at >= start` changes no result and lets the
     # database read only the history since the period began.
     return StageChange.objects.filter(
@@ -256,7 +255,8 @@ def cohort_loss_moves(scope: Scope, period: Period, pipeline: Pipeline) -> Query
         deal__stage_id__in=pipeline.lost_ids,
         to_stage_id__in=pipeline.lost_ids,
         at__gte=start,
-    ).filter(~Exists(later))
+        left_at__isnull=True,
+    )
 
 
 # Flow
@@ -278,10 +278,13 @@ def flow_loss_moves(scope: Scope, period: Period, pipeline: Pipeline) -> QuerySe
         at__gte=start,
         at__lt=end,
     )
+    # A loss the deal did not leave within the period is its last there: only a deal reopened
+    # in the period is looked up for a later loss.
+    kept = Q(left_at__isnull=True) | Q(left_at__gte=end)
     return (
         flow_moves(scope, period)
         .filter(to_stage_id__in=pipeline.lost_ids)
-        .filter(~Exists(later_loss))
+        .filter(kept | ~Exists(later_loss))
     )
 
 

@@ -5,11 +5,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import Client, Contact, ContactEmail, ContactPhone
 from crm.models import TimeStampedModel
+from crm.rows import row_url
 
 from . import history, schedule
 
@@ -337,7 +337,7 @@ class Deal(models.Model):
         return f"№{self.pk} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("deals:detail", args=[self.pk])
+        return row_url("deals:detail", self.pk)
 
     @property
     def number(self) -> str:
@@ -445,6 +445,14 @@ class Task(models.Model):
 
     def __str__(self):
         return self.text
+
+    @property
+    def edit_url(self) -> str:
+        return row_url("deals:task_edit", self.deal_id, self.pk)
+
+    @property
+    def complete_url(self) -> str:
+        return row_url("deals:task_complete", self.deal_id, self.pk)
 
     @property
     def is_done(self) -> bool:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from contacts.forms import ContactForm
 from contacts.models import Contact
 from crm.public import client_ip, rate_limited
+from crm.rows import row_url, short_datetime
 from crm.staff import head_required, safe_next
 
 from . import intake, pagination, panels, roles, schedule, services, task_calendar_grid
@@ -332,6 +333,19 @@ def task_due(request):
 
 
 MY_TASKS_GROUP_SIZE = 100
+# What a row of «Мои задачи» shows of a task, its deal and its author.
+MY_TASK_FIELDS = [
+    "kind",
+    "text",
+    "due_at",
+    "done_at",
+    "deal_id",
+    "author_id",
+    "deal__title",
+    "author__username",
+    "author__first_name",
+    "author__last_name",
+]
 
 
 def my_tasks(request):
@@ -343,7 +357,7 @@ def my_tasks(request):
         today=Count("pk", filter=Q(due_at__gte=now, due_at__lte=day_end)),
         upcoming=Count("pk", filter=Q(due_at__gt=day_end)),
     )
-    rows = mine.select_related("deal", "deal__stage", "author").order_by("due_at", "pk")
+    rows = mine.select_related("deal", "author").only(*MY_TASK_FIELDS).order_by("due_at", "pk")
     limit = MY_TASKS_GROUP_SIZE
     groups = [
         {
@@ -358,13 +372,21 @@ def my_tasks(request):
             ("upcoming", "Предстоящие", "secondary", Q(due_at__gt=day_end)),
         ]
     ]
+    for group in groups:
+        for task in group["tasks"]:
+            task.due_text = short_datetime(task.due_at)
     idle = (
         Deal.objects.filter(manager=request.user, stage__kind=Stage.Kind.OPEN)
         .without_open_task()
         .select_related("stage")
+        .only("title", "stage__name")
         .order_by("-created_at")[:50]
     )
-    return render(request, "deals/task_my.html", {"groups": groups, "idle_deals": idle, "now": now})
+    return render(
+        request,
+        "deals/task_my.html",
+        {"groups": groups, "idle_deals": idle, "now": now, "here": row_url("deals:my_tasks")},
+    )
 
 
 TEAM_TASKS_PER_PERSON = 30
