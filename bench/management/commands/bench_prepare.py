@@ -117,8 +117,9 @@ class Command(BaseCommand):
             )
             cursor.execute(
                 """
-                INSERT INTO contacts_contactphone (contact_id, number)
-                SELECT id, '+7999' || lpad((id % 10000000)::text, 7, '0') FROM contacts_contact
+                INSERT INTO contacts_contactphone (contact_id, number, display)
+                SELECT id, '+7999' || lpad((id % 10000000)::text, 7, '0'), ''
+                FROM contacts_contact
                 """
             )
             cursor.execute(

@@ -214,13 +214,13 @@ class Command(BaseCommand):
             f"""
             INSERT INTO {deal_table} (id, title, source, manager_id, stage_id, budget,
                 description, created_at, updated_at, stage_changed_at, closed_at,
-                loss_reason_id, client_id, client_entrusted, lead_source_id)
+                loss_reason_id, client_id, client_entrusted, lead_source_id, was_won)
             SELECT id, 'Сделка для замера №' || id, source, manager_id,
                 CASE outcome WHEN 'won' THEN %(won)s WHEN 'lost' THEN %(lost)s
                      ELSE (%(open)s::bigint[])[depth + 1] END,
                 budget, '', created_at, last_at, last_at,
                 CASE WHEN outcome = 'open' THEN NULL ELSE last_at END,
-                CASE WHEN outcome = 'lost' THEN reason_id END, NULL, FALSE, NULL
+                CASE WHEN outcome = 'lost' THEN reason_id END, NULL, FALSE, NULL, FALSE
             FROM bench_plan ORDER BY id
             """,  # noqa: S608
             params,
