@@ -184,6 +184,14 @@ class DealQuerySet(models.QuerySet):
         user's account)."""
         return self.select_related("stage", "manager", "client", "loss_reason").only(*ROW_FIELDS)
 
+    def with_row_contacts(self):
+        """The contacts a row names, with their phones: names and numbers only."""
+        phones = ContactPhone.objects.only("contact_id", "number", "display")
+        contacts = Contact.objects.only("name").prefetch_related(
+            models.Prefetch("phones", queryset=phones)
+        )
+        return self.prefetch_related(models.Prefetch("contacts", queryset=contacts))
+
     def without_open_task(self):
         """Deals on which nobody holds an open task."""
         return self.filter(~Exists(Task.objects.filter(deal=OuterRef("pk"), done_at__isnull=True)))

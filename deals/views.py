@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, Sum, Window
+from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -99,9 +99,7 @@ def deal_list(request):
     else:
         sort = "-created"
     order, kinds = SORTS[sort]
-    deals = deals.prefetch_related(
-        Prefetch("contacts", queryset=Contact.objects.prefetch_related("phones"))
-    )
+    deals = deals.with_row_contacts()
     page = pagination.paginate(
         deals,
         order=order,
