@@ -14,7 +14,9 @@ from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -370,9 +372,17 @@ def my_tasks(request):
             ("upcoming", "Предстоящие", "secondary", Q(due_at__gt=day_end)),
         ]
     ]
+    here = row_url("deals:my_tasks")
+    rows = engines["jinja2"].get_template("deals/task_rows.html")
     for group in groups:
         for task in group["tasks"]:
             task.due_text = short_datetime(task.due_at)
+        # Autoescaped by Jinja2: safe to put in the page as it is.
+        group["rows"] = mark_safe(  # noqa: S308
+            rows.render(
+                {"tasks": group["tasks"], "now": now, "user_pk": request.user.pk, "here": here}
+            )
+        )
     idle = (
         Deal.objects.filter(manager=request.user, stage__kind=Stage.Kind.OPEN)
         .without_open_task()
@@ -383,7 +393,7 @@ def my_tasks(request):
     return render(
         request,
         "deals/task_my.html",
-        {"groups": groups, "idle_deals": idle, "now": now, "here": row_url("deals:my_tasks")},
+        {"groups": groups, "idle_deals": idle, "now": now},
     )
 
 
