@@ -27,10 +27,26 @@ def register(panel: Panel) -> None:
 
 
 def render_list(request, deal) -> list[dict]:
-    return [
-        {"panel": panel, "template": panel.template, "ctx": panel.context(request, deal)}
-        for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key))
-    ]
+    deal._card_shared = {}
+    try:
+        return [
+            {"panel": panel, "template": panel.template, "ctx": panel.context(request, deal)}
+            for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key))
+        ]
+    finally:
+        del deal._card_shared
+
+
+def shared(deal, key: str, compute: Callable):
+    """What several panels of one card show (the document recipients, the current
+    calculation, the parties) is computed once while the card is built; outside the card
+    (a panel answering htmx on its own) it is simply computed."""
+    cache = getattr(deal, "_card_shared", None)
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
 
 
 _client_panels: dict[str, Panel] = {}
