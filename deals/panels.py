@@ -26,8 +26,9 @@ def register(panel: Panel) -> None:
     _panels[panel.key] = panel
 
 
-def render_list(request, deal) -> list[dict]:
-    deal._card_shared = {}
+def render_list(request, deal, shared: dict | None = None) -> list[dict]:
+    """`shared`: what the card has already loaded for its panels (see shared())."""
+    deal._card_shared = dict(shared or {})
     try:
         return [
             {"panel": panel, "template": panel.template, "ctx": panel.context(request, deal)}
@@ -47,6 +48,13 @@ def shared(deal, key: str, compute: Callable):
     if key not in cache:
         cache[key] = compute()
     return cache[key]
+
+
+def recipients(deal) -> list[str]:
+    """The addresses a panel offers to send its documents to, once per card."""
+    from .document_links import document_recipients
+
+    return shared(deal, "recipients", lambda: document_recipients(deal))
 
 
 _client_panels: dict[str, Panel] = {}

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from billing.models import Calculation
 from crm import media
 from crm.pdf import pdf_label, pdf_store, render_pdf
-from deals import document_links, roles
+from deals import document_links, panels, roles
 from deals.clients.access import may_see_personal_data
 from deals.forms import AnnulForm
 from deals.models import Deal
@@ -137,7 +137,9 @@ def deal_panel(request, deal) -> dict:
     """Context of the panel: a fixed number of queries whatever the number of documents."""
     seller, client = load_parties(deal)
     personal = _personal(request, deal)
-    current = Calculation.objects.current_for(deal)
+    current = panels.shared(
+        deal, "current_calculation", lambda: Calculation.objects.current_for(deal)
+    )
     templates = list(DocumentTemplate.objects.active().only("pk", "name", "kind", "is_default"))
     kinds = []
     # Which tags are empty depends on the parties and the calculation, not on the number or
@@ -170,7 +172,7 @@ def deal_panel(request, deal) -> dict:
         "kinds": kinds,
         "current_calculation": current,
         "has_client": deal.client_id is not None,
-        "recipients": document_links.document_recipients(deal),
+        "recipients": panels.recipients(deal),
         "nonce": document_links.new_send_nonce(),
         "can_annul": deal.may_annul_documents(request.user),
     }
