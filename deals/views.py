@@ -169,7 +169,7 @@ def deal_detail(request, pk):
     return render(request, "deals/deal_detail.html", _card_context(request, deal))
 
 
-def _card_context(request, deal, **forms) -> dict:
+def _card_context(request, deal, show: str | None = None, **forms) -> dict:
     """Everything the card shows, fetched once: the panels of later apps receive the deal
     with what they share (deals.panels.shared), not each their own copy. The forms of
     folded sections («Поставить задачу», «Добавить контакт») come on demand, unless one
@@ -197,7 +197,9 @@ def _card_context(request, deal, **forms) -> dict:
         "task_form": forms.get("task_form"),
         "comment_form": forms.get("comment_form") or CommentForm(),
         **(_contact_form_context(contact_form) if contact_form else {}),
-        **_timeline_context(request, deal, show=request.GET.get("timeline", "")),
+        **_timeline_context(
+            request, deal, show=request.GET.get("timeline", "") if show is None else show
+        ),
         "panels": panels.render_list(request, deal, shared={"recipients": _recipients(contacts)}),
         "now": timezone.now(),
     }
@@ -273,8 +275,7 @@ def deal_timeline(request, pk):
     deal = _get_deal_for_user(request, pk)
     show = request.GET.get("show", "")
     if not request.htmx:
-        query = f"?{urlencode({'timeline': show})}" if show in timeline.FILTERS else ""
-        return redirect(deal.get_absolute_url() + query + "#timeline")
+        return render(request, "deals/deal_detail.html", _card_context(request, deal, show=show))
     try:
         offset = max(0, int(request.GET.get("offset", "0")))
     except ValueError:
