@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-PAGE_SIZE = 30
+PAGE_SIZE = 20
 
 
 @dataclass(frozen=True)

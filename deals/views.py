@@ -56,6 +56,9 @@ SORTS = {
     "title": (["title", "pk"], [str, int]),
 }
 BOARD_COLUMN_SIZE = 30
+# A card shows the nearest tasks and the first contacts; «Показать все» brings the rest.
+CARD_TASKS = 10
+CARD_CONTACTS = 5
 
 
 def _deals():
@@ -181,16 +184,22 @@ def _card_context(request, deal, show: str | None = None, **forms) -> dict:
     stages = list(Stage.objects.all())
     open_tasks = [t for t in tasks if t.done_at is None]
     may_edit = roles.may_edit_deal(request.user, deal)
+    tasks_shown = tasks if request.GET.get("tasks") == "all" else tasks[:CARD_TASKS]
+    contacts_shown = contacts if request.GET.get("contacts") == "all" else contacts[:CARD_CONTACTS]
     contact_form = forms.get("contact_form")
     move_form = forms.get("move_form")
     return {
         "deal": deal,
         "may_edit": may_edit,
-        "tasks": tasks,
+        "tasks": tasks_shown,
+        "tasks_count": len(tasks),
+        "tasks_more": len(tasks) - len(tasks_shown),
         "open_tasks": open_tasks,
         "next_task": min(open_tasks, key=lambda t: (t.due_at, t.pk), default=None),
         "has_open_task": bool(open_tasks),
-        "contacts": contacts,
+        "contacts": contacts_shown,
+        "all_contacts": contacts,
+        "contacts_more": len(contacts) - len(contacts_shown),
         "stepper": _stepper(stages, deal),
         "move_form": move_form,
         "lost_stage": _lost_stage(stages, move_form),

@@ -404,10 +404,37 @@ def test_the_card_runs_as_many_queries_with_50_tasks_as_with_5(
         first = viewer.get(deal_a.get_absolute_url())
     assert first.status_code == 200
     assert "Задача 4" in first.text and "Комментарий 4" in first.text
+    assert "Показать все задачи" not in first.text
     add(45, 5)
     with django_assert_num_queries(len(few)):
         response = viewer.get(deal_a.get_absolute_url())
     assert response.status_code == 200
-    assert "Задача 49" in response.text and "Комментарий 49" in response.text
+    assert "Комментарий 49" in response.text
+    assert "Показать все задачи (50)" in response.text
+    assert "Показать все контакты (50)" in response.text
     sqls = [q["sql"] for q in few.captured_queries]
     assert len(sqls) == len(set(sqls)), "a query of the card runs twice"
+
+
+def test_a_heavy_card_shows_the_nearest_tasks_and_brings_the_rest_on_request(
+    client_a, deal_a, manager_a
+):
+    for i in range(12):
+        task(deal_a, manager_a, text=f"Задача {i:02d}", days=i + 1)
+    for i in range(7):
+        services.contact_save(
+            contact=Contact(name=f"Контакт {i}"),
+            phones=[f"+7916000{i:04d}"],
+            emails=[],
+            deal=deal_a,
+        )
+    card = client_a.get(deal_a.get_absolute_url())
+    assert card.status_code == 200
+    listed = card.text[card.text.index('id="tasks-list"') : card.text.index('id="contacts-list"')]
+    assert "Задача 09" in listed and "Задача 10" not in listed
+    assert "Показать все задачи (12)" in card.text
+    assert "Показать все контакты (7)" in card.text
+    every = client_a.get(deal_a.get_absolute_url(), {"tasks": "all", "contacts": "all"})
+    assert every.status_code == 200
+    assert "Задача 11" in every.text and "Показать все задачи" not in every.text
+    assert "Контакт 6" in every.text and "Показать все контакты" not in every.text
