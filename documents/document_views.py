@@ -135,7 +135,7 @@ def _errors(form) -> str:
 
 def deal_panel(request, deal) -> dict:
     """Context of the panel: a fixed number of queries whatever the number of documents."""
-    seller, client = load_parties(deal)
+    parties = None  # the seller and the client: only a draft's empty tags need them
     personal = _personal(request, deal)
     current = panels.shared(
         deal, "current_calculation", lambda: Calculation.objects.current_for(deal)
@@ -151,6 +151,9 @@ def deal_panel(request, deal) -> dict:
             document.deal = deal
             if document.is_draft:
                 if document.calculation_id not in tags_by_calculation:
+                    if parties is None:
+                        parties = load_parties(deal)
+                    seller, client = parties
                     tags_by_calculation[document.calculation_id] = document_tags(
                         document, seller=seller, client=client
                     )

@@ -21,3 +21,12 @@
     });
   });
 })();
+
+// On a phone the steps scroll sideways: bring the current one into view.
+(function () {
+  const steps = document.querySelector("#stage-stepper ol");
+  const current = steps && steps.querySelector("[aria-current=step]");
+  if (current && steps.scrollWidth > steps.clientWidth) {
+    steps.scrollLeft = current.offsetLeft - steps.offsetLeft - 16;
+  }
+})();
