@@ -8,7 +8,7 @@ import html
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import strip_tags
@@ -147,6 +147,8 @@ def deal_panel(request, deal) -> dict:
     tags_by_calculation: dict = {}
     for kind, model in MODELS.items():
         documents = list(model.objects.for_deal_card(deal))
+        # Only a draft's empty tags read the lines of its calculation: one query, if any.
+        prefetch_related_objects([d for d in documents if d.is_draft], "calculation__lines")
         for document in documents:
             document.deal = deal
             if document.is_draft:
