@@ -23,7 +23,18 @@ urlpatterns = [
         views.task_complete,
         name="task_complete",
     ),
+    path("deals/<int:pk>/timeline/", views.deal_timeline, name="timeline"),
     path("deals/<int:pk>/comments/new/", views.comment_create, name="comment_create"),
+    path(
+        "deals/<int:pk>/comments/<int:comment_pk>/edit/",
+        views.comment_edit,
+        name="comment_edit",
+    ),
+    path(
+        "deals/<int:pk>/comments/<int:comment_pk>/delete/",
+        views.comment_delete,
+        name="comment_delete",
+    ),
     *client_urls.deal_urlpatterns,
     path("deals/<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("deals/<int:pk>/contacts/link/", views.contact_link, name="contact_link"),
