@@ -25,7 +25,7 @@ def deal_board_marks(deal_ids: list[int]) -> dict[int, list[Mark]]:
 
 
 def _mark(invoice: Invoice) -> Mark:
-    label = f"счёт {invoice.short_label()} на {money(invoice.total)} ₽"
+    label = f"счёт {invoice.short_label} на {money(invoice.total)} ₽"
     if invoice.status == Invoice.Status.PAID:
         return Mark(
             "оплачен",

@@ -6,21 +6,26 @@ in step with every change of a deal), never from a scan of the deals.
 Later apps add marks to the cards (an issued or paid invoice) with register_marks(): a
 function (deal ids) -> {deal id: [Mark]} that runs one query whatever the number of ids."""
 
+import datetime
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from html import escape
 
+from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, F, Min, Sum, Window
+from django.db.models import Count, F, OuterRef, Subquery, Sum, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from crm import formats
 
 from .models import Deal, Stage, StageTotal, Task
 
 COLUMN_SIZE = 30
+User = get_user_model()
 
 
 @dataclass(frozen=True)
@@ -89,8 +94,8 @@ def columns(
     expanded = set(expanded)
     cols = [Column(stage=s, collapsed=not s.is_open and s.pk not in expanded) for s in wanted]
     deals = Deal.objects.visible_to(user).filtered(params)
-    ids = _newest_ids(deals, [c.stage for c in cols if not c.collapsed])
-    cards = _cards(ids, user)
+    rows = _newest(deals, [c.stage for c in cols if not c.collapsed])
+    cards = _cards(rows, user, stages)
     for col in cols:
         col.deals = cards.get(col.stage.pk, [])
     sums = _totals(user, deals, params, [c.stage.pk for c in cols])
@@ -112,70 +117,122 @@ def rubles_short(value: Decimal) -> str:
     return f"{whole}\N{NO-BREAK SPACE}₽"
 
 
-def _newest_ids(deals, stages: list[Stage]) -> list[int]:
-    """The newest deals of each column: one index scan per stage, sent as one query."""
+CARD_FIELDS = ("id", "created_at", "title", "budget", "stage_id", "manager_id", "client__name")
+
+
+def _newest(deals, stages: list[Stage]) -> list[tuple]:
+    """The newest cards of each column with their next open task: one index scan per
+    stage, sent as one query."""
+    next_due = Subquery(
+        Task.objects.filter(deal=OuterRef("pk"), done_at__isnull=True)
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+    deals = deals.annotate(next_due=next_due)
     parts = [
         deals.filter(stage=stage)
         .order_by("-created_at", "-id")
-        .values_list("id", "created_at")[:COLUMN_SIZE]
+        .values_list(*CARD_FIELDS, "next_due")[:COLUMN_SIZE]
         for stage in stages
     ]
     if not parts:
         return []
     if connection.features.supports_slicing_ordering_in_compound:
-        return [pk for pk, _ in parts[0].union(*parts[1:], all=True).order_by()]
-    ranked = deals.filter(stage__in=stages).annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F("stage_id")],
-            order_by=[F("created_at").desc(), F("id").desc()],
+        rows = parts[0].union(*parts[1:], all=True).order_by()
+    else:
+        rows = (
+            deals.filter(stage__in=stages)
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("stage_id")],
+                    order_by=[F("created_at").desc(), F("id").desc()],
+                )
+            )
+            .filter(rank__lte=COLUMN_SIZE)
+            .values_list(*CARD_FIELDS, "next_due")
         )
-    )
-    return list(ranked.filter(rank__lte=COLUMN_SIZE).values_list("pk", flat=True))
+    return sorted(rows, key=lambda row: (row[4], row[1], row[0]), reverse=True)
 
 
-def _cards(ids: list[int], user) -> dict[int, list[Deal]]:
-    """The cards by stage, newest first, with the next open task and the marks: three
-    queries whatever the number of cards. Links are built from one reversed address."""
-    if not ids:
+def _cards(rows: list[tuple], user, stages: list[Stage]) -> dict[int, list]:
+    """The cards by stage, newest first, each as its finished HTML. Two more queries
+    whatever the number of cards: the marks, and the names of managers of cards that are
+    not the user's. A card is written by Card.html() rather than by the template engine,
+    which spends about 0.1 ms on each of two hundred cards."""
+    if not rows:
         return {}
-    rows = (
-        Deal.objects.filter(pk__in=ids)
-        .select_related("client", "manager")
-        .only(
-            "id",
-            "title",
-            "budget",
-            "stage_id",
-            "created_at",
-            "manager_id",
-            "client__name",
-            "manager__first_name",
-            "manager__last_name",
-            "manager__username",
-        )
-        .order_by("stage_id", "-created_at", "-id")
-    )
-    next_due = dict(
-        Task.objects.filter(deal_id__in=ids, done_at__isnull=True)
-        .values("deal_id")
-        .annotate(due=Min("due_at"))
-        .values_list("deal_id", "due")
-    )
-    found = marks(ids)
+    found = marks([row[0] for row in rows])
+    foreign = {row[5] for row in rows if row[5] != user.pk}
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in=foreign)} if foreign else {}
+    open_stages = {s.pk for s in stages if s.is_open}
     now = timezone.now()
     detail = reverse("deals:detail", args=[0]).removesuffix("0/")
-    by_stage: dict[int, list[Deal]] = {}
-    for deal in rows:
-        deal.url = f"{detail}{deal.pk}/"
-        deal.budget_text = rubles_short(deal.budget)
-        deal.next_due = next_due.get(deal.pk)
-        deal.overdue = deal.next_due is not None and deal.next_due < now
-        deal.marks = found.get(deal.pk, [])
-        deal.warning = " ".join(m.warning for m in deal.marks if m.warning)
-        deal.foreign = deal.manager_id != user.pk
-        by_stage.setdefault(deal.stage_id, []).append(deal)
+    by_stage: dict[int, list] = {}
+    for pk, _, title, budget, stage_id, manager_id, client, due in rows:
+        card = Card(
+            pk=pk,
+            title=title,
+            url=f"{detail}{pk}/",
+            budget=budget,
+            client=client or "",
+            manager=names.get(manager_id, ""),
+            next_due=due,
+            is_open=stage_id in open_stages,
+            marks=found.get(pk, []),
+        )
+        by_stage.setdefault(stage_id, []).append(card.html(now))
     return by_stage
+
+
+@dataclass
+class Card:
+    pk: int
+    title: str
+    url: str
+    budget: Decimal
+    client: str = ""
+    manager: str = ""  # shown when the deal is someone else's
+    next_due: datetime.datetime | None = None
+    is_open: bool = True
+    marks: list = field(default_factory=list)
+
+    def html(self, now: datetime.datetime) -> SafeString:
+        """Title, client, budget, the next task's date and the badges; «⋯» opens the page's
+        one stage menu. Every value typed by people goes through escape()."""
+        pk = self.pk
+        title = escape(self.title)
+        warning = " ".join(m.warning for m in self.marks if m.warning)
+        who = " · ".join(x for x in (self.client, self.manager) if x)
+        if self.next_due is not None:
+            late = self.next_due < now
+            when = timezone.localtime(self.next_due).strftime("%d.%m %H:%M")
+            due = (
+                f'<span class="board-card-due{" is-overdue" if late else ""}" '
+                f'title="Ближайшая задача">{"просрочена " if late else ""}{when}</span>'
+            )
+        elif self.is_open:
+            due = '<span class="badge text-bg-warning">нет задачи</span>'
+        else:
+            due = ""
+        badges = "".join(
+            f'<span class="badge text-bg-{escape(m.color)}">{escape(m.label)}</span>'
+            for m in self.marks
+        )
+        return mark_safe(  # noqa: S308 (every value is escaped above)
+            f'<article class="board-card{" deal-idle" if self.is_open and self.next_due is None else ""}"'
+            f' id="deal-{pk}" data-deal="{pk}" data-title="№{pk} {title}"'
+            f"{f' data-warning=\"{escape(warning)}\"' if warning else ''}"
+            ' draggable="true"><div class="board-card-top">'
+            f'<a class="board-card-title" href="{self.url}" draggable="false">{title}</a>'
+            f'<button type="button" class="board-card-menu" id="deal-menu-{pk}"'
+            ' aria-haspopup="menu" aria-expanded="false"'
+            f' aria-label="Перевести сделку №{pk} на другой этап">⋯</button></div>'
+            f"{f'<div class=\"board-card-client\">{escape(who)}</div>' if who else ''}"
+            '<div class="board-card-foot">'
+            f'<span class="board-card-budget">{rubles_short(self.budget)}</span>'
+            f"{due}{badges}</div></article>"
+        )
 
 
 def _totals(user, deals, params: Mapping, stage_ids: list[int]) -> dict[int, tuple]:
