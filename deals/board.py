@@ -199,11 +199,13 @@ class Card:
 
     def html(self, now: datetime.datetime) -> SafeString:
         """Title, client, budget, the next task's date and the badges; «⋯» opens the page's
-        one stage menu. Every value typed by people goes through escape()."""
-        pk = self.pk
-        title = escape(self.title)
+        one stage menu. Every value people type goes through escape()."""
+        pk, title = self.pk, escape(self.title)
+        idle = " deal-idle" if self.is_open and self.next_due is None else ""
         warning = " ".join(m.warning for m in self.marks if m.warning)
+        warning = f' data-warning="{escape(warning)}"' if warning else ""
         who = " · ".join(x for x in (self.client, self.manager) if x)
+        who = f'<div class="board-card-client">{escape(who)}</div>' if who else ""
         if self.next_due is not None:
             late = self.next_due < now
             when = timezone.localtime(self.next_due).strftime("%d.%m %H:%M")
@@ -220,16 +222,14 @@ class Card:
             for m in self.marks
         )
         return mark_safe(  # noqa: S308 (every value is escaped above)
-            f'<article class="board-card{" deal-idle" if self.is_open and self.next_due is None else ""}"'
-            f' id="deal-{pk}" data-deal="{pk}" data-title="№{pk} {title}"'
-            f"{f' data-warning=\"{escape(warning)}\"' if warning else ''}"
-            ' draggable="true"><div class="board-card-top">'
+            f'<article class="board-card{idle}" id="deal-{pk}" data-deal="{pk}"'
+            f' data-title="№{pk} {title}"{warning} draggable="true">'
+            '<div class="board-card-top">'
             f'<a class="board-card-title" href="{self.url}" draggable="false">{title}</a>'
             f'<button type="button" class="board-card-menu" id="deal-menu-{pk}"'
             ' aria-haspopup="menu" aria-expanded="false"'
             f' aria-label="Перевести сделку №{pk} на другой этап">⋯</button></div>'
-            f"{f'<div class=\"board-card-client\">{escape(who)}</div>' if who else ''}"
-            '<div class="board-card-foot">'
+            f'{who}<div class="board-card-foot">'
             f'<span class="board-card-budget">{rubles_short(self.budget)}</span>'
             f"{due}{badges}</div></article>"
         )

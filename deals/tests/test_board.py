@@ -67,7 +67,7 @@ def test_a_card_is_compact_and_the_stage_menu_is_rendered_once(
     busy.client = client
     busy.save()
     services.task_create(
-        deal=busy, author=manager_a, assignee=manager_a, kind="call", text="Позвонить", due_at=future
+        deal=busy, author=manager_a, assignee=manager_a, kind="call", text="Звонок", due_at=future
     )
     make_deal(manager_a, title="Лендинг без задачи")
     response = client_a.get(BOARD)
@@ -81,7 +81,7 @@ def test_a_card_is_compact_and_the_stage_menu_is_rendered_once(
     assert "нет задачи" in html.split("Лендинг без задачи", 1)[1].split("</article>", 1)[0]
     # No form or stage list per card: one menu for the page.
     assert html.count('role="menuitem"') == len(stages)
-    assert "<select name=\"stage\"" not in html
+    assert '<select name="stage"' not in html
     assert card.count("<form") == 0
 
 
@@ -212,9 +212,7 @@ def test_an_unknown_stage_is_refused_with_the_reason(client_a, deal_a):
 # Losing
 
 
-def test_the_loss_dialog_shows_no_errors_until_submitted_then_keeps_the_input(
-    client_a, deal_a
-):
+def test_the_loss_dialog_shows_no_errors_until_submitted_then_keeps_the_input(client_a, deal_a):
     lost = stage(Stage.Kind.LOST)
     page = client_a.get(BOARD).text
     dialog = page.split('id="loss-dialog"', 1)[1].split("</dialog>", 1)[0]
