@@ -137,7 +137,9 @@ def _newest(deals, stages: list[Stage]) -> list[tuple]:
     ]
     if not parts:
         return []
-    if connection.features.supports_slicing_ordering_in_compound:
+    if len(parts) == 1:
+        rows = parts[0]
+    elif connection.features.supports_slicing_ordering_in_compound:
         rows = parts[0].union(*parts[1:], all=True).order_by()
     else:
         rows = (
