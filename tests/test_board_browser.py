@@ -226,6 +226,7 @@ def test_an_invoice_is_warned_of_before_the_loss_and_a_refused_move_goes_back(
     note = boris.page.locator(f"{home} #deal-{shared.pk} .board-card-error")
     expect(note).to_contain_text("только задача")
     expect(boris.page.locator("#board-status")).to_contain_text("Сделка не перенесена")
+    expect(boris.page.locator(f"#column-{pipeline['stages'][1].pk} .board-empty")).to_have_count(1)
     boris.page.screenshot(path=SHOTS / "board-refused.png")
     assert stage_of(shared).pk == pipeline["stages"][0].pk
     still_same_page(boris)

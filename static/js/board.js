@@ -213,7 +213,7 @@
         swapColumns(answer.text, card.dataset.deal);
         return;
       }
-      putBack(card, home);
+      putBack(card, home, to);
       if (answer.status === 400 && form) {
         htmx.swap(lossFields, answer.text, { swapStyle: "innerHTML" });
         const invalid = lossFields.querySelector(".is-invalid");
@@ -232,10 +232,17 @@
     });
   }
 
-  function putBack(card, home) {
+  function putBack(card, home, to) {
     card.hidden = false;
     if (home.parent && card.parentNode !== home.parent) {
       home.parent.insertBefore(card, home.next && home.next.parentNode === home.parent ? home.next : null);
+    }
+    const body = to.querySelector(".board-column-body");
+    if (body && !body.querySelector(".board-card") && !body.querySelector(".board-empty, .board-drop-hint")) {
+      const empty = document.createElement("p");
+      empty.className = "board-empty small text-muted mb-0";
+      empty.textContent = "Пусто";
+      body.insertBefore(empty, body.firstChild);
     }
   }
 
