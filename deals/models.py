@@ -693,3 +693,33 @@ class LeadRequest(models.Model):
 
     def __str__(self):
         return f"{self.source}: {self.received_at:%d.%m.%Y %H:%M}"
+
+
+class StageTotal(models.Model):
+    """How many deals, and for how much, each stage holds per manager and source: what the
+    board's columns add up without reading the deals. The database keeps these rows in step
+    with deals_deal itself (triggers of migration 0008, in the same transaction as every
+    insert, update and delete, the bulk ones and the admin's included), so no code path can
+    forget them. Rows are never read one by one: deals.board sums them."""
+
+    stage = models.ForeignKey(
+        Stage, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    source = models.CharField(max_length=16)
+    deals = models.BigIntegerField(default=0)
+    budget = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0.00"))
+
+    class Meta:
+        verbose_name = "итог этапа"
+        verbose_name_plural = "итоги этапов"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "manager", "source"], name="stagetotal_stage_manager_source"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.stage_id}/{self.manager_id}/{self.source}: {self.deals}"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("deals/<int:pk>/", views.deal_detail, name="detail"),
     path("deals/<int:pk>/edit/", views.deal_edit, name="edit"),
     path("deals/<int:pk>/move/", views.deal_move, name="move"),
+    path("deals/<int:pk>/board-move/", views.board_move, name="board_move"),
     path("deals/<int:pk>/tasks/new/", views.task_create, name="task_create"),
     path("deals/<int:pk>/tasks/<int:task_pk>/edit/", views.task_edit, name="task_edit"),
     path(

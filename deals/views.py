@@ -9,12 +9,12 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.db.models import Count, F, Q, Sum, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import engines
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
@@ -26,6 +26,7 @@ from crm.public import client_ip, rate_limited
 from crm.rows import row_url, short_datetime
 from crm.staff import head_required, safe_next
 
+from . import board as deal_board
 from . import (
     intake,
     pagination,
@@ -38,6 +39,7 @@ from . import (
 )
 from .contacts import contacts_visible_to, responsible_for
 from .forms import (
+    BoardFilterForm,
     CommentForm,
     DateTimeLocalInput,
     DealFilterForm,
@@ -57,7 +59,6 @@ SORTS = {
     "budget": (["budget", "pk"], [Decimal, int]),
     "title": (["title", "pk"], [str, int]),
 }
-BOARD_COLUMN_SIZE = 30
 # A card shows the nearest tasks and the first contacts; «Показать все» brings the rest.
 CARD_TASKS = 10
 CARD_CONTACTS = 5
@@ -324,49 +325,113 @@ def deal_move(request, pk):
 
 
 def board(request):
-    visible = Deal.objects.visible_to(request.user)
+    form = BoardFilterForm(request.GET or None)
+    params = form.cleaned_data if form.is_valid() else {}
     stages = list(Stage.objects.all())
-    ranked = (
-        visible.with_activity()
-        .select_related("manager", "client")
-        .filter(pk__in=_board_ids(visible, stages))
-        .order_by("stage_id", "-created_at", "-pk")
+    if request.htmx and request.GET.get("column"):
+        # «Показать сделки» / «Свернуть» of a won or lost column.
+        stage = next((s for s in stages if str(s.pk) == request.GET["column"]), None)
+        if stage is None:
+            return HttpResponseBadRequest("Такого этапа нет: обновите страницу.")
+        expanded = [] if request.GET.get("collapse") else [stage.pk]
+        columns = deal_board.columns(
+            request.user, stages, params, only=[stage.pk], expanded=expanded
+        )
+        return render(
+            request,
+            "deals/includes/_board_column.html",
+            _board_context(request, form, column=columns[0]),
+        )
+    columns = deal_board.columns(request.user, stages, params)
+    return render(
+        request,
+        "deals/deal_board.html",
+        _board_context(
+            request,
+            form,
+            columns=columns,
+            stages=stages,
+            loss_form=DealMoveForm(),
+            move_url=reverse("deals:board_move", args=[0]),
+        ),
     )
-    totals = {
-        row["stage_id"]: row
-        for row in visible.values("stage_id").annotate(n=Count("pk"), total=Sum("budget"))
+
+
+def _board_context(request, form, **extra) -> dict:
+    query = {k: v for k, v in form.data.items() if k in form.fields and v} if form.is_bound else {}
+    return {
+        "form": form,
+        "query": urlencode(query),
+        "board_url": reverse("deals:board"),
+        "list_url": reverse("deals:list"),
+        **extra,
     }
-    by_stage: dict[int, list] = {s.pk: [] for s in stages}
-    for deal in ranked:
-        by_stage.setdefault(deal.stage_id, []).append(deal)
-    columns = [
-        {
-            "stage": stage,
-            "deals": by_stage.get(stage.pk, []),
-            "count": totals.get(stage.pk, {}).get("n", 0),
-            "total": totals.get(stage.pk, {}).get("total") or 0,
-        }
-        for stage in stages
-    ]
-    return render(request, "deals/deal_board.html", {"columns": columns, "stages": stages})
 
 
-def _board_ids(visible, stages) -> list[int]:
-    """The newest deals of each column: one index scan per stage, sent as one query."""
-    columns = [
-        visible.filter(stage=stage)
-        .order_by("-created_at", "-id")
-        .values_list("id", "created_at")[:BOARD_COLUMN_SIZE]
-        for stage in stages
-    ]
-    if not columns:
-        return []
-    if connection.features.supports_slicing_ordering_in_compound:
-        return [pk for pk, _ in columns[0].union(*columns[1:], all=True).order_by()]
-    ranked = visible.annotate(
-        rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F("created_at").desc()])
+@require_POST
+def board_move(request, pk):
+    """A card dropped on another column, or a stage chosen in its menu. Answers the two
+    columns (swapped out of band, the scroll stays where it was); 400 with the loss form
+    and its errors; 409 with what to confirm first (an issued or paid invoice); 403, 404
+    or 422 with the reason the card goes back."""
+    try:
+        deal = _get_deal_for_edit(request, pk)
+    except PermissionDenied as exc:
+        return _board_refusal(str(exc), status=403)
+    form = DealMoveForm(request.POST)
+    stage = form.fields["stage"].queryset.filter(pk=request.POST.get("stage") or None).first()
+    if stage is None:
+        return _board_refusal("Такого этапа нет: обновите страницу.", status=422)
+    if not form.is_valid():
+        if stage.is_lost:
+            return _board_loss_form(request, form)
+        reasons = [e for errors in form.errors.values() for e in errors]
+        return _board_refusal(" ".join(reasons), status=422)
+    warnings = deal_board.move_warnings(deal, stage)
+    if warnings and not request.POST.get("confirmed"):
+        return _board_refusal(" ".join(warnings), status=409)
+    previous = deal.stage_id
+    try:
+        services.deal_move(deal=deal, by=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+        if stage.is_lost:
+            return _board_loss_form(request, form)
+        return _board_refusal(" ".join(exc.messages), status=422)
+    filters = BoardFilterForm(request.GET or None)
+    touched = {previous, stage.pk}
+    if str(request.POST.get("from_stage", "")).isdigit():
+        touched.add(int(request.POST["from_stage"]))
+    expanded = [int(x) for x in request.POST.getlist("expanded") if x.isdigit()]
+    columns = deal_board.columns(
+        request.user,
+        list(Stage.objects.all()),
+        filters.cleaned_data if filters.is_valid() else {},
+        only=touched,
+        expanded=expanded,
     )
-    return list(ranked.filter(rank__lte=BOARD_COLUMN_SIZE).values_list("pk", flat=True))
+    response = render(
+        request,
+        "deals/includes/_board_moved.html",
+        _board_context(
+            request,
+            filters,
+            columns=columns,
+            status=f"Сделка №{deal.pk} «{deal.title}»: этап «{stage}».",
+        ),
+    )
+    response["HX-Reswap"] = "none"
+    return response
+
+
+def _board_loss_form(request, form) -> HttpResponse:
+    return render(request, "deals/includes/_board_loss_fields.html", {"form": form}, status=400)
+
+
+def _board_refusal(reason: str, *, status: int) -> HttpResponse:
+    return HttpResponse(reason, status=status, content_type="text/plain; charset=utf-8")
 
 
 # Tasks
