@@ -1,10 +1,12 @@
+import datetime
 import secrets
 from collections.abc import Mapping
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, DateTimeField, Exists, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -115,6 +117,12 @@ class Source(models.TextChoices):
     OTHER = "other", "Другое"
 
 
+DEAL_STATUS_DEFAULT = Stage.Kind.OPEN
+# A deal without an open task sorts after every real due: far in the future, yet a datetime
+# that every database and a shift to local time still hold.
+NEXT_TASK_NONE = datetime.datetime(9000, 1, 1, tzinfo=datetime.UTC)
+
+
 class DealQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The one rule of who sees what: a head of sales sees every deal; a manager sees the
@@ -160,8 +168,18 @@ class DealQuerySet(models.QuerySet):
         )
 
     def filtered(self, params: Mapping):
-        """The deal list's filters: the cleaned data of deals.forms.DealFilterForm."""
+        """The deal list's filters: the cleaned data of deals.forms.DealFilterForm. Without
+        a stage or a loss reason the list shows the deals of one kind, open ones unless
+        `status` says «won», «lost» or «all»; a chosen stage or reason shows its deals
+        whatever their kind (the board's «все в списке…» links to a closed stage too)."""
         deals = self
+        status = params.get("status") or DEAL_STATUS_DEFAULT
+        if (
+            status in Stage.Kind.values
+            and not params.get("stage")
+            and not params.get("loss_reason")
+        ):
+            deals = deals.filter(stage__kind=status)
         for field in ("stage", "manager", "source", "loss_reason"):
             if params.get(field):
                 deals = deals.filter(**{field: params[field]})
@@ -175,6 +193,29 @@ class DealQuerySet(models.QuerySet):
         if params.get("overdue"):
             deals = deals.filter(Exists(open_tasks.filter(due_at__lt=timezone.now())))
         return deals.search(params.get("q") or "")
+
+    def with_next_task(self):
+        """`next_task_due`: the due of the deal's earliest open task, or NEXT_TASK_NONE when
+        it has none (a value, not NULL, so the list can sort and page by it)."""
+        first_due = (
+            Task.objects.filter(deal=OuterRef("pk"), done_at__isnull=True)
+            .order_by()
+            .values("deal")
+            .annotate(first=Min("due_at"))
+            .values("first")
+        )
+        return self.annotate(
+            next_task_due=Coalesce(
+                Subquery(first_due, output_field=DateTimeField()),
+                NEXT_TASK_NONE,
+                output_field=DateTimeField(),
+            )
+        )
+
+    def totals(self) -> dict:
+        """How many deals and the sum of their budgets, in one aggregate query."""
+        row = self.order_by().aggregate(count=Count("pk"), budget=Sum("budget"))
+        return {"count": row["count"], "budget": row["budget"] or Decimal("0")}
 
 
 class Deal(models.Model):
