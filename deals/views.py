@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contacts.forms import ContactForm
 from contacts.models import Contact
@@ -166,18 +166,27 @@ def _list_page(request, *, bulk_forms: dict | None = None, status: int = 200):
         "now": timezone.now(),
     }
     if request.user.is_head:
-        bulk_forms = bulk_forms or {}
-        context["bulk"] = {
-            "selection": bulk_forms.get("selection") or DealBulkForm(user=request.user),
-            "reassign": bulk_forms.get("reassign") or DealReassignForm(prefix="reassign"),
-            "move": bulk_forms.get("move") or _bulk_move_form(),
-            "task": bulk_forms.get("task")
-            or DealBulkTaskForm(prefix="task", initial={"due_at": schedule.default_due()}),
-        }
-        selection = context["bulk"]["selection"]
-        picked = selection.data.getlist("deals") if selection.is_bound else []
-        context["selected"] = {str(pk) for pk in picked}
+        context["may_bulk"] = True
+        if bulk_forms is not None:
+            context.update(_bulk_context(request, bulk_forms))
     return render(request, "deals/deal_list.html", context, status=status)
+
+
+def _bulk_context(request, bound: dict) -> dict:
+    """The bulk panel's forms: those of a refused POST with their errors, fresh ones else."""
+    selection = bound.get("selection") or DealBulkForm(user=request.user)
+    picked = selection.data.getlist("deals") if selection.is_bound else []
+    return {
+        "bulk": {
+            "selection": selection,
+            "reassign": bound.get("reassign") or DealReassignForm(prefix="reassign"),
+            "move": bound.get("move") or _bulk_move_form(),
+            "task": bound.get("task")
+            or DealBulkTaskForm(prefix="task", initial={"due_at": schedule.default_due()}),
+        },
+        "selected": {str(pk) for pk in picked},
+        "full_query": request.GET.urlencode(),
+    }
 
 
 def _totals_text(totals: dict) -> str:
@@ -253,11 +262,17 @@ def deal_export(request, fmt):
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @head_required
 def deal_bulk(request):
     """An action of the head of sales on the deals picked in the list; the list's filters
-    come in the query string and the page returns to them."""
+    come in the query string and the page returns to them. A GET gives the panel's form
+    (htmx, when the panel is opened), or the list with it."""
+    if request.method == "GET":
+        if request.htmx:
+            context = {**_bulk_context(request, {}), "may_bulk": True}
+            return render(request, "deals/includes/_deal_bulk_form.html", context)
+        return _list_page(request, bulk_forms={})
     selection = DealBulkForm(request.POST, user=request.user)
     action = request.POST.get("action")
     forms = {

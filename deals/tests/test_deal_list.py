@@ -482,3 +482,18 @@ def test_a_manager_gets_403_for_bulk_actions_and_nothing_changes(
     assert theirs.manager != manager_a
     assert not Task.objects.filter(text="Чужая задача").exists()
     assert "deal-bulk" not in client_a.get(LIST).text
+
+
+def test_the_bulk_panel_loads_its_fields_when_opened(client_head, client_a, two_desks):
+    page = client_head.get(LIST, {"status": "all"}).text
+    assert 'hx-get="/deals/bulk/?status=all"' in page
+    assert 'id="deal-bulk"' not in page  # the list itself stays light
+    panel = client_head.get(BULK, {"status": "all"}, headers={"HX-Request": "true"})
+    assert panel.status_code == 200
+    assert '<form id="deal-bulk" method="post" action="/deals/bulk/?status=all"' in panel.text
+    assert 'name="reassign-manager"' in panel.text and "<html" not in panel.text
+    # Without JavaScript the link opens the list with the panel in it.
+    full = client_head.get(BULK, {"status": "all"})
+    assert full.status_code == 200
+    assert 'id="deal-bulk"' in full.text and len(titles_in(full.text)) == 3
+    assert client_a.get(BULK, headers={"HX-Request": "true"}).status_code == 403
