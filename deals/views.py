@@ -33,6 +33,7 @@ from crm.staff import head_required, safe_next
 
 from . import (
     bulk,
+    events,
     intake,
     listing,
     pagination,
@@ -290,8 +291,8 @@ def deal_bulk(request):
     data = action_form.cleaned_data
     if action == "reassign":
         result = bulk.deals_reassign(deals=deals, manager=data["manager"], by=request.user)
-        done = f"Передано {data['manager']}"
-        unchanged = f"уже у {data['manager']}"
+        done = f"Новый ответственный — {data['manager']}"
+        unchanged = f"уже у {events.person_genitive(data['manager'])}"
     elif action == "move":
         result = bulk.deals_move(deals=deals, by=request.user, **data)
         done = f"Переведено на этап «{data['stage']}»"

@@ -140,7 +140,7 @@ def test_the_filter_bar_fits_a_laptop_and_ties_every_label(browser, live_server,
     expect(page.locator("[data-picked-count]")).to_have_text("12")
     page.select_option("#id_reassign-manager", str(team["boris"].pk))
     page.click("button[value=reassign]")
-    expect(page.locator(".alert-success")).to_contain_text("Передано Борис: 6 сделок")
+    expect(page.locator(".alert-success")).to_contain_text("Новый ответственный — Борис: 6 сделок")
     expect(page.locator(".alert-info")).to_contain_text("Без изменений")
 
 

@@ -350,8 +350,8 @@ def test_the_head_hands_deals_over_and_each_timeline_says_so(
     )
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == LIST + "?status=all"
-    assert "Передано Борис: 2 сделки." in response.text
-    assert f"Без изменений (уже у Борис): №{theirs.pk}." in response.text
+    assert "Новый ответственный — Борис: 2 сделки." in response.text
+    assert f"Без изменений (уже у Бориса): №{theirs.pk}." in response.text
     for deal in (mine, mine2):
         deal.refresh_from_db()
         assert deal.manager == manager_b
