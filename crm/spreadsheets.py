@@ -85,7 +85,8 @@ def stream_csv(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
 
 # An XLSX file is a zip of XML parts. Written by hand, row by row, into a zip that is sent
 # as it grows, a sheet of any length starts downloading at once and takes little memory
-# (openpyxl builds the whole file before the first byte).
+# (openpyxl builds the whole file before the first byte). No ZIP64: Excel opens it badly,
+# and a sheet stays far below its 2 GiB (a million rows are some 300 MiB).
 XLSX_PARTS = {
     "[Content_Types].xml": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -213,7 +214,7 @@ def stream_xlsx(
             'r:id="rId1"/></sheets></workbook>',
         )
         yield sink.take()
-        with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+        with book.open("xl/worksheets/sheet1.xml", "w") as part:
             cols = "".join(
                 f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
                 for i, w in enumerate(widths, start=1)
