@@ -497,3 +497,20 @@ def test_the_bulk_panel_loads_its_fields_when_opened(client_head, client_a, two_
     assert full.status_code == 200
     assert 'id="deal-bulk"' in full.text and len(titles_in(full.text)) == 3
     assert client_a.get(BULK, headers={"HX-Request": "true"}).status_code == 403
+
+
+def test_a_deal_numbered_past_a_thousand_is_ticked_by_its_plain_number(
+    client_head, manager_a, manager_b, stages
+):
+    # The page writes numbers with a thousands separator («4 321»); a box's value must not.
+    deal = Deal.objects.create(
+        pk=4321, title="Большая сделка", manager=manager_a, stage=Stage.first_open()
+    )
+    page = client_head.get(LIST).text
+    assert 'name="deals" value="4321" id="pick-4321"' in page
+    response = client_head.post(
+        BULK, {"deals": ["4321"], "action": "reassign", "reassign-manager": manager_b.pk}
+    )
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert deal.manager == manager_b
