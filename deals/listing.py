@@ -52,13 +52,20 @@ def sort_order(sort: str) -> tuple[list[str], list[type]]:
     return [f"{prefix}{field}" for field in column.fields], list(column.kinds)
 
 
-def sortable(deals: QuerySet) -> QuerySet:
-    """The values the headers sort by, under plain names a cursor can read off a row."""
-    return deals.with_next_task().annotate(
-        stage_order=F("stage__order"),
-        manager_first=F("manager__first_name"),
-        manager_last=F("manager__last_name"),
-    )
+SORT_VALUES = {
+    "stage": {"stage_order": F("stage__order")},
+    "manager": {"manager_first": F("manager__first_name"), "manager_last": F("manager__last_name")},
+}
+
+
+def sortable(deals: QuerySet, sort: str, *, next_task: bool = False) -> QuerySet:
+    """The values the sort orders by, under plain names a cursor can read off a row. The due
+    of the next task is a subquery on every row: added only to sort by it or when asked
+    (the export); a page reads it for its own rows (models.mark_activity)."""
+    key = sort.lstrip("-")
+    if key == "next_task" or next_task:
+        deals = deals.with_next_task()
+    return deals.annotate(**SORT_VALUES.get(key, {}))
 
 
 def sort_headers(query: QueryDict, sort: str) -> dict[str, dict]:
@@ -80,7 +87,9 @@ def sort_headers(query: QueryDict, sort: str) -> dict[str, dict]:
 
 
 def next_due(deal: Deal) -> datetime.datetime | None:
-    due = getattr(deal, "next_task_due", None)
+    """The due of the deal's earliest open task: from the sort's subquery, or from the
+    page's activity flags."""
+    due = getattr(deal, "next_task_due", None) or getattr(deal, "next_task_at", None)
     return None if due is None or due >= NEXT_TASK_NONE else due
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, Sum, Window
+from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.http import (
     Http404,
@@ -19,8 +19,10 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,6 +30,7 @@ from contacts.forms import ContactForm
 from contacts.models import Contact
 from crm.formats import money, plural
 from crm.public import client_ip, rate_limited
+from crm.rows import row_url, short_datetime
 from crm.spreadsheets import stream_csv, stream_xlsx
 from crm.staff import head_required, safe_next
 
@@ -119,27 +122,12 @@ def _listed_deals(request, form: DealFilterForm):
     return deals, sort
 
 
-class _DetailUrls:
-    """The card's address of each row from one reverse(): the list shows 50 rows."""
-
-    def __init__(self):
-        self.head, _, self.tail = reverse("deals:detail", args=[0]).rpartition("0")
-
-    def __call__(self, pk: int) -> str:
-        return f"{self.head}{pk}{self.tail}"
-
-
 def _list_page(request, *, bulk_forms: dict | None = None, status: int = 200):
     form = DealFilterForm(request.GET or None)
     deals, sort = _listed_deals(request, form)
     order, kinds = listing.sort_order(sort)
     totals = deals.totals()
-    rows = (
-        listing.sortable(deals)
-        .with_activity()
-        .select_related("stage", "manager", "client", "loss_reason")
-        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.prefetch_related("phones")))
-    )
+    rows = listing.sortable(deals, sort).with_activity().as_rows().with_row_contacts()
     page = pagination.paginate(
         rows,
         order=order,
@@ -148,9 +136,8 @@ def _list_page(request, *, bulk_forms: dict | None = None, status: int = 200):
         before=request.GET.get("before"),
         size=PAGE_SIZE,
     )
-    url = _DetailUrls()
     for deal in page:
-        deal.list_url = url(deal.pk)
+        deal.list_url = row_url("deals:detail", deal.pk)
         deal.next_due = listing.next_due(deal)
     query = request.GET.copy()
     query.pop("after", None)
@@ -244,10 +231,7 @@ def deal_export(request, fmt):
     deals, sort = _listed_deals(request, form)
     order, _ = listing.sort_order(sort)
     deals = (
-        listing.sortable(deals)
-        .select_related("stage", "manager", "client", "loss_reason")
-        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.prefetch_related("phones")))
-        .order_by(*order)
+        listing.sortable(deals, sort, next_task=True).as_rows().with_row_contacts().order_by(*order)
     )
     rows = (listing.export_row(deal) for deal in deals.iterator(chunk_size=1000))
     if fmt == "csv":
@@ -544,6 +528,19 @@ def task_due(request):
 
 
 MY_TASKS_GROUP_SIZE = 100
+# What a row of «Мои задачи» shows of a task, its deal and its author.
+MY_TASK_FIELDS = [
+    "kind",
+    "text",
+    "due_at",
+    "done_at",
+    "deal_id",
+    "author_id",
+    "deal__title",
+    "author__username",
+    "author__first_name",
+    "author__last_name",
+]
 
 
 def my_tasks(request):
@@ -555,7 +552,7 @@ def my_tasks(request):
         today=Count("pk", filter=Q(due_at__gte=now, due_at__lte=day_end)),
         upcoming=Count("pk", filter=Q(due_at__gt=day_end)),
     )
-    rows = mine.select_related("deal", "deal__stage", "author").order_by("due_at", "pk")
+    rows = mine.select_related("deal", "author").only(*MY_TASK_FIELDS).order_by("due_at", "pk")
     limit = MY_TASKS_GROUP_SIZE
     groups = [
         {
@@ -570,14 +567,29 @@ def my_tasks(request):
             ("upcoming", "Предстоящие", "secondary", Q(due_at__gt=day_end)),
         ]
     ]
+    here = row_url("deals:my_tasks")
+    rows = engines["jinja2"].get_template("deals/task_rows.html")
+    for group in groups:
+        for task in group["tasks"]:
+            task.due_text = short_datetime(task.due_at)
+        # Autoescaped by Jinja2: safe to put in the page as it is.
+        group["rows"] = mark_safe(  # noqa: S308
+            rows.render(
+                {"tasks": group["tasks"], "now": now, "user_pk": request.user.pk, "here": here}
+            )
+        )
     idle = (
         Deal.objects.filter(manager=request.user, stage__kind=Stage.Kind.OPEN)
-        .with_activity()
-        .filter(has_open_task=False)
+        .without_open_task()
         .select_related("stage")
+        .only("title", "stage__name")
         .order_by("-created_at")[:50]
     )
-    return render(request, "deals/task_my.html", {"groups": groups, "idle_deals": idle, "now": now})
+    return render(
+        request,
+        "deals/task_my.html",
+        {"groups": groups, "idle_deals": idle, "now": now},
+    )
 
 
 TEAM_TASKS_PER_PERSON = 30

@@ -299,7 +299,7 @@ def _expected(sort: str) -> list[str]:
     from deals import listing
 
     order, _ = listing.sort_order(sort)
-    rows = listing.sortable(Deal.objects.open()).order_by(*order)
+    rows = listing.sortable(Deal.objects.open(), sort).order_by(*order)
     return [deal.title for deal in rows]
 
 
