@@ -5,7 +5,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
-from crm.spreadsheets import safe_cell
+from crm.spreadsheets import csv_value, safe_cell
 
 from .funnel import FunnelReport, LossTable
 
@@ -174,21 +174,12 @@ def all_tables(report: FunnelReport) -> dict[str, Table]:
     return {t.key: t for t in tables}
 
 
-def _csv_value(value) -> str:
-    # Russian Excel opens «;»-separated files with a decimal comma.
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return str(value).replace(".", ",")
-    return safe_cell(str(value))
-
-
 def to_csv(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([safe_cell(h) for h in table.header])
     for row in table.rows:
-        writer.writerow([_csv_value(v) for v in row])
+        writer.writerow([csv_value(v) for v in row])
     # The BOM makes Excel read the file as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

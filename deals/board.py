@@ -93,7 +93,9 @@ def columns(
     wanted = [s for s in stages if only is None or s.pk in set(only)]
     expanded = set(expanded)
     cols = [Column(stage=s, collapsed=not s.is_open and s.pk not in expanded) for s in wanted]
-    deals = Deal.objects.visible_to(user).filtered(params)
+    # The board shows every kind of deal in its own column: the list's default of open
+    # deals does not apply.
+    deals = Deal.objects.visible_to(user).filtered({**params, "status": "all"})
     rows = _newest(deals, [c.stage for c in cols if not c.collapsed])
     cards = _cards(rows, user, stages)
     for col in cols:

@@ -6,7 +6,9 @@ from django.utils import timezone
 
 from contacts.forms import clean_emails, clean_phones
 
+from .listing import SORT_CHOICES
 from .models import Comment, Deal, LossReason, Source, Stage, Task
+from .roles import deal_owners
 
 User = get_user_model()
 
@@ -184,19 +186,51 @@ class CommentForm(forms.ModelForm):
         return text
 
 
+STATUS_CHOICES = [
+    (Stage.Kind.OPEN, "В работе"),
+    (Stage.Kind.WON, "Успешные"),
+    (Stage.Kind.LOST, "Проигранные"),
+    ("all", "Все"),
+]
+
+
+def bootstrap_widgets(form: forms.Form) -> None:
+    """Bootstrap's classes on every widget of a hand-laid form."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
 class DealFilterForm(forms.Form):
-    SORTS = [
-        ("-created", "Сначала новые"),
-        ("created", "Сначала старые"),
-        ("-budget", "Бюджет: по убыванию"),
-        ("budget", "Бюджет: по возрастанию"),
-        ("title", "По названию"),
-    ]
-    q = forms.CharField(label="Поиск", required=False)
-    stage = forms.ModelChoiceField(label="Этап", queryset=Stage.objects.all(), required=False)
-    manager = UserChoiceField(label="Ответственный", queryset=active_users(), required=False)
+    """The deal list's filters (DealQuerySet.filtered), its sort (deals.listing) and the
+    kind of deals shown: open ones unless the user picks won, lost or all."""
+
+    q = forms.CharField(
+        label="Поиск",
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Название, контакт, телефон, e-mail"}
+        ),
+    )
+    status = forms.ChoiceField(
+        label="Сделки", choices=STATUS_CHOICES, required=False, widget=forms.HiddenInput
+    )
+    stage = forms.ModelChoiceField(
+        label="Этап", queryset=Stage.objects.all(), required=False, empty_label="Любой"
+    )
+    manager = UserChoiceField(
+        label="Ответственный", queryset=deal_owners(), required=False, empty_label="Любой"
+    )
     source = forms.ChoiceField(
-        label="Источник", choices=[("", "— любой —"), *Source.choices], required=False
+        label="Источник", choices=[("", "Любой"), *Source.choices], required=False
     )
     loss_reason = forms.ModelChoiceField(
         label="Причина отказа", queryset=LossReason.objects.all(), required=False
@@ -205,11 +239,17 @@ class DealFilterForm(forms.Form):
         label="Создана с", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label="по", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Создана по", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     no_task = forms.BooleanField(label="Без открытой задачи", required=False)
     overdue = forms.BooleanField(label="С просроченной задачей", required=False)
-    sort = forms.ChoiceField(label="Сортировка", choices=SORTS, required=False)
+    sort = forms.ChoiceField(
+        label="Сортировка", choices=SORT_CHOICES, required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap_widgets(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -217,6 +257,73 @@ class DealFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", "Конец периода раньше начала.")
         return cleaned
+
+    def extra_count(self) -> int:
+        """How many filters beyond the search are set: the phone's «Фильтры (2)»."""
+        if not self.is_bound or not self.is_valid():
+            return 0
+        names = ("stage", "manager", "source", "loss_reason", "date_from", "date_to")
+        return sum(1 for name in (*names, "no_task", "overdue") if self.cleaned_data.get(name))
+
+
+BULK_LIMIT = 500
+
+
+class DealBulkForm(forms.Form):
+    """The deals a head of sales picked in the list and what to do with them. The action's
+    own fields are in one of the forms below (each with its prefix)."""
+
+    ACTIONS = [
+        ("reassign", "Передать"),
+        ("move", "Перевести на этап"),
+        ("task", "Поставить задачу"),
+    ]
+    action = forms.ChoiceField(
+        choices=ACTIONS,
+        error_messages={"required": "Выберите действие.", "invalid_choice": "Выберите действие."},
+    )
+    deals = forms.ModelMultipleChoiceField(
+        queryset=Deal.objects.none(),
+        error_messages={
+            "required": "Отметьте в списке сделки, с которыми это сделать.",
+            "invalid_choice": "Одной из отмеченных сделок больше нет: обновите страницу.",
+            "invalid_pk_value": "Отметьте сделки в списке.",
+        },
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deals"].queryset = Deal.objects.visible_to(user)
+
+    def clean_deals(self):
+        deals = self.cleaned_data["deals"]
+        if len(deals) > BULK_LIMIT:
+            raise forms.ValidationError(f"За один раз — не больше {BULK_LIMIT} сделок.")
+        return deals
+
+
+class DealReassignForm(forms.Form):
+    manager = UserChoiceField(
+        label="Новый ответственный",
+        queryset=deal_owners(),
+        error_messages={"required": "Выберите, кому передать сделки."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap_widgets(self)
+
+
+class DealBulkTaskForm(TaskForm):
+    """A task on each picked deal: for the person chosen, or for each deal's manager."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        assignee = self.fields["assignee"]
+        assignee.required = False
+        assignee.empty_label = "Ответственному по сделке"
+        assignee.queryset = deal_owners()
+        bootstrap_widgets(self)
 
 
 class LeadForm(forms.Form):

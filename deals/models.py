@@ -1,3 +1,4 @@
+import datetime
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
@@ -5,7 +6,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, DateTimeField, Exists, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from contacts.models import Client, Contact, ContactEmail, ContactPhone
@@ -127,6 +129,11 @@ class Source(models.TextChoices):
     OTHER = "other", "Другое"
 
 
+DEAL_STATUS_DEFAULT = Stage.Kind.OPEN
+# A deal without an open task sorts after every real due: far in the future, yet a datetime
+# that every database and a shift to local time still hold.
+NEXT_TASK_NONE = datetime.datetime(9000, 1, 1, tzinfo=datetime.UTC)
+
 # The columns of a deal in a table of many (DealQuerySet.as_rows).
 ROW_FIELDS = [
     "title",
@@ -228,8 +235,18 @@ class DealQuerySet(models.QuerySet):
         )
 
     def filtered(self, params: Mapping):
-        """The deal list's filters: the cleaned data of deals.forms.DealFilterForm."""
+        """The deal list's filters: the cleaned data of deals.forms.DealFilterForm. Without
+        a stage or a loss reason the list shows the deals of one kind, open ones unless
+        `status` says «won», «lost» or «all»; a chosen stage or reason shows its deals
+        whatever their kind (the board's «все в списке…» links to a closed stage too)."""
         deals = self
+        status = params.get("status") or DEAL_STATUS_DEFAULT
+        if (
+            status in Stage.Kind.values
+            and not params.get("stage")
+            and not params.get("loss_reason")
+        ):
+            deals = deals.filter(stage__kind=status)
         for field in ("stage", "manager", "source", "loss_reason"):
             if params.get(field):
                 deals = deals.filter(**{field: params[field]})
@@ -244,9 +261,33 @@ class DealQuerySet(models.QuerySet):
             deals = deals.filter(Exists(open_tasks.filter(due_at__lt=timezone.now())))
         return deals.search(params.get("q") or "")
 
+    def with_next_task(self):
+        """`next_task_due`: the due of the deal's earliest open task, or NEXT_TASK_NONE when
+        it has none (a value, not NULL, so the list can sort and page by it)."""
+        first_due = (
+            Task.objects.filter(deal=OuterRef("pk"), done_at__isnull=True)
+            .order_by()
+            .values("deal")
+            .annotate(first=Min("due_at"))
+            .values("first")
+        )
+        return self.annotate(
+            next_task_due=Coalesce(
+                Subquery(first_due, output_field=DateTimeField()),
+                NEXT_TASK_NONE,
+                output_field=DateTimeField(),
+            )
+        )
+
+    def totals(self) -> dict:
+        """How many deals and the sum of their budgets, in one aggregate query."""
+        row = self.order_by().aggregate(count=Count("pk"), budget=Sum("budget"))
+        return {"count": row["count"], "budget": row["budget"] or Decimal("0")}
+
 
 def mark_activity(deals: list["Deal"]) -> None:
-    """Set has_open_task and has_overdue_task on these deals, in one query."""
+    """Set has_open_task, has_overdue_task and next_task_at (the due of the earliest open
+    task, or None) on these deals, in one query."""
     if not deals:
         return
     now = timezone.now()
@@ -255,12 +296,13 @@ def mark_activity(deals: list["Deal"]) -> None:
         for row in Task.objects.filter(deal__in=[d.pk for d in deals], done_at__isnull=True)
         .order_by()
         .values("deal_id")
-        .annotate(overdue=models.Count("pk", filter=Q(due_at__lt=now)))
+        .annotate(overdue=models.Count("pk", filter=Q(due_at__lt=now)), first_due=Min("due_at"))
     }
     for deal in deals:
         row = flags.get(deal.pk)
         deal.has_open_task = row is not None
         deal.has_overdue_task = bool(row and row["overdue"])
+        deal.next_task_at = row["first_due"] if row else None
 
 
 class Deal(models.Model):

@@ -8,6 +8,7 @@ get_deal_for_edit()."""
 
 from enum import StrEnum
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
@@ -68,3 +69,12 @@ def get_deal_for_edit(request, pk, deals=None) -> Deal:
     deal = get_object_or_404(deals.visible_to(request.user), pk=pk)
     require_deal_edit(request.user, deal)
     return deal
+
+
+def deal_owners():
+    """People a deal may be given to: active managers and heads of sales. A superuser is the
+    administrator of the system, not a seller, and a deactivated user has left."""
+    User = get_user_model()
+    return User.objects.filter(
+        is_active=True, is_superuser=False, role__in=[User.Role.MANAGER, User.Role.HEAD]
+    ).order_by("first_name", "last_name", "username")

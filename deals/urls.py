@@ -7,6 +7,8 @@ app_name = "deals"
 
 urlpatterns = [
     path("deals/", views.deal_list, name="list"),
+    path("deals/export.<slug:fmt>", views.deal_export, name="export"),
+    path("deals/bulk/", views.deal_bulk, name="bulk"),
     path("deals/new/", views.deal_create, name="create"),
     path("deals/board/", views.board, name="board"),
     path("deals/tasks/my/", views.my_tasks, name="my_tasks"),

@@ -1,7 +1,5 @@
 import copy
-import datetime
 import re
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -11,24 +9,36 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contacts.forms import ContactForm
 from contacts.models import Contact
+from crm.formats import money, plural
 from crm.public import client_ip, rate_limited
 from crm.rows import row_url, short_datetime
+from crm.spreadsheets import stream_csv, stream_xlsx
 from crm.staff import head_required, safe_next
 
 from . import board as deal_board
 from . import (
+    bulk,
+    events,
     intake,
+    listing,
     pagination,
     panels,
     roles,
@@ -39,26 +49,24 @@ from . import (
 )
 from .contacts import contacts_visible_to, responsible_for
 from .forms import (
+    STATUS_CHOICES,
     BoardFilterForm,
     CommentForm,
     DateTimeLocalInput,
+    DealBulkForm,
+    DealBulkTaskForm,
     DealFilterForm,
     DealForm,
     DealMoveForm,
+    DealReassignForm,
     LeadForm,
     TaskCompleteForm,
     TaskForm,
+    bootstrap_widgets,
 )
-from .models import Comment, Deal, Stage, Task
+from .models import DEAL_STATUS_DEFAULT, Comment, Deal, Stage, Task
 
 PAGE_SIZE = 50
-SORTS = {
-    "-created": (["-created_at", "-pk"], [datetime.datetime, int]),
-    "created": (["created_at", "pk"], [datetime.datetime, int]),
-    "-budget": (["-budget", "-pk"], [Decimal, int]),
-    "budget": (["budget", "pk"], [Decimal, int]),
-    "title": (["title", "pk"], [str, int]),
-}
 # A card shows the nearest tasks and the first contacts; «Показать все» brings the rest.
 CARD_TASKS = 10
 CARD_CONTACTS = 5
@@ -105,32 +113,210 @@ def _visible(request, deal) -> bool:
 # Deals
 
 
-def deal_list(request):
-    form = DealFilterForm(request.GET or None)
-    deals = Deal.objects.visible_to(request.user).with_activity().as_rows()
+def _listed_deals(request, form: DealFilterForm):
+    """The deals of the list as filtered, and the sort: what the page, its totals and the
+    export show. An invalid filter is not applied (the form shows why)."""
+    deals = Deal.objects.visible_to(request.user)
+    sort = listing.DEFAULT_SORT
     if form.is_valid():
         deals = deals.filtered(form.cleaned_data)
-        sort = form.cleaned_data.get("sort") or "-created"
+        sort = form.cleaned_data.get("sort") or sort
     else:
-        sort = "-created"
-    order, kinds = SORTS[sort]
-    deals = deals.with_row_contacts()
+        deals = deals.filtered({})
+    return deals, sort
+
+
+def _list_page(request, *, bulk_forms: dict | None = None, status: int = 200):
+    form = DealFilterForm(request.GET or None)
+    deals, sort = _listed_deals(request, form)
+    order, kinds = listing.sort_order(sort)
+    totals = deals.totals()
+    rows = listing.sortable(deals, sort).with_activity().as_rows().with_row_contacts()
     page = pagination.paginate(
-        deals,
+        rows,
         order=order,
         kinds=kinds,
         after=request.GET.get("after"),
         before=request.GET.get("before"),
         size=PAGE_SIZE,
     )
+    for deal in page:
+        deal.list_url = row_url("deals:detail", deal.pk)
+        deal.next_due = listing.next_due(deal)
     query = request.GET.copy()
     query.pop("after", None)
     query.pop("before", None)
-    return render(
-        request,
-        "deals/deal_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+    context = {
+        "form": form,
+        "page": page,
+        "totals": totals,
+        "totals_text": _totals_text(totals),
+        "query": query.urlencode(),
+        "full_query": request.GET.urlencode(),
+        "headers": listing.sort_headers(query, sort),
+        "statuses": _status_links(query, form),
+        "now": timezone.now(),
+    }
+    if request.user.is_head:
+        context["may_bulk"] = True
+        if bulk_forms is not None:
+            context.update(_bulk_context(request, bulk_forms))
+    return render(request, "deals/deal_list.html", context, status=status)
+
+
+def _bulk_context(request, bound: dict) -> dict:
+    """The bulk panel's forms: those of a refused POST with their errors, fresh ones else."""
+    selection = bound.get("selection") or DealBulkForm(user=request.user)
+    picked = selection.data.getlist("deals") if selection.is_bound else []
+    return {
+        "bulk": {
+            "selection": selection,
+            "reassign": bound.get("reassign") or DealReassignForm(prefix="reassign"),
+            "move": bound.get("move") or _bulk_move_form(),
+            "task": bound.get("task")
+            or DealBulkTaskForm(prefix="task", initial={"due_at": schedule.default_due()}),
+        },
+        "selected": {str(pk) for pk in picked},
+        "full_query": request.GET.urlencode(),
+    }
+
+
+def _totals_text(totals: dict) -> str:
+    n = totals["count"]
+    if not n:
+        return "Сделок не найдено."
+    count = f"{n:,}".replace(",", "\u00a0")
+    word = plural(n, "сделка", "сделки", "сделок")
+    return f"{count} {word} на сумму {money(totals['budget'])} ₽"
+
+
+def _status_links(query, form: DealFilterForm) -> list[dict]:
+    """«В работе · Успешные · Проигранные · Все»: one click each, the other filters kept (a
+    stage or a loss reason, which pick the kind themselves, are dropped)."""
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    picked_by_stage = bool(data.get("stage") or data.get("loss_reason"))
+    current = None if picked_by_stage else (data.get("status") or DEAL_STATUS_DEFAULT)
+    links = []
+    for value, label in STATUS_CHOICES:
+        params = query.copy()
+        for name in ("stage", "loss_reason", "status"):
+            params.pop(name, None)
+        if value != DEAL_STATUS_DEFAULT:
+            params["status"] = value
+        links.append({"label": label, "url": f"?{params.urlencode()}", "active": value == current})
+    return links
+
+
+def _bulk_move_form(data=None) -> DealMoveForm:
+    form = DealMoveForm(data, prefix="move")
+    bootstrap_widgets(form)
+    return form
+
+
+def deal_list(request):
+    return _list_page(request)
+
+
+EXPORT_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@require_GET
+def deal_export(request, fmt):
+    """The list as filtered and sorted, every page of it, as CSV or XLSX, sent as it is
+    written. Who sees which deal is the list's rule."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("Выгрузка бывает в CSV или XLSX.")
+    form = DealFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return redirect(_list_url(request))
+    deals, sort = _listed_deals(request, form)
+    order, _ = listing.sort_order(sort)
+    deals = (
+        listing.sortable(deals, sort, next_task=True).as_rows().with_row_contacts().order_by(*order)
     )
+    rows = (listing.export_row(deal) for deal in deals.iterator(chunk_size=1000))
+    if fmt == "csv":
+        content = stream_csv(listing.EXPORT_HEADER, rows)
+    else:
+        content = stream_xlsx(
+            listing.EXPORT_HEADER, rows, sheet="Сделки", widths=listing.EXPORT_WIDTHS
+        )
+    response = StreamingHttpResponse(content, content_type=EXPORT_FORMATS[fmt])
+    stamp = timezone.localtime().strftime("%Y-%m-%d_%H%M")
+    response["Content-Disposition"] = f'attachment; filename="deals_{stamp}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@head_required
+def deal_bulk(request):
+    """An action of the head of sales on the deals picked in the list; the list's filters
+    come in the query string and the page returns to them. A GET gives the panel's form
+    (htmx, when the panel is opened), or the list with it."""
+    if request.method == "GET":
+        if request.htmx:
+            context = {**_bulk_context(request, {}), "may_bulk": True}
+            return render(request, "deals/includes/_deal_bulk_form.html", context)
+        return _list_page(request, bulk_forms={})
+    selection = DealBulkForm(request.POST, user=request.user)
+    action = request.POST.get("action")
+    forms = {
+        "reassign": DealReassignForm(request.POST, prefix="reassign"),
+        "move": _bulk_move_form(request.POST),
+        "task": DealBulkTaskForm(request.POST, prefix="task"),
+    }
+    action_form = forms.get(action)
+    if not selection.is_valid() or action_form is None or not action_form.is_valid():
+        bound = {"selection": selection}
+        if action_form is not None:
+            bound[action] = action_form
+        return _list_page(request, bulk_forms=bound, status=400)
+    deals = list(selection.cleaned_data["deals"].select_related("stage", "manager").order_by("pk"))
+    data = action_form.cleaned_data
+    if action == "reassign":
+        result = bulk.deals_reassign(deals=deals, manager=data["manager"], by=request.user)
+        done = f"Новый ответственный — {data['manager']}"
+        unchanged = f"уже у {events.person_genitive(data['manager'])}"
+    elif action == "move":
+        result = bulk.deals_move(deals=deals, by=request.user, **data)
+        done = f"Переведено на этап «{data['stage']}»"
+        unchanged = "уже на этом этапе"
+    else:
+        result = bulk.deals_add_task(
+            deals=deals,
+            by=request.user,
+            assignee=data["assignee"],
+            kind=data["kind"],
+            text=data["text"],
+            due_at=data["due_at"],
+        )
+        done = f"Задача «{data['text']}» поставлена"
+        unchanged = ""
+    _bulk_messages(request, result, done=done, unchanged=unchanged)
+    return redirect(_list_url(request))
+
+
+def _list_url(request) -> str:
+    """The list with the filters of the current request."""
+    query = request.GET.urlencode()
+    return f"{reverse('deals:list')}?{query}" if query else reverse("deals:list")
+
+
+def _bulk_messages(request, result: bulk.BulkResult, *, done: str, unchanged: str) -> None:
+    def deals_word(n: int) -> str:
+        return f"{n} {plural(n, 'сделка', 'сделки', 'сделок')}"
+
+    if result.done:
+        messages.success(request, f"{done}: {deals_word(len(result.done))}.")
+    if result.unchanged:
+        numbers = ", ".join(f"№{deal.pk}" for deal in result.unchanged)
+        messages.info(request, f"Без изменений ({unchanged}): {numbers}.")
+    for deal, reason in result.refused:
+        messages.error(request, f"Сделка №{deal.pk} «{deal.title}» не изменена: {reason}")
 
 
 def deal_create(request):

@@ -48,6 +48,9 @@ GLOBAL = {
     "password_change_done",
     "profile",
     "deals:list",
+    # The list's rows as CSV or XLSX: Deal.objects.visible_to, as the list
+    # (deals/tests/test_deal_list.py).
+    "deals:export",
     "deals:create",
     "deals:board",
     "deals:my_tasks",
@@ -75,6 +78,8 @@ GLOBAL = {
 }
 HEAD_ONLY = {
     "deals:team_tasks",
+    # Reassign, move or set a task on the deals picked in the list (POST only).
+    "deals:bulk",
     "clients:seller",
     "billing:seller_tax",
     "billing:catalog_create",

@@ -452,7 +452,9 @@ def test_list_and_board_mark_each_deal_by_its_own_tasks(
     }
     rows = {row.split("</tr>")[0] for row in response.text.split("<tr")[2:]}
     assert any("Без задачи" in r and "нет задачи" in r for r in rows)
-    assert any("С задачей" in r and "есть задача" in r for r in rows)
+    # «Ближайшая задача» shows when the open task is due.
+    due = f"{timezone.localtime(future):%d.%m.%Y %H:%M}"
+    assert any("С задачей" in r and due in r and "просрочена" not in r for r in rows)
     assert any("Просроченная" in r and "просрочена" in r for r in rows)
     board = client_a.get(reverse("deals:board"))
     assert board.status_code == 200
@@ -482,7 +484,8 @@ def test_the_list_shows_phones_in_the_form_stored_with_them(client_a, make_deal,
     with mock.patch("contacts.models.format_phone", side_effect=AssertionError("parsed")):
         response = client_a.get(reverse("deals:list"))
     assert response.status_code == 200
-    assert "Ирина +7 916 123-45-67" in response.text
+    assert 'Ирина <span class="text-nowrap">+7 916 123-45-67</span>' in response.text
     services.contact_save(contact=contact, phones=["+74951234567"], emails=[], deal=deal)
     response = client_a.get(reverse("deals:list"))
-    assert "Ирина +7 495 123-45-67" in response.text and "916 123" not in response.text
+    assert 'Ирина <span class="text-nowrap">+7 495 123-45-67</span>' in response.text
+    assert "916 123" not in response.text
