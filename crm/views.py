@@ -10,7 +10,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import media, notifications
+from . import media, notifications, search
 from .forms import LoginForm, NotificationPreferencesForm, ProfileForm
 from .models import Notification
 from .staff import safe_next
@@ -141,3 +141,24 @@ def notification_settings(request):
         "crm/notification_settings.html",
         {"form": form, "has_email": bool(request.user.email)},
     )
+
+
+# The search box of the top bar (crm.search): a list under the box as one types, and a page.
+
+SEARCH_DROPDOWN_LIMIT = 5
+SEARCH_PAGE_LIMIT = 30
+
+
+@require_safe
+def search_page(request):
+    query = search.Query.parse(request.GET.get("q", ""))
+    dropdown = bool(request.htmx)
+    limit = SEARCH_DROPDOWN_LIMIT if dropdown else SEARCH_PAGE_LIMIT
+    context = {
+        "query": query,
+        "groups": search.search(request.user, query, limit=limit),
+        "min_length": search.MIN_LENGTH,
+    }
+    if dropdown:
+        return render(request, "crm/includes/_search_dropdown.html", context)
+    return render(request, "crm/search.html", context)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from contacts.models import Client, Contact, ContactEmail, ContactPhone
 from crm.models import TimeStampedModel
+from crm.phones import search_digits
 
 from . import schedule
 
@@ -147,10 +148,8 @@ class DealQuerySet(models.QuerySet):
         contact_match = Q(name__icontains=q) | Exists(
             ContactEmail.objects.filter(contact=OuterRef("pk"), email__icontains=q)
         )
-        digits = "".join(c for c in q if c.isdigit())
-        if len(digits) >= 4:
-            if len(digits) == 11 and digits[0] == "8":
-                digits = "7" + digits[1:]
+        digits = search_digits(q)
+        if digits:
             contact_match |= Exists(
                 ContactPhone.objects.filter(contact=OuterRef("pk"), number__contains=digits)
             )

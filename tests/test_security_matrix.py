@@ -64,6 +64,8 @@ GLOBAL = {
     "analytics:funnel_pdf",
     "analytics:funnel_deals",
     "billing:invoice_list",
+    # The top bar's search: each kind finds only what the user may open (crm/tests/test_search.py).
+    "search",
     # Everyone's own notification centre: each shows and changes only the user's own rows.
     "notifications:list",
     "notifications:bell",
@@ -243,6 +245,21 @@ def _build_act(world):
     world.objects["act"] = services.act_fix(act=act, by=world.owner)
 
 
+def _build_deal_file(world):
+    """A picture on the owner's deal: its download and its thumbnail."""
+    import io
+
+    from PIL import Image
+
+    from deals import services
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 40), (10, 20, 30)).save(buffer, "PNG")
+    world.objects["file"] = services.deal_file_add(
+        deal=world.deal, name="план.png", content=buffer.getvalue(), user=world.owner
+    )
+
+
 def _build_notification(world):
     from crm.notifications import notify
 
@@ -255,7 +272,13 @@ def _build_notification(world):
 
 
 # Later features add builders here (proposals, contracts, invoices, acts).
-EXTRA_BUILDERS: list = [_build_documents, _build_invoice, _build_act, _build_notification]
+EXTRA_BUILDERS: list = [
+    _build_documents,
+    _build_invoice,
+    _build_act,
+    _build_deal_file,
+    _build_notification,
+]
 
 
 def kwargs_for(name: str, world: World) -> dict:
@@ -646,6 +669,9 @@ TASK_HOLDER_PAGES = {
     "documents:proposal_pdf": "its PDF, personal data masked",
     "documents:contract_detail": "a contract, personal data masked",
     "documents:contract_pdf": "its PDF, personal data masked",
+    # Uploading and deleting a deal's files are for those who may change the deal (403 here).
+    "deals:file_download": "a file of the deal",
+    "deals:file_thumbnail": "the thumbnail of a picture of the deal",
 }
 # What a task holder may post, with the row it adds.
 TASK_HOLDER_POSTS = {"deals:comment_create": "a comment in the deal's timeline"}

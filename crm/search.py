@@ -1,0 +1,80 @@
+"""The search box of the top bar. Each app registers what it finds (deals, contacts,
+clients, invoices, documents) in AppConfig.ready(), with a function that looks only among
+what the user may open: the app's own access rule, never a second copy of it. This module
+knows no business area: it reads the query once and asks every registered kind.
+
+A kind's function takes (user, query, limit) and returns at most `limit` + 1 hits (one more
+tells the page there are more), in a fixed number of queries whatever it finds."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .formats import typed_text
+from .phones import search_digits
+
+MIN_LENGTH = 2
+MAX_LENGTH = 100
+_NUMBER_RE = re.compile(r"^(?:№|#|n|no\.?)?\s*(\d{1,9})$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # what was typed, trimmed, at most MAX_LENGTH characters
+    number: int | None  # «15», «№ 15», «#15»: a number of a deal, an invoice, a document
+    phone_digits: str  # the digits to find in stored phones (crm.phones.search_digits)
+
+    @classmethod
+    def parse(cls, raw: str) -> "Query":
+        text = " ".join(typed_text(raw or "").split())[:MAX_LENGTH]
+        match = _NUMBER_RE.match(text)
+        return cls(
+            text=text,
+            number=int(match.group(1)) if match else None,
+            phone_digits=search_digits(text),
+        )
+
+    @property
+    def is_searchable(self) -> bool:
+        return self.number is not None or len(self.text) >= MIN_LENGTH
+
+
+@dataclass(frozen=True)
+class Hit:
+    title: str
+    url: str
+    note: str = ""  # a second, quieter line: the stage, the phone, the ИНН, the deal
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str  # the group's heading: «Сделки», «Контакты», …
+    find: Callable  # (user, Query, limit) -> list[Hit]
+    order: int = 100
+
+
+@dataclass
+class Group:
+    kind: Kind
+    hits: list[Hit]
+    more: bool = False
+
+
+_kinds: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> None:
+    _kinds[kind.key] = kind
+
+
+def search(user, query: Query, *, limit: int) -> list[Group]:
+    """The groups with hits, in their order; nothing for a query too short to search."""
+    if not query.is_searchable or not user.is_authenticated:
+        return []
+    groups = []
+    for kind in sorted(_kinds.values(), key=lambda k: (k.order, k.key)):
+        hits = kind.find(user, query, limit)
+        if hits:
+            groups.append(Group(kind=kind, hits=hits[:limit], more=len(hits) > limit))
+    return groups
