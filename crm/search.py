@@ -10,6 +10,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import connection
+from django.db.models import Q
+
 from .formats import typed_text
 from .phones import search_digits
 
@@ -66,6 +69,20 @@ _kinds: dict[str, Kind] = {}
 
 def register(kind: Kind) -> None:
     _kinds[kind.key] = kind
+
+
+def contains(field: str, text: str) -> Q:
+    """`field` contains `text` whatever the case. PostgreSQL folds every letter (and the
+    trigram indexes serve it); SQLite's LIKE folds only Latin ones, so there the usual ways a
+    Russian word is written are tried: «иван», «Иван», «ИВАН», «Иван Петров»."""
+    if connection.vendor != "sqlite":
+        return Q(**{f"{field}__icontains": text})
+    match = Q()
+    for variant in dict.fromkeys(
+        [text, text.lower(), text.capitalize(), text.title(), text.upper()]
+    ):
+        match |= Q(**{f"{field}__contains": variant})
+    return match
 
 
 def search(user, query: Query, *, limit: int) -> list[Group]:

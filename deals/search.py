@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 
 from contacts.models import ContactEmail, ContactPhone
-from crm.search import Hit, Kind, Query, register
+from crm.search import Hit, Kind, Query, contains, register
 
 from .clients.access import clients_visible_to
 from .contacts import contacts_visible_to
@@ -14,7 +14,7 @@ from .models import Deal
 
 
 def find_deals(user, query: Query, limit: int) -> list[Hit]:
-    match = Q(title__icontains=query.text)
+    match = contains("title", query.text)
     if query.number is not None:
         match |= Q(pk=query.number)
     deals = (
@@ -36,7 +36,7 @@ def find_deals(user, query: Query, limit: int) -> list[Hit]:
 def find_contacts(user, query: Query, limit: int) -> list[Hit]:
     """Contact persons by name, e-mail or any part of a phone typed in any format; each
     opens the newest deal of theirs the user sees (a contact without one is not offered)."""
-    match = Q(name__icontains=query.text) | Exists(
+    match = contains("name", query.text) | Exists(
         ContactEmail.objects.filter(contact=OuterRef("pk"), email__icontains=query.text)
     )
     if query.phone_digits:
