@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Q
 
 from .formats import typed_text
-from .phones import search_digits
+from .phones import InvalidPhone, normalize_phone, search_digits
 
 MIN_LENGTH = 2
 MAX_LENGTH = 100
@@ -25,21 +25,34 @@ _NUMBER_RE = re.compile(r"^(?:№|#|n|no\.?)?\s*(\d{1,9})$", re.IGNORECASE)
 class Query:
     text: str  # what was typed, trimmed, at most MAX_LENGTH characters
     number: int | None  # «15», «№ 15», «#15»: a number of a deal, an invoice, a document
-    phone_digits: str  # the digits to find in stored phones (crm.phones.search_digits)
+    phone_digits: str  # digits to find in stored phones; only for a query without letters
+    phone: str  # the whole number in E.164 when the query is one: found by equality
+    has_letters: bool  # a name or an e-mail is worth looking for
 
     @classmethod
     def parse(cls, raw: str) -> "Query":
         text = " ".join(typed_text(raw or "").split())[:MAX_LENGTH]
         match = _NUMBER_RE.match(text)
+        has_letters = any(c.isalpha() for c in text.removeprefix("№"))
         return cls(
             text=text,
             number=int(match.group(1)) if match else None,
-            phone_digits=search_digits(text),
+            # Nobody types letters into a phone number: «замер №12345» is not one.
+            phone_digits="" if has_letters else search_digits(text),
+            phone="" if has_letters else _whole_phone(text),
+            has_letters=has_letters,
         )
 
     @property
     def is_searchable(self) -> bool:
         return self.number is not None or len(self.text) >= MIN_LENGTH
+
+
+def _whole_phone(text: str) -> str:
+    try:
+        return normalize_phone(text) if len(search_digits(text)) >= 10 else ""
+    except InvalidPhone:
+        return ""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ contacts_visible_to, clients_visible_to)."""
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 
-from contacts.models import ContactEmail, ContactPhone
+from contacts.models import Contact, ContactEmail, ContactPhone
 from crm.search import Hit, Kind, Query, contains, register
 
 from .clients.access import clients_visible_to
@@ -36,17 +36,27 @@ def find_deals(user, query: Query, limit: int) -> list[Hit]:
 def find_contacts(user, query: Query, limit: int) -> list[Hit]:
     """Contact persons by name, e-mail or any part of a phone typed in any format; each
     opens the newest deal of theirs the user sees (a contact without one is not offered)."""
-    match = contains("name", query.text) | Exists(
-        ContactEmail.objects.filter(contact=OuterRef("pk"), email__icontains=query.text)
-    )
-    if query.phone_digits:
-        match |= Exists(
-            ContactPhone.objects.filter(contact=OuterRef("pk"), number__contains=query.phone_digits)
+    # Each condition finds its ids from its own trigram index (OR-ing them in one WHERE
+    # would read every contact), and only where it can match: names and e-mails have letters
+    # or «@», phones none.
+    parts = []
+    if query.has_letters:
+        parts.append(Contact.objects.filter(contains("name", query.text)).values("pk"))
+    if query.has_letters or "@" in query.text:
+        parts.append(ContactEmail.objects.filter(email__icontains=query.text).values("contact_id"))
+    if query.phone:
+        parts.append(ContactPhone.objects.filter(number=query.phone).values("contact_id"))
+    elif query.phone_digits:
+        parts.append(
+            ContactPhone.objects.filter(number__contains=query.phone_digits).values("contact_id")
         )
+    if not parts:
+        return []
+    ids = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
     deals = Deal.objects.visible_to(user)
     contacts = (
         contacts_visible_to(user)
-        .filter(match, Exists(deals.filter(contacts=OuterRef("pk"))))
+        .filter(Exists(deals.filter(contacts=OuterRef("pk"))), pk__in=ids)
         .prefetch_related(
             "phones",
             "emails",
