@@ -24,10 +24,11 @@ class LoginView(auth_views.LoginView):
 
 @require_safe
 def media_file(request, name):
-    """A file by its address under MEDIA_URL (what the storage's url() gives): the pictures
-    of staff pages for any signed-in user; any other file for a head of sales only, who sees
-    every deal and so every document and upload (the admin links stored PDFs this way).
-    Everyone else reaches a file through the view of the object it belongs to."""
+    """A file by its address under MEDIA_URL (what the storage's url() gives): the seller's
+    logo for any signed-in user; any other file for a head of sales only, who sees every deal
+    and so every document and upload (the admin links stored PDFs this way) and edits the
+    templates with their pictures. Everyone else reaches a file through the view of the
+    object it belongs to."""
     # "images/../pdf/x" would start with a picture folder and still leave it.
     if posixpath.normpath(name) != name or name.startswith(("/", "..")):
         raise Http404
@@ -35,6 +36,8 @@ def media_file(request, name):
         return media.picture(name)
     if not request.user.is_head:
         raise Http404
+    if name.startswith(media.HEAD_PICTURE_FOLDERS):
+        return media.picture(name)
     try:
         return media.download(name, filename=posixpath.basename(name), attachment=True)
     except FileNotFoundError:

@@ -178,16 +178,28 @@ def _build_questionnaire(world):
 
 def _build_documents(world):
     """A draft proposal and a draft contract of the world's deal (it has a client)."""
+    from django.core.files.storage import default_storage
+
     from documents import services
     from documents.models import DocumentTemplate
 
     templates = DocumentTemplate.objects.filter(is_default=True)
+    import io
+
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (30, 20), (0, 90, 0)).save(png, "PNG")
+    picture = default_storage.save("documents/images/plan.png", ContentFile(png.getvalue()))
+    world.objects["document_picture"] = picture
     for kind, create in (
         ("proposal", services.proposal_create),
         ("contract", services.contract_create),
     ):
-        world.objects[kind] = create(
-            deal=world.deal, template=templates.get(kind=kind), by=world.owner
+        document = create(deal=world.deal, template=templates.get(kind=kind), by=world.owner)
+        body = f'{document.body}<p><img src="{default_storage.url(picture)}" alt=""></p>'
+        world.objects[kind] = services.document_save_body(
+            document=document, body=body, by=world.owner
         )
 
 
@@ -300,6 +312,8 @@ def kwargs_for(name: str, world: World) -> dict:
     for key, value in o.items():
         if hasattr(value, "pk"):
             by_name.setdefault(f"{key}_pk", value.pk)
+    if name in ("documents:proposal_media", "documents:contract_media"):
+        by_name["file"] = o["document_picture"]
     if name.startswith("clients:"):
         by_name["pk"] = o["client"].pk
     if name.startswith("documents:template_"):
@@ -669,6 +683,8 @@ TASK_HOLDER_PAGES = {
     "documents:proposal_pdf": "its PDF, personal data masked",
     "documents:contract_detail": "a contract, personal data masked",
     "documents:contract_pdf": "its PDF, personal data masked",
+    "documents:proposal_media": "a picture in a proposal",
+    "documents:contract_media": "a picture in a contract",
     # Uploading and deleting a deal's files are for those who may change the deal (403 here).
     "deals:file_download": "a file of the deal",
     "deals:file_thumbnail": "the thumbnail of a picture of the deal",
