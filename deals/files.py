@@ -32,17 +32,18 @@ def _get_file_for_user(request, deal_pk, file_pk) -> DealFile:
 
 
 def panel_context(user, deal: Deal, *, errors: list[str] = ()) -> dict:
-    """What the files panel shows: two queries whatever the number of files."""
+    """What the files panel shows: one query whatever the number of files (two for a task
+    holder, whose role is asked once)."""
     files = list(deal.files.select_related("uploaded_by"))
-    may_edit = roles.may_edit_deal(user, deal)
+    role = roles.deal_role(user, deal)
     for file in files:
         file.deal = deal
-        file.may_delete = roles.may_delete_file(user, file)
+        file.may_delete = roles.may_delete_file(user, file, role=role)
         file.human_size = uploads.human_size(file.size)
     return {
         "deal": deal,
         "files": files,
-        "files_may_upload": may_edit,
+        "files_may_upload": role in roles.EDITORS,
         "file_errors": list(errors),
         "file_accept": uploads.accept_attr(settings.DEAL_FILE_TYPES),
         "file_types_label": uploads.types_label(settings.DEAL_FILE_TYPES),

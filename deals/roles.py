@@ -76,11 +76,12 @@ FILE_DELETE_REFUSED = (
 )
 
 
-def may_delete_file(user, file) -> bool:
+def may_delete_file(user, file, *, role: Role | None = None) -> bool:
     """A deal's file (deals.DealFile) goes away at the hands of the head of sales, or of the
     one who uploaded it while they may still change the deal; a file no person uploaded (an
-    e-mail's attachment) by the deal's owner. A task holder downloads, never deletes."""
-    role = deal_role(user, file.deal)
+    e-mail's attachment) by the deal's owner. A task holder downloads, never deletes.
+    `role` is the user's deal_role on the file's deal when the caller knows it already."""
+    role = role or deal_role(user, file.deal)
     if role == Role.HEAD:
         return True
     if role != Role.OWNER:

@@ -276,3 +276,25 @@ def test_the_card_lists_files_in_a_flat_number_of_queries(
         response = client_a.get(deal_a.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count("data-file=") == 11
+
+
+def test_a_task_holder_s_card_lists_files_in_a_flat_number_of_queries(
+    client_b, deal_a, manager_a, manager_b, future, django_assert_max_num_queries
+):
+    services.task_create(
+        deal=deal_a, author=manager_a, assignee=manager_b, kind="call", text="Звонок", due_at=future
+    )
+    services.deal_file_add(deal=deal_a, name="a.pdf", content=PDF, user=manager_a)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client_b.get(deal_a.get_absolute_url())
+    with CaptureQueriesContext(connection) as one:
+        assert client_b.get(deal_a.get_absolute_url()).status_code == 200
+    for n in range(10):
+        services.deal_file_add(deal=deal_a, name=f"{n}.pdf", content=PDF, user=manager_a)
+
+    with django_assert_max_num_queries(len(one)):
+        response = client_b.get(deal_a.get_absolute_url())
+    assert response.status_code == 200
+    assert response.content.decode().count("data-file=") == 11
