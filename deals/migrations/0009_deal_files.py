@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deals', '0007_lead_request_statuses'),
+        ('deals', '0008_stage_history_for_funnel'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -4,6 +4,6 @@ from crm.trigram import trigram_indexes
 
 
 class Migration(migrations.Migration):
-    dependencies = [("deals", "0008_deal_files"), ("contacts", "0006_search_trigram")]
+    dependencies = [("deals", "0009_deal_files"), ("contacts", "0007_search_trigram")]
 
     operations = trigram_indexes(("deals_deal", "title", True))

@@ -4,7 +4,7 @@ from crm.trigram import trigram_indexes
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contacts", "0005_bank_directory")]
+    dependencies = [("contacts", "0006_phone_display")]
 
     operations = trigram_indexes(
         ("contacts_contact", "name", True),
