@@ -31,8 +31,9 @@ class Query:
 
     @classmethod
     def parse(cls, raw: str) -> "Query":
-        text = " ".join(typed_text(raw or "").split())[:MAX_LENGTH]
-        match = _NUMBER_RE.match(text)
+        # As typed: the compatibility form would turn «№» into «No» and miss «Заказ №5».
+        text = " ".join((raw or "").split())[:MAX_LENGTH]
+        match = _NUMBER_RE.match(typed_text(text))
         has_letters = any(c.isalpha() for c in text.removeprefix("№"))
         return cls(
             text=text,

@@ -206,3 +206,9 @@ def test_on_postgresql_each_text_search_can_read_its_trigram_index(world, manage
         cursor.execute("SET LOCAL enable_seqscan = off")
         for index, queryset in searches.items():
             assert index in queryset.explain(), index
+
+
+def test_a_title_with_the_number_sign_is_found_as_typed(client_a, world, manager_a):
+    deal = services.deal_create(title="Заказ №512 от сайта", manager=manager_a, by=manager_a)
+
+    assert deal.get_absolute_url() in links(search(client_a, "заказ №512"))
