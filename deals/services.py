@@ -593,6 +593,8 @@ def deal_file_add(
 def deal_file_delete(*, file: DealFile, user) -> None:
     """Remove the file from the deal and, once that is committed, from the storage."""
     names = [stored.name for stored in (file.file, file.thumbnail) if stored]
+    # The line that announced the file stays, no longer a link to nothing.
+    DealEvent.objects.filter(deal=file.deal, url=file.get_absolute_url()).update(url="")
     timeline_add(deal=file.deal, kind="file.deleted", text=f"Удалён файл «{file.name}»", actor=user)
     file.delete()
 

@@ -107,6 +107,7 @@ def test_deleting_removes_the_row_then_the_stored_file(
     assert not DealFile.objects.exists()
     assert not any(default_storage.exists(name) for name in names)
     assert DealEvent.objects.get(kind="file.deleted").text == "Удалён файл «фото.png»"
+    assert DealEvent.objects.get(kind="file.added").url == ""
 
 
 # The card's pages
