@@ -19,7 +19,9 @@ class BillingConfig(AppConfig):
             marks,
             views,
         )
+        from .search import register_kinds
 
+        register_kinds()
         nav.register(nav.NavItem("Каталог", "billing:catalog", order=40))
         nav.register(nav.NavItem("Счета", "billing:invoice_list", order=45))
         nav.register(nav.NavItem("Налог", "billing:seller_tax", order=91, head_only=True))

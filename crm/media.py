@@ -19,11 +19,15 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.utils.cache import patch_cache_control
 
-# Pictures any signed-in user may load by their address under MEDIA_URL, since staff pages
-# show them: the seller's logo (contacts.Seller.logo) and the images of document templates
-# (documents.rendering.IMAGES_FOLDER). Everything else is reached only through the view of
-# the object it belongs to.
-PAGE_PICTURE_FOLDERS = ("seller/", "documents/images/")
+# Pictures any signed-in user may load by their address under MEDIA_URL, since every staff
+# page may show it: the seller's logo (contacts.Seller.logo).
+PAGE_PICTURE_FOLDERS = ("seller/",)
+# Pictures the head of sales loads by their address, editing the document templates
+# (documents.rendering.IMAGES_FOLDER). Anyone else sees one only inside a proposal or
+# contract of a deal they see, through that document's own address (documents'
+# <kind>_media, the client's <kind>_public_media). Everything else is reached only through
+# the view of the object it belongs to.
+HEAD_PICTURE_FOLDERS = ("documents/images/",)
 
 
 def download(name: str, *, filename: str, attachment: bool, content_type: str = "") -> HttpResponse:

@@ -46,6 +46,18 @@ def format_phone(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def search_digits(text: str) -> str:
+    """The digits to look for among stored numbers (E.164) when someone types part of a
+    phone in any format: «8 (916) 123-45-67» → 79161234567, «916 123» → 916123. Fewer than
+    four digits is not a phone: an empty string."""
+    digits = "".join(c for c in typed_text(text or "") if c in "0123456789")
+    if len(digits) < 4:
+        return ""
+    if len(digits) == 11 and digits[0] == "8":
+        digits = "7" + digits[1:]
+    return digits
+
+
 def fill_display(phone_model, batch: int = 10000) -> None:
     """The shown form of every stored phone that has none yet (phones written before it
     was kept, or loaded by SQL): phone_model is contacts' ContactPhone, or a migration's.

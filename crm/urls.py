@@ -21,6 +21,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("profile/", views.profile, name="profile"),
+    path("search/", views.search_page, name="search"),
     path("admin/", admin.site.urls),
 ]
 

@@ -10,7 +10,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import media, notifications
+from . import media, notifications, search
 from .forms import LoginForm, NotificationPreferencesForm, ProfileForm
 from .models import Notification
 from .staff import safe_next
@@ -24,10 +24,11 @@ class LoginView(auth_views.LoginView):
 
 @require_safe
 def media_file(request, name):
-    """A file by its address under MEDIA_URL (what the storage's url() gives): the pictures
-    of staff pages for any signed-in user; any other file for a head of sales only, who sees
-    every deal and so every document and upload (the admin links stored PDFs this way).
-    Everyone else reaches a file through the view of the object it belongs to."""
+    """A file by its address under MEDIA_URL (what the storage's url() gives): the seller's
+    logo for any signed-in user; any other file for a head of sales only, who sees every deal
+    and so every document and upload (the admin links stored PDFs this way) and edits the
+    templates with their pictures. Everyone else reaches a file through the view of the
+    object it belongs to."""
     # "images/../pdf/x" would start with a picture folder and still leave it.
     if posixpath.normpath(name) != name or name.startswith(("/", "..")):
         raise Http404
@@ -35,6 +36,8 @@ def media_file(request, name):
         return media.picture(name)
     if not request.user.is_head:
         raise Http404
+    if name.startswith(media.HEAD_PICTURE_FOLDERS):
+        return media.picture(name)
     try:
         return media.download(name, filename=posixpath.basename(name), attachment=True)
     except FileNotFoundError:
@@ -141,3 +144,24 @@ def notification_settings(request):
         "crm/notification_settings.html",
         {"form": form, "has_email": bool(request.user.email)},
     )
+
+
+# The search box of the top bar (crm.search): a list under the box as one types, and a page.
+
+SEARCH_DROPDOWN_LIMIT = 5
+SEARCH_PAGE_LIMIT = 30
+
+
+@require_safe
+def search_page(request):
+    query = search.Query.parse(request.GET.get("q", ""))
+    dropdown = bool(request.htmx)
+    limit = SEARCH_DROPDOWN_LIMIT if dropdown else SEARCH_PAGE_LIMIT
+    context = {
+        "query": query,
+        "groups": search.search(request.user, query, limit=limit),
+        "min_length": search.MIN_LENGTH,
+    }
+    if dropdown:
+        return render(request, "crm/includes/_search_dropdown.html", context)
+    return render(request, "crm/search.html", context)

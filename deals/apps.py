@@ -15,6 +15,9 @@ class DealsConfig(AppConfig):
 
         from . import checks  # noqa: F401  (registers the working time check)
         from .clients import panel  # noqa: F401  (registers the client panel of the card)
+        from .search import register_kinds
+
+        register_kinds()
 
         nav.register(nav.NavItem("Сделки", "deals:list", order=10))
         nav.register(nav.NavItem("Доска", "deals:board", order=20))

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from contacts.models import Client, Contact, ContactEmail, ContactPhone
 from crm.models import TimeStampedModel
+from crm.phones import search_digits
 from crm.rows import row_url
 
 from . import history, schedule
@@ -222,10 +223,8 @@ class DealQuerySet(models.QuerySet):
         contact_match = Q(name__icontains=q) | Exists(
             ContactEmail.objects.filter(contact=OuterRef("pk"), email__icontains=q)
         )
-        digits = "".join(c for c in q if c.isdigit())
-        if len(digits) >= 4:
-            if len(digits) == 11 and digits[0] == "8":
-                digits = "7" + digits[1:]
+        digits = search_digits(q)
+        if digits:
             contact_match |= Exists(
                 ContactPhone.objects.filter(contact=OuterRef("pk"), number__contains=digits)
             )
@@ -765,3 +764,49 @@ class StageTotal(models.Model):
 
     def __str__(self):
         return f"{self.stage_id}/{self.manager_id}/{self.source}: {self.deals}"
+
+
+def deal_file_upload_to(instance: "DealFile", filename: str) -> str:
+    # A random folder: the file's address cannot be guessed even where media is served.
+    return f"deals/files/{timezone.now():%Y/%m}/{secrets.token_urlsafe(16)}/{filename}"
+
+
+class DealFile(models.Model):
+    """A file attached to a deal: uploaded on its card, or an attachment of a client's
+    e-mail (then with no uploader and an origin such as «Письмо от …»). Reached only through
+    the deal's views (deals.files), never by a public address."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField("файл", upload_to=deal_file_upload_to, max_length=300)
+    thumbnail = models.FileField(
+        "миниатюра", upload_to=deal_file_upload_to, max_length=300, blank=True
+    )
+    name = models.CharField("имя файла", max_length=255)
+    size = models.PositiveBigIntegerField("размер, байт")
+    content_type = models.CharField("тип", max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="загрузил",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    origin = models.CharField("откуда", max_length=300, blank=True)
+    created_at = models.DateTimeField("добавлен", default=timezone.now)
+
+    class Meta:
+        verbose_name = "файл сделки"
+        verbose_name_plural = "файлы сделок"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["deal", "-created_at"], name="dealfile_deal_created")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return row_url("deals:file_download", self.deal_id, self.pk)
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

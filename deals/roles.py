@@ -78,3 +78,22 @@ def deal_owners():
     return User.objects.filter(
         is_active=True, is_superuser=False, role__in=[User.Role.MANAGER, User.Role.HEAD]
     ).order_by("first_name", "last_name", "username")
+
+
+FILE_DELETE_REFUSED = (
+    "Удалить файл может тот, кто его загрузил, или руководитель; файл из письма клиента — "
+    "ответственный менеджер или руководитель."
+)
+
+
+def may_delete_file(user, file, *, role: Role | None = None) -> bool:
+    """A deal's file (deals.DealFile) goes away at the hands of the head of sales, or of the
+    one who uploaded it while they may still change the deal; a file no person uploaded (an
+    e-mail's attachment) by the deal's owner. A task holder downloads, never deletes.
+    `role` is the user's deal_role on the file's deal when the caller knows it already."""
+    role = role or deal_role(user, file.deal)
+    if role == Role.HEAD:
+        return True
+    if role != Role.OWNER:
+        return False
+    return file.uploaded_by_id in (None, user.pk)

@@ -16,7 +16,9 @@ class DocumentsConfig(AppConfig):
 
         from . import document_views, views
         from .models import Contract
+        from .search import register_kinds
 
+        register_kinds()
         bases.register(Contract.invoice_bases)
 
         panels.register(

@@ -11,10 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.http import content_disposition_header
 from django.utils.text import Truncator
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from billing.models import Calculation
 from crm import media
@@ -30,11 +31,14 @@ from .models import NEWEST_FIRST, Contract, DocumentTemplate, Proposal
 from .rendering import (
     document_html,
     document_tags,
+    editor_text,
     live_html,
     load_parties,
     media_names,
     page_context,
     pdf_page,
+    with_media_prefix,
+    without_media_prefix,
 )
 from .tags import TAGS, missing_tags
 from .views import tag_palette
@@ -246,6 +250,8 @@ def document_detail(request, pk, kind, **ids):
     else:
         html = document.fixed_html(personal=personal)
     _hide_links([document], personal=personal)
+    if html is not None:
+        html = with_media_prefix(html, _media_prefix(document))
     context = page_context(document, html or "") | {
         "personal_data_hidden": PERSONAL_DATA_HIDDEN if html is None else "",
         "kind": kind,
@@ -272,7 +278,13 @@ def document_edit(request, pk, kind, **ids):
             "изменить и отправить.",
         )
         return redirect(document.get_absolute_url())
-    form = DocumentBodyForm(request.POST or None, initial={"body": document.body})
+    # The editor shows the pictures through the document's own address and posts them so.
+    prefix = _media_prefix(document)
+    data = None
+    if request.method == "POST":
+        data = request.POST.copy()
+        data["body"] = without_media_prefix(data.get("body", ""), prefix)
+    form = DocumentBodyForm(data, initial={"body": editor_text(document.body, prefix)})
     if request.method == "POST" and form.is_valid():
         try:
             services.document_save_body(
@@ -440,6 +452,23 @@ def _pdf_on_the_spot(document, *, personal: bool, draft: bool) -> HttpResponse:
         False, document.download_name(suffix)
     )
     return response
+
+
+def _media_prefix(document) -> str:
+    """Where staff pages load the pictures of this document (document_media)."""
+    view = f"documents:{document.KIND}_media"
+    return reverse(view, args=[document.deal_id, document.pk, "-"]).removesuffix("-")
+
+
+@require_safe
+def document_media(request, pk, kind, file, **ids):
+    """A picture of the document (the logo, an image of its text) for whoever sees its
+    deal; nothing else in the media storage is reachable this way."""
+    document = _get_document_for_user(request, pk, kind, ids)
+    texts = (document.body or "") + (document.sent_html or "")
+    if file not in media_names(document, texts):
+        raise Http404
+    return media.picture(file)
 
 
 def _file(field, filename: str, *, attachment: bool = False) -> HttpResponse:

@@ -101,6 +101,25 @@ def _retarget(match: re.Match, prefix: str) -> str:
     return before + prefix + src.removeprefix(settings.MEDIA_URL)
 
 
+def editor_text(body: str, prefix: str) -> str:
+    """A stored text for the editor, its pictures under `prefix` (the document's address):
+    a plain string, escaped like any other value where the form puts it."""
+    return _SRC_RE.sub(lambda m: _retarget(m, prefix), body or "")
+
+
+def without_media_prefix(html: str, prefix: str) -> str:
+    """What the editor posts back after editor_text: its pictures under MEDIA_URL again,
+    the one address a stored text keeps."""
+    return _SRC_RE.sub(lambda m: _retarget_back(m, prefix), html or "")
+
+
+def _retarget_back(match: re.Match, prefix: str) -> str:
+    before, src = match.groups()
+    if not src.startswith(prefix):
+        return match.group(0)
+    return before + settings.MEDIA_URL + src.removeprefix(prefix)
+
+
 def media_names(document, html: str) -> list[str]:
     """Files of the media storage the PDF and the client's page may load: the logo and the
     pictures of the text, which come from the folder the editor uploads to. Any other media

@@ -65,6 +65,7 @@ DOCUMENT_ACTIONS = [
     ("pdf/", document_views.document_pdf, "pdf"),
     ("annul/", document_views.document_annul, "annul"),
     ("delete/", document_views.document_delete, "delete"),
+    ("media/<path:file>", document_views.document_media, "media"),
 ]
 for kind in ("proposal", "contract"):
     urlpatterns.append(

@@ -67,6 +67,8 @@ GLOBAL = {
     "analytics:funnel_pdf",
     "analytics:funnel_deals",
     "billing:invoice_list",
+    # The top bar's search: each kind finds only what the user may open (crm/tests/test_search.py).
+    "search",
     # Everyone's own notification centre: each shows and changes only the user's own rows.
     "notifications:list",
     "notifications:bell",
@@ -185,16 +187,28 @@ def _build_questionnaire(world):
 
 def _build_documents(world):
     """A draft proposal and a draft contract of the world's deal (it has a client)."""
+    from django.core.files.storage import default_storage
+
     from documents import services
     from documents.models import DocumentTemplate
 
     templates = DocumentTemplate.objects.filter(is_default=True)
+    import io
+
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (30, 20), (0, 90, 0)).save(png, "PNG")
+    picture = default_storage.save("documents/images/plan.png", ContentFile(png.getvalue()))
+    world.objects["document_picture"] = picture
     for kind, create in (
         ("proposal", services.proposal_create),
         ("contract", services.contract_create),
     ):
-        world.objects[kind] = create(
-            deal=world.deal, template=templates.get(kind=kind), by=world.owner
+        document = create(deal=world.deal, template=templates.get(kind=kind), by=world.owner)
+        body = f'{document.body}<p><img src="{default_storage.url(picture)}" alt=""></p>'
+        world.objects[kind] = services.document_save_body(
+            document=document, body=body, by=world.owner
         )
 
 
@@ -260,6 +274,21 @@ def _build_comment(world):
     )
 
 
+def _build_deal_file(world):
+    """A picture on the owner's deal: its download and its thumbnail."""
+    import io
+
+    from PIL import Image
+
+    from deals import services
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 40), (10, 20, 30)).save(buffer, "PNG")
+    world.objects["file"] = services.deal_file_add(
+        deal=world.deal, name="план.png", content=buffer.getvalue(), user=world.owner
+    )
+
+
 def _build_notification(world):
     from crm.notifications import notify
 
@@ -276,6 +305,7 @@ EXTRA_BUILDERS: list = [
     _build_documents,
     _build_invoice,
     _build_act,
+    _build_deal_file,
     _build_notification,
     _build_comment,
 ]
@@ -300,6 +330,8 @@ def kwargs_for(name: str, world: World) -> dict:
     for key, value in o.items():
         if hasattr(value, "pk"):
             by_name.setdefault(f"{key}_pk", value.pk)
+    if name in ("documents:proposal_media", "documents:contract_media"):
+        by_name["file"] = o["document_picture"]
     if name.startswith("clients:"):
         by_name["pk"] = o["client"].pk
     if name.startswith("documents:template_"):
@@ -680,6 +712,11 @@ TASK_HOLDER_PAGES = {
     "documents:proposal_pdf": "its PDF, personal data masked",
     "documents:contract_detail": "a contract, personal data masked",
     "documents:contract_pdf": "its PDF, personal data masked",
+    "documents:proposal_media": "a picture in a proposal",
+    "documents:contract_media": "a picture in a contract",
+    # Uploading and deleting a deal's files are for those who may change the deal (403 here).
+    "deals:file_download": "a file of the deal",
+    "deals:file_thumbnail": "the thumbnail of a picture of the deal",
 }
 # What a task holder may post, with the row it adds.
 TASK_HOLDER_POSTS = {"deals:comment_create": "a comment in the deal's timeline"}

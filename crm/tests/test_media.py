@@ -112,12 +112,25 @@ def files(db):
     }
 
 
-def test_staff_pages_load_the_logo_and_template_pictures_by_their_media_address(client_b, files):
-    for name, body in [(files["logo"], b"\x89PNG logo"), (files["picture"], b"\x89PNG")]:
-        response = client_b.get(default_storage.url(name))
-        assert response.status_code == 200
-        assert response["Content-Type"] == "image/png"
-        assert response.getvalue() == body
+def test_staff_pages_load_the_logo_by_its_media_address(client_b, files):
+    response = client_b.get(default_storage.url(files["logo"]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response.getvalue() == b"\x89PNG logo"
+
+
+def test_template_pictures_by_their_media_address_are_for_the_head_who_edits_templates(
+    client_b, client_head, files
+):
+    # A manager sees them inside a document of a deal of theirs, through its own address
+    # (documents/tests/test_staff_document_media.py).
+    url = default_storage.url(files["picture"])
+    assert client_b.get(url).status_code == 404
+    response = client_head.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert not response.get("Content-Disposition", "").startswith("attachment")
+    assert response.getvalue() == b"\x89PNG"
 
 
 def test_nobody_signed_out_reads_media(anon, files):

@@ -128,12 +128,17 @@ def test_the_logo_and_an_editor_picture_from_the_bucket_show_on_pages_and_in_the
     assert real_seller.logo.url.startswith("/media/seller/")
     assert f'src="{real_seller.logo.url}"' in seller_page
 
-    # Pictures inside pages are streamed by the project (the CSP allows no other origin).
-    for picture, body in [(url, image), (real_seller.logo.url, png_bytes())]:
-        shown = client_b.get(picture)
+    # Pictures inside pages are streamed by the project (the CSP allows no other origin):
+    # the logo for everyone signed in, a template's picture by this address for the head.
+    for viewer, picture, body in [
+        (client_head, url, image),
+        (client_b, real_seller.logo.url, png_bytes()),
+    ]:
+        shown = viewer.get(picture)
         assert shown.status_code == 200, picture
         assert shown["Content-Type"] == "image/png"
         assert shown.getvalue() == body
+    assert client_b.get(url).status_code == 404
 
     services.document_save_body(
         document=proposal, body=f'<p>План:</p><p><img src="{url}" alt=""></p>', by=None
@@ -142,6 +147,12 @@ def test_the_logo_and_an_editor_picture_from_the_bucket_show_on_pages_and_in_the
     assert proposal.pdf_media() == [real_seller.logo.name, name]
     data = media_bucket.read(media_bucket.key(proposal.pdf.name))
     assert pdf_image_count(data) == 2  # the logo and the plan
+
+    # Staff see it in the document through the document's own address.
+    staff_src = reverse("documents:proposal_media", args=[proposal.deal_id, proposal.pk, name])
+    assert f'src="{staff_src}"' in client_head.get(proposal.get_absolute_url()).content.decode()
+    assert client_head.get(staff_src).getvalue() == image
+    assert client_b.get(staff_src).status_code == 404
 
     page = anon.get(proposal.public_path()).content.decode()
     for media_name, body in [(real_seller.logo.name, png_bytes()), (name, image)]:

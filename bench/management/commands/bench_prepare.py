@@ -8,6 +8,7 @@ import json
 import os
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
@@ -85,6 +86,15 @@ class Command(BaseCommand):
                 ),
             },
         ]
+        # The search page as a manager looks for part of a phone: the trigram indexes, the
+        # visibility rule and every kind of result at once.
+        targets.append(
+            {
+                "name": "search",
+                "path": "/search/?q=" + quote("999 000 12"),
+                "cookie": manager_cookie,
+            }
+        )
         proposal, invoice = _client_documents(card, manager)
         targets += [
             {"name": "proposal_client_page", "path": proposal.public_path()},
