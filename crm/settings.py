@@ -9,6 +9,7 @@ from celery.schedules import crontab
 from django.utils.csp import CSP
 
 from crm.storage import media_storage
+from crm.uploads import known_types
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -334,6 +335,13 @@ PUBLIC_RATE_PER_MINUTE = env.int("PUBLIC_RATE_PER_MINUTE", default=60)
 # unchanged).
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
 QUESTIONNAIRE_UPLOAD_MAX_MB = env.int("QUESTIONNAIRE_UPLOAD_MAX_MB", default=10)
+# Files attached to a deal (on its card, or from a client's e-mail): the largest size and
+# the extensions taken, each checked against the file's first bytes (crm/uploads.py).
+DEAL_FILE_MAX_MB = env.int("DEAL_FILE_MAX_MB", default=25)
+DEAL_FILE_TYPES_DEFAULT = (
+    "pdf jpg jpeg png gif webp doc docx xls xlsx ppt pptx odt ods zip rtf txt csv"
+)
+DEAL_FILE_TYPES = known_types(env.list("DEAL_FILE_TYPES", default=DEAL_FILE_TYPES_DEFAULT.split()))
 
 # Company details by ИНН from DaData (dadata.ru, «Организация по ИНН»): off while the API key
 # is empty. Only the key is needed, not the secret. Each user may ask DADATA_RATE_PER_MINUTE

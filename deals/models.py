@@ -547,3 +547,49 @@ class LeadRequest(models.Model):
 
     def __str__(self):
         return f"{self.source}: {self.received_at:%d.%m.%Y %H:%M}"
+
+
+def deal_file_upload_to(instance: "DealFile", filename: str) -> str:
+    # A random folder: the file's address cannot be guessed even where media is served.
+    return f"deals/files/{timezone.now():%Y/%m}/{secrets.token_urlsafe(16)}/{filename}"
+
+
+class DealFile(models.Model):
+    """A file attached to a deal: uploaded on its card, or an attachment of a client's
+    e-mail (then with no uploader and an origin such as «Письмо от …»). Reached only through
+    the deal's views (deals.files), never by a public address."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField("файл", upload_to=deal_file_upload_to, max_length=300)
+    thumbnail = models.FileField(
+        "миниатюра", upload_to=deal_file_upload_to, max_length=300, blank=True
+    )
+    name = models.CharField("имя файла", max_length=255)
+    size = models.PositiveBigIntegerField("размер, байт")
+    content_type = models.CharField("тип", max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="загрузил",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    origin = models.CharField("откуда", max_length=300, blank=True)
+    created_at = models.DateTimeField("добавлен", default=timezone.now)
+
+    class Meta:
+        verbose_name = "файл сделки"
+        verbose_name_plural = "файлы сделок"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["deal", "-created_at"], name="dealfile_deal_created")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("deals:file_download", args=[self.deal_id, self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -68,3 +68,21 @@ def get_deal_for_edit(request, pk, deals=None) -> Deal:
     deal = get_object_or_404(deals.visible_to(request.user), pk=pk)
     require_deal_edit(request.user, deal)
     return deal
+
+
+FILE_DELETE_REFUSED = (
+    "Удалить файл может тот, кто его загрузил, или руководитель; файл из письма клиента — "
+    "ответственный менеджер или руководитель."
+)
+
+
+def may_delete_file(user, file) -> bool:
+    """A deal's file (deals.DealFile) goes away at the hands of the head of sales, or of the
+    one who uploaded it while they may still change the deal; a file no person uploaded (an
+    e-mail's attachment) by the deal's owner. A task holder downloads, never deletes."""
+    role = deal_role(user, file.deal)
+    if role == Role.HEAD:
+        return True
+    if role != Role.OWNER:
+        return False
+    return file.uploaded_by_id in (None, user.pk)

@@ -3,12 +3,16 @@
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from contacts.models import Contact, ContactEmail, ContactPhone
+from crm import uploads
 from crm.formats import money
 
 from . import events, schedule
@@ -17,6 +21,7 @@ from .models import (
     Comment,
     Deal,
     DealEvent,
+    DealFile,
     LeadRequest,
     LeadSource,
     LossReason,
@@ -525,3 +530,69 @@ def contact_unlink(*, deal: Deal, contact: Contact, by=None) -> None:
     timeline_add(
         deal=deal, kind="contact", text=f"Контактное лицо убрано: {contact.name}", actor=by
     )
+
+
+def _read_all(content) -> bytes:
+    if isinstance(content, bytes | bytearray):
+        return bytes(content)
+    content.seek(0)
+    data = content.read()
+    content.seek(0)
+    return data
+
+
+@transaction.atomic
+def deal_file_add(
+    *, deal: Deal, name: str, content, user=None, content_type: str = "", origin: str = ""
+) -> DealFile:
+    """Attach a file to the deal: `content` is bytes or a file (an upload). Refused with a
+    Russian ValidationError that names the file when it is empty, over DEAL_FILE_MAX_MB, of a
+    type not in DEAL_FILE_TYPES or not what its extension says. The stored type comes from
+    the checked extension, not from `content_type` (what the sender claimed). `user` is
+    None for a file no person uploaded (an e-mail's attachment); `origin` says where it came
+    from («Письмо от …»). Pictures get a thumbnail."""
+    name = uploads.display_name(name or "")
+    data = _read_all(content)
+    try:
+        uploads.check_upload(
+            name=name,
+            size=len(data),
+            head=data[: uploads.HEAD_BYTES],
+            max_mb=settings.DEAL_FILE_MAX_MB,
+            types=settings.DEAL_FILE_TYPES,
+        )
+    except ValidationError as error:
+        raise ValidationError(f"«{name}»: {error.messages[0]}") from None
+    row = DealFile(
+        deal=deal,
+        name=name,
+        size=len(data),
+        content_type=uploads.content_type(name),
+        uploaded_by=user,
+        origin=origin[:300],
+    )
+    row.file.save(uploads.safe_filename(name), ContentFile(data), save=False)
+    if uploads.extension(name) in uploads.IMAGES:
+        small = uploads.thumbnail(data)
+        if small is not None:
+            row.thumbnail.save("thumbnail.jpg", ContentFile(small), save=False)
+    row.save()
+    text = f"Файл «{name}», {uploads.human_size(row.size)}"
+    if origin:
+        text += f" — {origin}"
+    timeline_add(deal=deal, kind="file.added", text=text, actor=user, url=row.get_absolute_url())
+    return row
+
+
+@transaction.atomic
+def deal_file_delete(*, file: DealFile, user) -> None:
+    """Remove the file from the deal and, once that is committed, from the storage."""
+    names = [stored.name for stored in (file.file, file.thumbnail) if stored]
+    timeline_add(deal=file.deal, kind="file.deleted", text=f"Удалён файл «{file.name}»", actor=user)
+    file.delete()
+
+    def remove_stored() -> None:
+        for stored in names:
+            default_storage.delete(stored)
+
+    transaction.on_commit(remove_stored)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import files, views
 from .clients import urls as client_urls
 
 app_name = "deals"
@@ -37,5 +37,13 @@ urlpatterns = [
         views.contact_unlink,
         name="contact_unlink",
     ),
+    path("deals/<int:pk>/files/upload/", files.file_upload, name="file_upload"),
+    path("deals/<int:pk>/files/<int:file_pk>/", files.file_download, name="file_download"),
+    path(
+        "deals/<int:pk>/files/<int:file_pk>/thumbnail/",
+        files.file_thumbnail,
+        name="file_thumbnail",
+    ),
+    path("deals/<int:pk>/files/<int:file_pk>/delete/", files.file_delete, name="file_delete"),
     path("api/leads/", views.lead_intake, name="lead_intake"),
 ]
