@@ -1,5 +1,6 @@
 """What the deal card may attach to a letter: the PDFs of the deal's fixed documents
-(invoices, acts, proposals, contracts; not drafts, not annulled) and the deal's files."""
+(invoices, acts, proposals, contracts; not drafts, not annulled) and the deal's files
+(deals.models.DealFile)."""
 
 from dataclasses import dataclass
 
@@ -7,6 +8,7 @@ from django.core.files.storage import default_storage
 
 from billing.models import Act, Invoice
 from crm.pdf import pdf_store
+from deals.models import DealFile
 from documents.models import Contract, Proposal
 
 
@@ -17,12 +19,22 @@ class Attachable:
     document: object
 
     def filename(self) -> str:
+        if isinstance(self.document, DealFile):
+            return self.document.name
         if hasattr(self.document, "download_name"):
             return self.document.download_name()
         return self.document.pdf_filename()
 
+    def content_type(self) -> str:
+        if isinstance(self.document, DealFile):
+            return self.document.content_type or "application/octet-stream"
+        return "application/pdf"
+
     def content(self) -> bytes:
-        """The stored PDF, rendered now if the worker has not rendered it yet."""
+        """The file, or the stored PDF rendered now if the worker has not rendered it yet."""
+        if isinstance(self.document, DealFile):
+            with self.document.file.open("rb") as stored:
+                return stored.read()
         if not self.document.pdf_ready:
             pdf_store(self.document)
         with default_storage.open(self.document.pdf.name, "rb") as stored:
@@ -30,7 +42,7 @@ class Attachable:
 
 
 def attachable(deal) -> list[Attachable]:
-    """Four queries whatever the number of documents."""
+    """Five queries whatever the number of documents and files."""
     found = []
     for invoice in (
         Invoice.objects.filter(deal=deal)
@@ -49,4 +61,6 @@ def attachable(deal) -> list[Attachable]:
             model.objects.filter(deal=deal).exclude(status__in=["draft", "annulled"]).order_by("pk")
         ):
             found.append(Attachable(f"{kind}:{document.pk}", document.title, document))
+    for file in DealFile.objects.filter(deal=deal).order_by("-created_at", "-pk"):
+        found.append(Attachable(f"file:{file.pk}", f"Файл «{file.name}»", file))
     return found

@@ -20,7 +20,7 @@ from crm.mail import email_queue, mail_domain, new_message_id
 from crm.notifications import Email, notify
 from deals.intake import email_lead_receive
 from deals.models import Deal, LeadSource
-from deals.services import timeline_add
+from deals.services import deal_file_add, timeline_add
 from documents.sanitize import clean_html
 
 from . import parsing
@@ -125,7 +125,7 @@ def deal_email_send(
     body = clean_html(body_html)
     if not parsing.html_to_text(body):
         raise ValidationError({"body": "Напишите текст письма."})
-    files = [(a.filename(), a.content(), "application/pdf") for a in attachments]
+    files = [(a.filename(), a.content(), a.content_type()) for a in attachments]
     total = sum(len(content) for _, content, _ in files)
     if total > settings.MAIL_MAX_SEND_MB * MB:
         raise ValidationError(
@@ -380,8 +380,9 @@ def _lead_source(mailbox: Mailbox) -> LeadSource:
 
 
 def _deal_email_add(*, deal, message, parsed: parsing.ParsedMail, warning: str) -> DealEmail:
-    attachments = [_keep_attachment(deal, a) for a in parsed.attachments]
     sender = formataddr((parsed.from_name, parsed.from_address))
+    origin = f"вложение письма от {parsed.from_address}"[:300]
+    attachments = [_keep_attachment(deal, a, origin=origin) for a in parsed.attachments]
     body_html = parsed.html or (linebreaks(escape(parsed.text)) if parsed.text else "")
     email = DealEmail.objects.create(
         deal=deal,
@@ -412,37 +413,24 @@ def _deal_email_add(*, deal, message, parsed: parsing.ParsedMail, warning: str) 
     return email
 
 
-def _keep_attachment(deal, attachment: parsing.Attachment) -> dict:
+def _keep_attachment(deal, attachment: parsing.Attachment, *, origin: str) -> dict:
+    """The attachment among the deal's files, by their rules (size, types); one refused is
+    named with the reason and the letter is kept all the same."""
     row = {"name": attachment.name, "size": attachment.size, "kept": False, "note": ""}
-    limit = settings.MAIL_MAX_ATTACHMENT_MB
-    if attachment.size > limit * MB:
-        row["note"] = f"не сохранено: больше {limit} МБ"
-        return row
-    if not attachment.size:
-        row["note"] = "пустой файл, не сохранён"
-        return row
-    saved = keep_deal_file(deal=deal, attachment=attachment)
-    if saved is None:
-        row["note"] = "не сохранено: файлы сделки недоступны"
-        return row
-    row.update(kept=True, file_id=saved)
-    return row
-
-
-def keep_deal_file(*, deal, attachment: parsing.Attachment):
-    """Store an attachment among the deal's files; returns the file's id."""
     try:
-        from deals.files import deal_file_add
-    except ImportError:
-        return None
-    stored = deal_file_add(
-        deal=deal,
-        name=attachment.name,
-        content=attachment.content,
-        content_type=attachment.content_type,
-        origin="email",
-    )
-    return stored.pk
+        with transaction.atomic():
+            stored = deal_file_add(
+                deal=deal,
+                name=attachment.name,
+                content=attachment.content,
+                content_type=attachment.content_type,
+                origin=origin,
+            )
+    except ValidationError as exc:
+        row["note"] = "не сохранено: " + " ".join(exc.messages)
+        return row
+    row.update(kept=True, file_id=stored.pk)
+    return row
 
 
 def _tell_manager(*, deal: Deal, email: DealEmail) -> None:

@@ -310,10 +310,10 @@ MAIL_IMAP_REQUIRE_SSL = env.bool("MAIL_IMAP_REQUIRE_SSL", default=True)
 MAIL_IMAP_TIMEOUT = env.int("MAIL_IMAP_TIMEOUT", default=30)
 MAIL_POLL_SECONDS = env.int("MAIL_POLL_SECONDS", default=60)
 MAIL_POLL_BATCH = env.int("MAIL_POLL_BATCH", default=50)
-# A bigger message is recorded by its headers and left in the mailbox; a bigger attachment
-# is named in the timeline but not kept; a manager's attachments together stay under the last.
+# A bigger message is recorded by its headers and left in the mailbox (its attachments are
+# kept as the deal's files within DEAL_FILE_MAX_MB and DEAL_FILE_TYPES); the attachments of a
+# manager's letter together stay under MAIL_MAX_SEND_MB.
 MAIL_MAX_MESSAGE_MB = env.int("MAIL_MAX_MESSAGE_MB", default=40)
-MAIL_MAX_ATTACHMENT_MB = env.int("MAIL_MAX_ATTACHMENT_MB", default=10)
 MAIL_MAX_SEND_MB = env.int("MAIL_MAX_SEND_MB", default=20)
 CELERY_BEAT_SCHEDULE["mailbox-poll"] = {
     "task": "correspondence.tasks.poll_mailboxes",
