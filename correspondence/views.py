@@ -3,6 +3,7 @@ from email.utils import parseaddr
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
 
 from deals import roles
 from deals.models import Deal
@@ -89,6 +90,7 @@ def email_compose(request, pk):
     )
 
 
+@require_GET
 def email_detail(request, pk, email_pk):
     email = _get_email_for_user(request, pk, email_pk)
     return render(

@@ -254,8 +254,29 @@ def _build_notification(world):
     )
 
 
+def _build_email(world):
+    """A letter of the deal's conversation (the card's «Переписка»)."""
+    from correspondence.models import DealEmail
+
+    world.objects["email"] = DealEmail.objects.create(
+        deal=world.deal,
+        direction=DealEmail.Direction.IN,
+        from_address="ivan@example.ru",
+        to="sales@example.ru",
+        subject="Вопрос по смете",
+        body_text="Когда будет смета?",
+        message_id="<matrix@example.ru>",
+    )
+
+
 # Later features add builders here (proposals, contracts, invoices, acts).
-EXTRA_BUILDERS: list = [_build_documents, _build_invoice, _build_act, _build_notification]
+EXTRA_BUILDERS: list = [
+    _build_documents,
+    _build_invoice,
+    _build_act,
+    _build_notification,
+    _build_email,
+]
 
 
 def kwargs_for(name: str, world: World) -> dict:
@@ -646,6 +667,7 @@ TASK_HOLDER_PAGES = {
     "documents:proposal_pdf": "its PDF, personal data masked",
     "documents:contract_detail": "a contract, personal data masked",
     "documents:contract_pdf": "its PDF, personal data masked",
+    "mail:detail": "a letter of the deal's conversation (its text is in the timeline too)",
 }
 # What a task holder may post, with the row it adds.
 TASK_HOLDER_POSTS = {"deals:comment_create": "a comment in the deal's timeline"}

@@ -155,9 +155,10 @@ def test_a_letter_from_the_card_goes_out_and_the_clients_reply_lands_in_the_time
     _send_outbox()
     [told] = [m for m, _, rcpt in smtp_server.messages if rcpt == [manager_a.email]]
     [answer] = [m for m, _, rcpt in smtp_server.messages[1:] if rcpt == ["ivan@client.test"]]
-    assert str(told["To"]) == manager_a.email and "Спасибо, смету получил" in told.get_body(
-        ("plain",)
-    ).get_content()
+    assert (
+        str(told["To"]) == manager_a.email
+        and "Спасибо, смету получил" in told.get_body(("plain",)).get_content()
+    )
     assert str(answer["In-Reply-To"]) == received.message_id
     assert received.message_id in str(answer["References"])
 
