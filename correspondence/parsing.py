@@ -25,6 +25,8 @@ QUOTE_HEADERS = [
         re.IGNORECASE,
     ),
     re.compile(r"^\s*_{10,}\s*$"),
+    # Gmail in Russian: «пн, 30 нояб. 2026 г. в 10:00, Анна <sales@…>:»
+    re.compile(r"^.{0,200}\d{1,2}:\d{2}.{0,200}<[^<>\s]+@[^<>\s]+>\s*:\s*$"),
 ]
 # Outlook's block: «От: …» then «Отправлено: …» / «Sent: …» a few lines below.
 OUTLOOK_FROM_RE = re.compile(r"^\s*\*?(От|From)\s*:\*?\s", re.IGNORECASE)

@@ -1,0 +1,114 @@
+"""«Написать письмо» on the deal card: who may write, what a mistake looks like, and the card
+staying flat in queries."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts.models import Contact
+from correspondence.models import DealEmail
+from crm.models import OutgoingEmail
+from deals import services as deal_services
+
+
+@pytest.fixture
+def deal(deal_a):
+    deal_services.contact_save(
+        contact=Contact(name="Иван"), phones=[], emails=["ivan@client.test"], deal=deal_a
+    )
+    return deal_a
+
+
+def test_a_letter_without_a_recipient_or_text_is_refused_with_the_input_kept(client_a, deal):
+    url = reverse("mail:compose", args=[deal.pk])
+    response = client_a.post(url, {"subject": "Смета готова", "body": "<p></p>"})
+    assert response.status_code == 400
+    assert "Выберите, кому отправить письмо." in response.text
+    assert 'value="Смета готова"' in response.text
+    response = client_a.post(
+        url, {"recipients": ["ivan@client.test"], "subject": "Смета", "body": "<p> </p>"}
+    )
+    assert response.status_code == 400
+    assert "Напишите текст письма." in response.text
+    assert not DealEmail.objects.exists() and not OutgoingEmail.objects.exists()
+
+
+def test_an_address_that_is_not_the_deals_contact_is_refused(client_a, deal):
+    response = client_a.post(
+        reverse("mail:compose", args=[deal.pk]),
+        {"recipients": ["stranger@evil.test"], "subject": "x", "body": "<p>x</p>"},
+    )
+    assert response.status_code == 400
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_a_deal_without_contact_e_mails_says_how_to_write(client_a, deal_a):
+    response = client_a.get(reverse("mail:compose", args=[deal_a.pk]))
+    assert response.status_code == 200
+    assert "У контактов сделки нет e-mail" in response.text
+
+
+def test_a_task_holder_reads_letters_but_may_not_write(client_b, deal, manager_a, manager_b):
+    deal_services.task_create(
+        deal=deal,
+        author=manager_a,
+        assignee=manager_b,
+        kind="call",
+        text="Позвонить",
+        due_at=timezone.now() + timedelta(days=1),
+    )
+    card = client_b.get(deal.get_absolute_url())
+    assert card.status_code == 200
+    assert "Написать письмо" not in card.text
+    response = client_b.post(
+        reverse("mail:compose", args=[deal.pk]),
+        {"recipients": ["ivan@client.test"], "subject": "x", "body": "<p>x</p>"},
+    )
+    assert response.status_code == 403
+    assert not OutgoingEmail.objects.filter(template="deal_email").exists()
+    assert not DealEmail.objects.exists()
+
+
+def test_the_head_writes_on_any_deal(client, head, deal, django_capture_on_commit_callbacks):
+    client.force_login(head)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("mail:compose", args=[deal.pk]),
+            {"recipients": ["ivan@client.test"], "subject": "Привет", "body": "<p>Текст</p>"},
+        )
+    assert response.status_code == 302
+    sent = OutgoingEmail.objects.get()
+    assert sent.recipient == "ivan@client.test" and sent.subject == "Привет"
+    assert DealEmail.objects.get().author == head
+
+
+def test_the_card_with_many_letters_runs_as_many_queries_as_with_one(
+    client_a, deal, manager_a, django_assert_max_num_queries
+):
+    def letters(n):
+        DealEmail.objects.bulk_create(
+            DealEmail(
+                deal=deal,
+                direction="in",
+                from_address="ivan@client.test",
+                to="sales@crm.test",
+                subject=f"Письмо {i}",
+                message_id=f"<{i}.{n}@client.test>",
+                author=manager_a if i % 2 else None,
+            )
+            for i in range(n)
+        )
+
+    letters(1)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        assert client_a.get(deal.get_absolute_url()).status_code == 200
+    letters(30)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client_a.get(deal.get_absolute_url())
+    assert response.status_code == 200
+    assert "Более ранние письма" in response.text
