@@ -42,6 +42,13 @@ HTML_QUOTE_MARKERS = [
     re.compile(r"<(b|strong)>\s*(От|From)\s*:\s*</(b|strong)>", re.IGNORECASE),
 ]
 BULK_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
+# Defects of the MIME structure itself, as the reason names them.
+STRUCTURE_DEFECTS = {
+    "NoBoundaryInMultipartDefect": "у multipart нет границы частей (boundary)",
+    "StartBoundaryNotFoundDefect": "граница частей multipart не найдена в теле",
+    "MultipartInvariantViolationDefect": "multipart без частей",
+    "CloseBoundaryNotFoundDefect": "письмо оборвано: нет закрывающей границы частей",
+}
 
 
 @dataclass
@@ -125,6 +132,13 @@ def _parse(msg: EmailMessage) -> ParsedMail:
     except (TypeError, ValueError, IndexError):
         date = None
     text, html_body, attachments = _bodies(msg)
+    defects = [type(d).__name__ for part in msg.walk() for d in getattr(part, "defects", [])]
+    broken = [STRUCTURE_DEFECTS[d] for d in dict.fromkeys(defects) if d in STRUCTURE_DEFECTS]
+    if broken and not (text.strip() or html_body.strip() or attachments):
+        raise Unreadable(
+            "Структура MIME нарушена (" + "; ".join(broken) + "): ни текста, ни вложений "
+            "не извлечь. Исходное письмо сохранено."
+        )
     if not text and html_body:
         text = html_to_text(html_body)
     return ParsedMail(
@@ -140,7 +154,7 @@ def _parse(msg: EmailMessage) -> ParsedMail:
         date=date,
         attachments=attachments,
         robot_reason=robot_reason(msg),
-        defects=[type(d).__name__ for d in getattr(msg, "defects", [])],
+        defects=defects,
     )
 
 

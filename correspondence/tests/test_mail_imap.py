@@ -323,8 +323,9 @@ def test_hostile_mail_is_recorded_with_its_reason_and_never_a_500(
     assert not DealFile.objects.filter(name="макет.zip").exists()
     assert "макет.zip" in deal.events.get(kind="email.received", text__contains="Макет").text
 
-    assert rows[2].status in ("attached", "failed")
-    assert rows[3].status == "failed" and rows[3].reason
+    assert rows[2].status == "failed" and "Структура MIME нарушена" in rows[2].reason
+    assert rows[2].subject == "broken" and bytes(rows[2].raw).startswith(b"From: ivan")
+    assert rows[3].status == "failed" and "заголовков" in rows[3].reason
     assert rows[4].status == "ignored" and "сотрудника" in rows[4].reason
     forged_letter = DealEmail.objects.get(subject="Re: смета")
     assert forged_letter.deal == deal and "подделан" in forged_letter.warning

@@ -76,3 +76,20 @@ def test_a_person_is_not_a_robot():
 def test_what_is_not_a_message_is_unreadable_with_the_reason(raw):
     with pytest.raises(parsing.Unreadable):
         parsing.parse(raw)
+
+
+def test_a_broken_mime_structure_is_unreadable_with_the_defect_named():
+    raw = (
+        b"From: ivan@client.test\r\nSubject: b\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/mixed; boundary=XYZ\r\n\r\nno boundaries here\r\n"
+    )
+    with pytest.raises(parsing.Unreadable, match="граница частей multipart не найдена"):
+        parsing.parse(raw)
+
+
+def test_a_broken_encoding_keeps_what_can_be_read():
+    raw = (
+        b"From: ivan@client.test\r\nSubject: b\r\nContent-Type: text/plain; charset=koi8-xx\r\n"
+        b"\r\n" + "Текст".encode("koi8-r") + b"\r\n"
+    )
+    assert parsing.parse(raw).text
