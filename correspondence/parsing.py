@@ -139,16 +139,17 @@ def _parse(msg: EmailMessage) -> ParsedMail:
             "Структура MIME нарушена (" + "; ".join(broken) + "): ни текста, ни вложений "
             "не извлечь. Исходное письмо сохранено."
         )
-    if not text and html_body:
-        text = html_to_text(html_body)
+    html_clean = strip_quoted_html(html_body) if html_body else ""
+    # Without a text part the text is read from the HTML, its quoted history cut already.
+    text = strip_quoted(text) if text else html_to_text(html_clean)
     return ParsedMail(
         message_id=message_ids[0] if message_ids else "",
         from_name=from_name.strip()[:200],
         from_address=from_address.strip().lower()[:254],
         to=list(dict.fromkeys(recipients)),
         subject=_header(msg, "Subject")[:500],
-        text=strip_quoted(text),
-        html=strip_quoted_html(html_body) if html_body else "",
+        text=text,
+        html=html_clean,
         in_reply_to=(_ids(_header(msg, "In-Reply-To")) or [""])[0],
         references=_ids(_header(msg, "References")),
         date=date,
@@ -257,6 +258,7 @@ def strip_quoted_html(html_text: str) -> str:
 def html_to_text(html_text: str) -> str:
     marked = re.sub(r"(?i)<br\s*/?>", "\n", html_text or "")
     marked = re.sub(r"(?i)</(p|div|h[1-6]|li|tr|blockquote)>", "\n", marked)
+    marked = re.sub(r"(?i)</t[dh]>", " ", marked)
     text = html.unescape(nh3.clean(marked, tags=set(), clean_content_tags={"script", "style"}))
     text = "\n".join(line.strip() for line in text.splitlines())
     return re.sub(r"\n{3,}", "\n\n", text).strip()

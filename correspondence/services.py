@@ -98,6 +98,12 @@ class Outgoing:
     attachments: list  # correspondence.documents.Attachable and deal files
 
 
+def display_address(name: str, address: str) -> str:
+    """«Иван Петров <ivan@…>» as a person reads it (formataddr would encode the name)."""
+    name = " ".join(name.replace('"', "").split())
+    return f"{name} <{address}>" if name else address
+
+
 def signature_html(user) -> str:
     signature = (user.email_signature or "").strip()
     return (
@@ -149,7 +155,7 @@ def deal_email_send(
         deal=deal,
         direction=DealEmail.Direction.OUT,
         author=by,
-        from_address=formataddr((name, sender)),
+        from_address=display_address(name, sender),
         to=", ".join(recipients),
         subject=subject.strip()[:500],
         body_html=html,
@@ -380,7 +386,7 @@ def _lead_source(mailbox: Mailbox) -> LeadSource:
 
 
 def _deal_email_add(*, deal, message, parsed: parsing.ParsedMail, warning: str) -> DealEmail:
-    sender = formataddr((parsed.from_name, parsed.from_address))
+    sender = display_address(parsed.from_name, parsed.from_address)
     origin = f"вложение письма от {parsed.from_address}"[:300]
     attachments = [_keep_attachment(deal, a, origin=origin) for a in parsed.attachments]
     body_html = parsed.html or (linebreaks(escape(parsed.text)) if parsed.text else "")
