@@ -1,11 +1,14 @@
 from django.contrib import admin, messages
 
+from crm.admin import ModelAdmin, Names, ReadOnlyAdmin
+
 from . import services
 from .models import DealEmail, IncomingMessage, Mailbox
 
 
 @admin.register(Mailbox)
-class MailboxAdmin(admin.ModelAdmin):
+class MailboxAdmin(ModelAdmin):
+    names = Names("почтовый ящик", "почтовых ящика", "почтовых ящиков")
     list_display = ["name", "host", "username", "folder", "active", "last_polled_at", "last_error"]
     readonly_fields = ["from_settings", "uidvalidity", "last_uid", "last_polled_at", "last_error"]
     fieldsets = [
@@ -28,8 +31,10 @@ class MailboxAdmin(admin.ModelAdmin):
 
 
 @admin.register(IncomingMessage)
-class IncomingMessageAdmin(admin.ModelAdmin):
+class IncomingMessageAdmin(ReadOnlyAdmin):
     """Every message taken from a mailbox; the unreadable and ignored ones with the reason."""
+
+    names = Names("входящее письмо", "входящих письма", "входящих писем")
 
     list_display = ["received_at", "mailbox", "from_address", "subject", "status", "reason", "deal"]
     list_filter = ["status", "mailbox"]
@@ -52,9 +57,6 @@ class IncomingMessageAdmin(admin.ModelAdmin):
     exclude = ["raw"]
     actions = ["process_again"]
 
-    def has_add_permission(self, request):
-        return False
-
     @admin.action(description="Разобрать ещё раз (письма со статусом «Не разобрано»)")
     def process_again(self, request, queryset):
         count = services.incoming_retry(messages=queryset)
@@ -62,9 +64,9 @@ class IncomingMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(DealEmail)
-class DealEmailAdmin(admin.ModelAdmin):
+class DealEmailAdmin(ReadOnlyAdmin):
+    names = Names("письмо сделки", "письма сделок", "писем сделок")
     list_display = ["at", "deal", "direction", "from_address", "to", "subject"]
     list_filter = ["direction"]
     search_fields = ["subject", "from_address", "to", "message_id"]
-    raw_id_fields = ["deal", "author", "incoming"]
-    readonly_fields = ["message_id", "in_reply_to", "references", "attachments"]
+    exclude = ["body_html"]
