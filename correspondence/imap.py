@@ -24,7 +24,6 @@ logger = logging.getLogger(__name__)
 
 UIDVALIDITY_RE = re.compile(rb"UIDVALIDITY (\d+)")
 SIZE_RE = re.compile(rb"RFC822\.SIZE (\d+)")
-LOCK_SECONDS = 15 * 60
 MB = 1024 * 1024
 
 
@@ -131,9 +130,11 @@ def _quoted(folder: str) -> str:
 
 
 def mailbox_poll(*, mailbox: Mailbox, batch: int | None = None) -> PollResult:
-    """Take up to `batch` new messages of the mailbox. One poll of a mailbox at a time."""
-    lock = f"mailbox-poll:{mailbox.pk}"
-    if not cache.add(lock, 1, LOCK_SECONDS):
+    """Take up to `batch` new messages of the mailbox. One poll of a mailbox at a time: the
+    lock is renewed with every message, so a poller killed outright holds it no longer than
+    MAIL_POLL_LOCK_SECONDS."""
+    lock = _lock_key(mailbox)
+    if not cache.add(lock, 1, settings.MAIL_POLL_LOCK_SECONDS):
         return PollResult()
     try:
         result = _poll(mailbox, batch or settings.MAIL_POLL_BATCH)
@@ -146,6 +147,10 @@ def mailbox_poll(*, mailbox: Mailbox, batch: int | None = None) -> PollResult:
         cache.delete(lock)
     Mailbox.objects.filter(pk=mailbox.pk).update(last_error="", last_polled_at=timezone.now())
     return result
+
+
+def _lock_key(mailbox: Mailbox) -> str:
+    return f"mailbox-poll:{mailbox.pk}"
 
 
 def _poll(mailbox: Mailbox, batch: int) -> PollResult:
@@ -171,6 +176,7 @@ def _poll(mailbox: Mailbox, batch: int) -> PollResult:
         typ, data = imap.uid("SEARCH", None, f"UID {mailbox.last_uid + 1}:*")
         uids = sorted(int(u) for u in (data[0] or b"").split() if int(u) > mailbox.last_uid)
         for uid in uids[:batch]:
+            cache.touch(_lock_key(mailbox), settings.MAIL_POLL_LOCK_SECONDS)
             message = _take(imap, mailbox, uidvalidity, uid)
             if message is None:
                 continue

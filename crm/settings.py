@@ -310,6 +310,8 @@ MAIL_IMAP_REQUIRE_SSL = env.bool("MAIL_IMAP_REQUIRE_SSL", default=True)
 MAIL_IMAP_TIMEOUT = env.int("MAIL_IMAP_TIMEOUT", default=30)
 MAIL_POLL_SECONDS = env.int("MAIL_POLL_SECONDS", default=60)
 MAIL_POLL_BATCH = env.int("MAIL_POLL_BATCH", default=50)
+# One poll of a mailbox at a time; a poller killed outright holds its mailbox this long.
+MAIL_POLL_LOCK_SECONDS = env.int("MAIL_POLL_LOCK_SECONDS", default=120)
 # A bigger message is recorded by its headers and left in the mailbox (its attachments are
 # kept as the deal's files within DEAL_FILE_MAX_MB and DEAL_FILE_TYPES); the attachments of a
 # manager's letter together stay under MAIL_MAX_SEND_MB.
