@@ -112,3 +112,100 @@ def test_the_card_with_many_letters_runs_as_many_queries_as_with_one(
         response = client_a.get(deal.get_absolute_url())
     assert response.status_code == 200
     assert "Более ранние письма" in response.text
+
+
+@pytest.fixture
+def issued_invoice(deal, manager_a):
+    from decimal import Decimal
+
+    from billing import services as billing
+    from billing.services import LineData, calculation_save
+    from contacts.models import BankAccount, Client, Seller
+    from contacts.services import seller_save
+
+    deal.client = Client.objects.create(kind="legal", name="ООО «Ромашка»", created_by=manager_a)
+    deal.save()
+    seller_save(
+        seller=Seller(
+            kind="legal", name="ООО «Продавец»", inn="7712345671", kpp="771201001", is_active=True
+        ),
+        by=None,
+        accounts=[
+            BankAccount(
+                bank_name="ПАО Сбербанк",
+                bik="044525225",
+                correspondent_account="30101810400000000225",
+                settlement_account="40702810938000012345",
+                is_default=True,
+            )
+        ],
+    )
+    calculation = calculation_save(
+        deal=deal,
+        by=manager_a,
+        lines=[LineData(name="Разработка сайта", quantity=Decimal("1"), price=Decimal("1000"))],
+        make_current=True,
+    )
+    draft = billing.invoice_create(deal=deal, by=manager_a, calculation=calculation)
+    return billing.invoice_issue(invoice=draft, by=manager_a), draft
+
+
+def test_the_pdf_of_an_issued_invoice_goes_with_the_letter_and_a_draft_is_not_offered(
+    client_a, deal, issued_invoice, manager_a
+):
+    from billing import services as billing
+    from billing.services import LineData, calculation_save
+    from crm.models import OutgoingEmailAttachment
+    from crm.testing import pdf_text
+
+    invoice, _ = issued_invoice
+    calculation = calculation_save(
+        deal=deal,
+        by=manager_a,
+        lines=[LineData(name="Хостинг", quantity=1, price=500)],
+        make_current=True,
+    )
+    draft = billing.invoice_create(deal=deal, by=manager_a, calculation=calculation)
+    url = reverse("mail:compose", args=[deal.pk])
+    page = client_a.get(url)
+    assert f'value="invoice:{invoice.pk}"' in page.text
+    assert f'value="invoice:{draft.pk}"' not in page.text
+
+    response = client_a.post(
+        url,
+        {
+            "recipients": ["ivan@client.test"],
+            "subject": "Счёт на оплату",
+            "body": "<p>Счёт во вложении.</p>",
+            "attachments": [f"invoice:{invoice.pk}"],
+        },
+    )
+    assert response.status_code == 302
+    [attachment] = OutgoingEmailAttachment.objects.all()
+    assert attachment.mimetype == "application/pdf"
+    assert attachment.filename.endswith(".pdf")
+    text = pdf_text(bytes(attachment.content), flat=True)
+    assert "Разработка сайта" in text and "7712345671" in text
+    letter = DealEmail.objects.get()
+    assert letter.attachments[0]["name"] == attachment.filename
+
+
+def test_attachments_over_the_limit_are_refused_with_the_size_named(client_a, deal, settings):
+    settings.MAIL_MAX_SEND_MB = 1
+    big = deal_services.deal_file_add(
+        deal=deal, name="архив.zip", content=b"PK\x03\x04" + b"\x00" * (2 * 1024 * 1024)
+    )
+    response = client_a.post(
+        reverse("mail:compose", args=[deal.pk]),
+        {
+            "recipients": ["ivan@client.test"],
+            "subject": "Архив",
+            "body": "<p>Архив</p>",
+            "attachments": [f"file:{big.pk}"],
+        },
+    )
+    assert response.status_code == 400
+    assert "больше 1 МБ" in response.text
+    assert 'value="Архив"' in response.text
+    assert not DealEmail.objects.exists()
+    assert not OutgoingEmail.objects.filter(template="deal_email").exists()
