@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
+from crm.models import OutgoingEmail
 from deals import roles
 from deals.models import Deal
 
@@ -24,9 +25,20 @@ def _get_email_for_user(request, pk, email_pk) -> DealEmail:
     return get_object_or_404(DealEmail.objects.select_related("author"), deal=deal, pk=email_pk)
 
 
+def _with_delivery(letters: list[DealEmail]) -> list[DealEmail]:
+    """Each outgoing letter's row in the outbox (sent, waiting, failed), in one query."""
+    keys = {f"deal_email:{letter.pk}": letter for letter in letters if letter.direction == "out"}
+    for row in OutgoingEmail.objects.filter(event_key__in=keys).only(
+        "event_key", "status", "sent_at", "last_error"
+    ):
+        keys[row.event_key].delivery = row
+    return letters
+
+
 def deal_panel(request, deal) -> dict:
-    """The card's «Переписка»: the latest letters and «Написать письмо». Two queries."""
-    letters = list(deal.emails.select_related("author")[: PANEL_LETTERS + 1])
+    """The card's «Переписка»: the latest letters, whether each went out, and «Написать
+    письмо». Two queries."""
+    letters = _with_delivery(list(deal.emails.select_related("author")[: PANEL_LETTERS + 1]))
     return {
         "letters": letters[:PANEL_LETTERS],
         "more": len(letters) > PANEL_LETTERS,
@@ -98,7 +110,7 @@ def email_detail(request, pk, email_pk):
         "correspondence/email_detail.html",
         {
             "deal": email.deal,
-            "letter": email,
+            "letter": _with_delivery([email])[0],
             "may_write": roles.may_edit_deal(request.user, email.deal),
         },
     )

@@ -209,3 +209,24 @@ def test_attachments_over_the_limit_are_refused_with_the_size_named(client_a, de
     assert 'value="Архив"' in response.text
     assert not DealEmail.objects.exists()
     assert not OutgoingEmail.objects.filter(template="deal_email").exists()
+
+
+def test_the_card_says_whether_a_letter_went_out(
+    client_a, deal, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_a.post(
+            reverse("mail:compose", args=[deal.pk]),
+            {"recipients": ["ivan@client.test"], "subject": "Смета", "body": "<p>Смета</p>"},
+        )
+    letter = DealEmail.objects.get()
+    row = OutgoingEmail.objects.get(template="deal_email")
+    card = client_a.get(deal.get_absolute_url())
+    assert card.status_code == 200
+    assert "Отправлено" in card.text or "Ждёт отправки" in card.text
+    row.status, row.last_error = "failed", "SMTPRecipientsRefused: 550 no such user"
+    row.save()
+    card = client_a.get(deal.get_absolute_url())
+    assert "Не отправлено: SMTPRecipientsRefused: 550 no such user" in card.text
+    page = client_a.get(reverse("mail:detail", args=[deal.pk, letter.pk]))
+    assert "Не отправлено" in page.text
