@@ -3,8 +3,9 @@
 stored raw first (incoming_store), then read (incoming_process) into the deal it answers,
 a new deal, or the list of ignored and unreadable mail, each with its reason."""
 
+import logging
 import re
-from dataclasses import dataclass
+from email import message_from_bytes, policy
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
@@ -25,6 +26,8 @@ from documents.sanitize import clean_html
 
 from . import parsing
 from .models import DealEmail, DealThread, IncomingMessage, Mailbox
+
+logger = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 MAX_REFERENCES = 20
@@ -88,14 +91,6 @@ def _deal_by_thread(parsed: parsing.ParsedMail) -> Deal | None:
 
 
 # Sending
-
-
-@dataclass
-class Outgoing:
-    recipients: list[str]
-    subject: str
-    body_html: str
-    attachments: list  # correspondence.documents.Attachable and deal files
 
 
 def display_address(name: str, address: str) -> str:
@@ -239,11 +234,8 @@ def incoming_store(*, mailbox: Mailbox, uidvalidity: int, uid: int, raw: bytes, 
 
 
 def _headers_only(raw: bytes) -> dict:
-    import email
-    import email.policy
-
     try:
-        msg = email.message_from_bytes(raw.split(b"\r\n\r\n", 1)[0], policy=email.policy.default)
+        msg = message_from_bytes(raw.split(b"\r\n\r\n", 1)[0], policy=policy.default)
         ids = parsing.MSGID_RE.findall(str(msg.get("Message-ID") or ""))
         return {
             "message_id": ids[0] if ids else "",
@@ -280,6 +272,7 @@ def incoming_process(*, message_id: int) -> IncomingMessage:
             message.save(update_fields=["status", "reason", "deal", "processed_at"])
             return message
     except Exception as exc:
+        logger.exception("incoming message %s not processed", message_id)
         IncomingMessage.objects.filter(
             pk=message_id, status=IncomingMessage.Status.RECEIVED
         ).update(
@@ -291,8 +284,12 @@ def incoming_process(*, message_id: int) -> IncomingMessage:
 
 
 def incoming_retry(*, messages) -> int:
-    """Failed messages read again (from the admin). Returns how many were taken."""
-    ids = list(messages.filter(status=IncomingMessage.Status.FAILED).values_list("pk", flat=True))
+    """Failed messages read again (from the admin). Returns how many were taken. One too
+    big to take is not among them: only its headers are here."""
+    failed = messages.filter(status=IncomingMessage.Status.FAILED).exclude(
+        size__gt=settings.MAIL_MAX_MESSAGE_MB * MB
+    )
+    ids = list(failed.values_list("pk", flat=True))
     IncomingMessage.objects.filter(pk__in=ids).update(
         status=IncomingMessage.Status.RECEIVED, reason="", processed_at=None
     )
