@@ -155,7 +155,8 @@ def future():
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """With CRM_REQUIRE_BROWSER set (CI), a browser test that was skipped — Chromium or
-    playwright missing — is a failure, not a silent skip."""
+    playwright missing — is a failure, not a silent skip; so is an IMAP test skipped for want
+    of Dovecot under CRM_REQUIRE_IMAP."""
     outcome = yield
     report = outcome.get_result()
     if (
@@ -165,3 +166,11 @@ def pytest_runtest_makereport(item, call):
     ):
         report.outcome = "failed"
         report.longrepr = f"Browser test skipped where it must run: {report.longrepr}"
+    if (
+        report.skipped
+        and item.get_closest_marker("imap")
+        and os.environ.get("CRM_REQUIRE_IMAP")
+        and "Dovecot" in str(report.longrepr)
+    ):
+        report.outcome = "failed"
+        report.longrepr = f"IMAP test skipped where it must run: {report.longrepr}"

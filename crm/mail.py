@@ -38,6 +38,10 @@ RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 600  # below the Redis visibility timeout (one hour)
 
 
+# The headers a caller may set on an e-mail; anything else is the outbox's own business.
+EXTRA_HEADERS = ("From", "In-Reply-To", "References")
+
+
 class RetryLater(Exception):
     """The SMTP server or the network failed; the row is pending again, due in `seconds`."""
 
@@ -54,13 +58,18 @@ def email_queue(
     context: dict,
     attachments: list[tuple[str, bytes, str]] | tuple = (),
     reply_to: str = "",
+    also_to: list[str] | tuple = (),
+    headers: dict | None = None,
+    message_id: str = "",
 ) -> OutgoingEmail | None:
     """Store one e-mail to `to` about `event_key`, rendered from
     templates/emails/<template>-subject.txt, -body.txt and -body.html, and send it after the
     caller's transaction commits. Returns None, creating nothing, when this event was already
     e-mailed to this recipient or the address is empty or invalid. `attachments` are
     (filename, content, mimetype); `reply_to` is where the recipient's answer goes (the
-    manager, for e-mails to clients)."""
+    manager, for e-mails to clients). `also_to` are more recipients of the same message;
+    `headers` may set From (with a name), In-Reply-To and References; `message_id` is the
+    Message-ID the caller keeps to recognise replies (a new one when empty)."""
     to = (to or "").strip().lower()
     if not to:
         return None
@@ -91,7 +100,9 @@ def email_queue(
                 subject=subject[:255],
                 body_text=body_text,
                 body_html=body_html,
-                message_id=make_msgid(domain=_mail_domain()),
+                message_id=message_id or new_message_id(),
+                also_to="\n".join(a.strip().lower() for a in also_to if a.strip()),
+                headers={k: v for k, v in (headers or {}).items() if k in EXTRA_HEADERS},
             )
             OutgoingEmailAttachment.objects.bulk_create(
                 [
@@ -241,13 +252,15 @@ class _Message(EmailMultiAlternatives):
 
 
 def _message(email: OutgoingEmail) -> EmailMultiAlternatives:
+    headers = {"Message-ID": email.message_id} if email.message_id else {}
+    headers.update(email.headers or {})
     message = _Message(
         subject=email.subject,
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[email.recipient],
+        to=[email.recipient, *email.also_to.split()],
         reply_to=[email.reply_to] if email.reply_to else None,
-        headers={"Message-ID": email.message_id} if email.message_id else None,
+        headers=headers or None,
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
@@ -256,5 +269,10 @@ def _message(email: OutgoingEmail) -> EmailMultiAlternatives:
     return message
 
 
-def _mail_domain() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "localhost"
+def mail_domain() -> str:
+    """The domain of every Message-ID the CRM writes: a message carrying it came from us."""
+    return settings.MAIL_MESSAGE_ID_DOMAIN or urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def new_message_id() -> str:
+    return make_msgid(domain=mail_domain())

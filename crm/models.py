@@ -168,6 +168,11 @@ class OutgoingEmail(models.Model):
     body_text = models.TextField("текст")
     body_html = models.TextField("HTML", blank=True)
     message_id = models.CharField("Message-ID", max_length=255, blank=True)
+    # An e-mail written to several people at once (a manager to a client's contacts): the
+    # others in To besides `recipient`, one address a line.
+    also_to = models.TextField("ещё получатели", blank=True)
+    # From with the writer's name, In-Reply-To, References: what threads a conversation.
+    headers = models.JSONField("заголовки", default=dict, blank=True)
     status = models.CharField(
         "статус", max_length=10, choices=Status, default=Status.PENDING, db_index=True
     )

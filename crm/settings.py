@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "deals",
     "billing",
     "documents",
+    "correspondence",
     "analytics",
 ]
 
@@ -301,6 +302,32 @@ CELERY_BEAT_SCHEDULE["outgoing-email-sweeper"] = {
     "schedule": env.int("EMAIL_SWEEP_SECONDS", default=60),
     # Sweeps that waited for a worker longer than a period are useless: drop them.
     "options": {"expires": env.int("EMAIL_SWEEP_SECONDS", default=60)},
+}
+# E-mail on the deal (the correspondence app). Replies come back to MAIL_SALES_ADDRESS
+# with a plus-address per deal (sales+d12.<token>@…): the mailbox must deliver plus-addresses
+# to itself, as Gmail, Yandex, Mail.ru and Dovecot do. MAIL_IMAP_URL is a mailbox read by
+# beat («imaps://user:password@imap.example.ru:993/INBOX»; more mailboxes in the admin).
+MAIL_SALES_ADDRESS = env("MAIL_SALES_ADDRESS", default="")
+MAIL_MESSAGE_ID_DOMAIN = env("MAIL_MESSAGE_ID_DOMAIN", default="")
+MAIL_IMAP_URL = env("MAIL_IMAP_URL", default="")
+# A folder to move processed messages to ("" leaves them in place, marked read).
+MAIL_IMAP_DONE_FOLDER = env("MAIL_IMAP_DONE_FOLDER", default="")
+# A mailbox without SSL is refused unless this is off (a test server on loopback).
+MAIL_IMAP_REQUIRE_SSL = env.bool("MAIL_IMAP_REQUIRE_SSL", default=True)
+MAIL_IMAP_TIMEOUT = env.int("MAIL_IMAP_TIMEOUT", default=30)
+MAIL_POLL_SECONDS = env.int("MAIL_POLL_SECONDS", default=60)
+MAIL_POLL_BATCH = env.int("MAIL_POLL_BATCH", default=50)
+# One poll of a mailbox at a time; a poller killed outright holds its mailbox this long.
+MAIL_POLL_LOCK_SECONDS = env.int("MAIL_POLL_LOCK_SECONDS", default=120)
+# A bigger message is recorded by its headers and left in the mailbox (its attachments are
+# kept as the deal's files within DEAL_FILE_MAX_MB and DEAL_FILE_TYPES); the attachments of a
+# manager's letter together stay under MAIL_MAX_SEND_MB.
+MAIL_MAX_MESSAGE_MB = env.int("MAIL_MAX_MESSAGE_MB", default=40)
+MAIL_MAX_SEND_MB = env.int("MAIL_MAX_SEND_MB", default=20)
+CELERY_BEAT_SCHEDULE["mailbox-poll"] = {
+    "task": "correspondence.tasks.poll_mailboxes",
+    "schedule": MAIL_POLL_SECONDS,
+    "options": {"expires": MAIL_POLL_SECONDS},
 }
 # The bell in the top bar asks for the unread count this often (one indexed query).
 NOTIFICATIONS_POLL_SECONDS = env.int("NOTIFICATIONS_POLL_SECONDS", default=30)

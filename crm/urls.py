@@ -44,6 +44,7 @@ urlpatterns += [
     path("", include("billing.urls")),
     path("", include("billing.calculation_urls")),
     path("", include("documents.urls")),
+    path("", include("correspondence.urls")),
     path("", include("analytics.urls")),
     # The storage's url() points here, wherever the files live; never served by the proxy.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", views.media_file, name="media"),

@@ -23,13 +23,14 @@ from crm.public import rate_limited, rate_reached
 
 from .contacts import contacts_visible_to, responsible_for
 from .forms import LeadForm
-from .models import LeadRequest, LeadSource
+from .models import Deal, LeadRequest, LeadSource, Source
 from .services import (
     comment_add,
     contact_link,
     contact_save,
     lead_attach,
     lead_deal_create,
+    lead_first_task,
     lead_open_deal,
     timeline_add,
 )
@@ -373,6 +374,30 @@ def _lead_to_deal(*, request: LeadRequest, source: LeadSource, data: dict) -> No
     request.deal = deal
     request.status = LeadRequest.Status.CREATED
     request.save(update_fields=["deal", "status"])
+
+
+@transaction.atomic
+def email_lead_receive(
+    *, source: LeadSource, name: str, email: str, subject: str
+) -> tuple[Deal, bool]:
+    """An e-mail to the sales address from someone with no thread of ours, by the rules of
+    website leads: from a known contact with an open deal (and the source adds repeats to
+    open deals) it belongs to that deal, which gets a first task if it has no open one;
+    otherwise a new deal at the first stage, «источник» E-mail, its manager by the source's
+    rule, the sender its contact, and the first task. Returns (deal, created). The letter
+    itself goes to the timeline by its caller."""
+    emails = [email] if email else []
+    if source.attach_repeat_leads:
+        deal = lead_open_deal(phones=[], emails=emails)
+        if deal is not None:
+            if not deal.tasks.filter(done_at__isnull=True).exists():
+                lead_first_task(deal=deal, source=source)
+            return deal, False
+    name = name.strip() or email
+    title = f"Письмо: {subject.strip()}" if subject.strip() else f"Письмо от {name}"
+    deal = lead_deal_create(source=source, title=title[:255], channel=Source.EMAIL)
+    _lead_contact(deal=deal, name=name, phones=[], emails=emails)
+    return deal, True
 
 
 def _lead_contact(*, deal, name: str, phones: list[str], emails: list[str]) -> None:

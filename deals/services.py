@@ -389,15 +389,18 @@ def lead_first_task(*, deal: Deal, source: LeadSource, at=None) -> Task:
 
 
 @transaction.atomic(savepoint=False)
-def lead_deal_create(*, source: LeadSource, title: str, description: str = "") -> Deal:
+def lead_deal_create(
+    *, source: LeadSource, title: str, description: str = "", channel: str = Source.WEBSITE
+) -> Deal:
     """A deal for a new lead: its manager by the source's rule, the first task, and the
-    manager told."""
+    manager told. `channel` is how the lead came (the deal's «источник»): a website, an
+    e-mail."""
     manager = lead_route(source=source)
     deal = deal_create(
         title=title,
         manager=manager,
         by=None,
-        source=Source.WEBSITE,
+        source=channel,
         description=description,
         lead_source=source,
     )

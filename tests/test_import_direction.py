@@ -1,6 +1,6 @@
-"""The apps import one way: crm → contacts → deals → billing → documents → analytics. An
-app imports only the apps before it; the benchmark (bench) may import them all and none
-imports it."""
+"""The apps import one way: crm → contacts → deals → billing → documents → correspondence →
+analytics. An app imports only the apps before it; the benchmark (bench) may import them all
+and none imports it."""
 
 import ast
 from pathlib import Path
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["crm", "contacts", "deals", "billing", "documents", "analytics", "bench"]
+ORDER = ["crm", "contacts", "deals", "billing", "documents", "correspondence", "analytics", "bench"]
 
 
 def _imported(path: Path) -> set[str]:

@@ -300,6 +300,21 @@ def _build_notification(world):
     )
 
 
+def _build_email(world):
+    """A letter of the deal's conversation (the card's «Переписка»)."""
+    from correspondence.models import DealEmail
+
+    world.objects["email"] = DealEmail.objects.create(
+        deal=world.deal,
+        direction=DealEmail.Direction.IN,
+        from_address="ivan@example.ru",
+        to="sales@example.ru",
+        subject="Вопрос по смете",
+        body_text="Когда будет смета?",
+        message_id="<matrix@example.ru>",
+    )
+
+
 # Later features add builders here (proposals, contracts, invoices, acts).
 EXTRA_BUILDERS: list = [
     _build_documents,
@@ -308,6 +323,7 @@ EXTRA_BUILDERS: list = [
     _build_deal_file,
     _build_notification,
     _build_comment,
+    _build_email,
 ]
 
 
@@ -717,6 +733,7 @@ TASK_HOLDER_PAGES = {
     # Uploading and deleting a deal's files are for those who may change the deal (403 here).
     "deals:file_download": "a file of the deal",
     "deals:file_thumbnail": "the thumbnail of a picture of the deal",
+    "mail:detail": "a letter of the deal's conversation (its text is in the timeline too)",
 }
 # What a task holder may post, with the row it adds.
 TASK_HOLDER_POSTS = {"deals:comment_create": "a comment in the deal's timeline"}
