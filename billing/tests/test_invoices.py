@@ -123,7 +123,7 @@ def test_a_bad_line_is_answered_in_russian_and_nothing_is_saved(client_a, invoic
     )
     assert response.status_code == 400
     assert "Количество не может быть отрицательным." in response.text
-    assert "Введите число" in response.text
+    assert "Введите цену цифрами" in response.text
     assert 'value="Хостинг"' in response.text and 'value="Мой"' in response.text
     assert not Invoice.objects.exists()
 
