@@ -19,7 +19,7 @@ from .models import (
 )
 from .samples import KINDS
 from .sanitize import clean_html
-from .tags import TAGS, find_template_syntax, find_unknown_tags, suggest_tag
+from .tags import TAGS, find_template_syntax, find_unknown_tags, suggest_tag, unlink_tags
 from .uploads import ACCEPT_ATTR, validate_upload
 
 YES, NO = "yes", "no"
@@ -226,7 +226,7 @@ def check_body(body: str) -> str:
     """The body cleaned with nh3, or a ValidationError naming every unknown tag."""
     if len(body or "") > MAX_BODY_LENGTH:
         raise ValidationError("Текст слишком длинный: сократите его или разделите на два шаблона.")
-    body = clean_html(body)
+    body = unlink_tags(clean_html(body))
     if not strip_tags(body).strip():
         raise ValidationError("Напишите текст шаблона.")
     errors = []
