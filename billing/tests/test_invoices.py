@@ -642,3 +642,39 @@ def test_large_numbers_are_printed_without_a_thousands_space(
     [message] = mail.outbox
     assert "Счёт № 1234 от" in message.subject
     assert f"сделка №{invoice.deal.pk} «" in message.subject
+
+
+def test_a_draft_for_a_deal_without_a_client_says_so_and_offers_to_pick_one(
+    client_a, deal_a, seller, buyer
+):
+    url = reverse("billing:invoice_create", args=[deal_a.pk]) + "?manual=1"
+    page = client_a.get(url)
+    assert page.status_code == 200
+    assert "У сделки нет клиента — счёт нельзя будет выставить" in page.text
+    assert reverse("deals:client_search", args=[deal_a.pk]) in page.text  # the picker is here
+
+    response = client_a.post(url, manual_post([{"name": "Хостинг", "price": "990"}]))
+    assert response.status_code == 302
+    invoice = Invoice.objects.get()
+    detail = client_a.get(response["Location"])
+    assert detail.status_code == 200
+    assert "у сделки нет клиента: выставить счёт можно будет, когда вы его выберете" in detail.text
+    assert 'id="invoice-client-needed"' in detail.text
+
+    # Picked on the invoice's page, the client is the deal's, and the warning is gone.
+    picked = client_a.post(
+        reverse("deals:client_set", args=[deal_a.pk]), {"client": buyer.pk}, HTTP_HX_REQUEST="true"
+    )
+    assert picked.status_code == 200 and buyer.name in picked.text
+    detail = client_a.get(invoice.get_absolute_url())
+    assert 'id="invoice-client-needed"' not in detail.text
+    assert "У сделки нет клиента" not in client_a.get(url).text
+
+
+def test_a_draft_for_a_deal_with_a_client_has_no_warning(client_a, invoice_deal):
+    url = reverse("billing:invoice_create", args=[invoice_deal.pk]) + "?manual=1"
+    assert "У сделки нет клиента" not in client_a.get(url).text
+    response = client_a.post(url, manual_post([{"name": "Хостинг", "price": "990"}]))
+    detail = client_a.get(response["Location"])
+    assert "Проверьте его и нажмите «Выставить»." in detail.text
+    assert 'id="invoice-client-needed"' not in detail.text

