@@ -172,6 +172,14 @@ SECTIONS = [
 ]
 # Fields shown only for one answer of another field (by the small script of the form).
 SHOW_WHEN = {"poa_number": "basis_kind:proxy", "poa_date": "basis_kind:proxy"}
+# Marked required as well as REQUIRED: the power of attorney, shown only when it is the basis.
+MARKED_REQUIRED = {"poa_number": (Requisites.Kind.LEGAL,), "poa_date": (Requisites.Kind.LEGAL,)}
+
+
+def required_kinds(field: str) -> list[str]:
+    """The legal forms that must fill this field in, as the form marks it before sending."""
+    kinds = [str(kind) for kind, names in REQUIRED.items() if field in names]
+    return kinds + [str(kind) for kind in MARKED_REQUIRED.get(field, ())]
 
 
 NUMBER_FIELDS = (
@@ -271,8 +279,21 @@ class RequisitesForm(forms.ModelForm):
             self.fields["kind"].choices = self.kind_choices
         self.fields["kind"].label = "Тип"
         self.fields["basis_kind"].label = "Подписант действует на основании"
+        for name in self._required_now():
+            self.fields[name].widget.attrs["aria-required"] = "true"
         if not self.is_bound:
             self._hint_unsure_genitives()
+
+    def current_kind(self) -> str:
+        """The legal form the page shows: as sent, or the saved one, or the first offered."""
+        if self.is_bound:
+            return str(self.data.get(self.add_prefix("kind")) or "")
+        kind = self.initial.get("kind") or self.instance.kind
+        return str(kind or "")
+
+    def _required_now(self) -> list[str]:
+        kind = self.current_kind()
+        return [name for name in self.fields if kind and kind in required_kinds(name)]
 
     @property
     def model_kind_fields(self) -> dict:
@@ -295,6 +316,8 @@ class RequisitesForm(forms.ModelForm):
                     "field": self[name],
                     "kinds": " ".join(self.kinds_of(name)) if name in own_fields else "",
                     "show_when": SHOW_WHEN.get(name, ""),
+                    "required_kinds": " ".join(required_kinds(name)),
+                    "required": self.current_kind() in required_kinds(name),
                 }
                 for name in names
                 if name in self.fields
