@@ -91,3 +91,57 @@ def test_a_submit_button_shows_its_work_and_sends_once(browser, live_server, man
     assert page.evaluate(f"{BUSY_BUTTON} === null")
     # The refused form's 400 is the only thing the console reports: no script error.
     assert [m for m in anna.console if "status of 400" not in m] == []
+
+
+def _contrast(rgb_a: str, rgb_b: str) -> float:
+    """WCAG contrast ratio of two CSS rgb() colours."""
+
+    def luminance(rgb: str) -> float:
+        parts = [int(p) / 255 for p in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in parts]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(rgb_a), luminance(rgb_b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_requisites_form_marks_required_fields_per_legal_form(browser, live_server, manager_a):
+    anna = Actor(browser, live_server, "forms-requisites")
+    anna.page.set_viewport_size({"width": 1366, "height": 900})
+    anna.login("manager_a")
+    page = anna.page
+    anna.go("/clients/new/", "client-form-legal-1366")
+
+    def marked() -> set[str]:
+        return set(
+            page.eval_on_selector_all(
+                ".field-required:not([hidden]) input, .field-required:not([hidden]) textarea",
+                "els => els.filter(e => e.offsetParent !== null).map(e => e.name)",
+            )
+        )
+
+    def star(name: str) -> str:
+        return page.evaluate(
+            f"getComputedStyle(document.querySelector('label[for=id_{name}]'), '::after').content"
+        )
+
+    assert {"inn", "kpp", "ogrn", "legal_address", "signatory_name"} <= marked()
+    assert star("kpp") == '" *"'
+    assert star("okpo") in ("none", "normal")
+
+    # Another legal form: its own fields get the mark at once, before anything is sent.
+    page.check("input[name=kind][value=entrepreneur]")
+    assert {"person_name", "inn", "ogrnip", "ogrnip_date", "registration_address"} <= marked()
+    assert "kpp" not in marked()
+    assert page.get_attribute("input[name=ogrnip]", "aria-required") == "true"
+    assert page.get_attribute("input[name=kpp]", "aria-required") is None
+    anna.shot("client-form-entrepreneur-1366")
+
+    # An unchecked radio stands out from the page: at least 3:1 (WCAG for controls).
+    radio = page.locator("input[name=kind][value=legal]")
+    border = radio.evaluate("el => getComputedStyle(el).borderTopColor")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert _contrast(border, background) >= 3, (border, background)
+    page.set_viewport_size({"width": 360, "height": 740})
+    anna.shot("client-form-entrepreneur-360")
+    assert [m for m in anna.console if "status of 400" not in m] == []
