@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from crm.fields import MoneyField, NumberField
+from crm.fields import DateInput, MoneyField, NumberField
 from crm.formats import money as format_money
 from crm.forms import AcceptanceForm
 
@@ -461,7 +461,7 @@ class CatalogFilterForm(forms.Form):
 
 # Invoices and payments
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 DATE_ERRORS = {"required": "Укажите дату.", "invalid": "Введите дату, например 05.03.2026."}
 
 
@@ -564,12 +564,8 @@ class InvoiceFilterForm(forms.Form):
     manager = forms.ModelChoiceField(
         label="Менеджер", required=False, queryset=None, empty_label="Все менеджеры"
     )
-    date_from = forms.DateField(
-        label="Дата счёта с", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="по", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label="Дата счёта с", required=False, widget=DateInput())
+    date_to = forms.DateField(label="по", required=False, widget=DateInput())
     overdue = forms.BooleanField(label="Только просроченные", required=False)
 
     def __init__(self, *args, user, **kwargs):

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, validate_email
 from django.utils import timezone
 
+from crm.fields import DATE_INPUT_FORMATS, DateInput
+
 from . import banks, requisites, services
 from .models import Bank, BankAccount, Client, Contact, Requisites, Seller
 from .names import CHECK_HINT, decline_fio, decline_position
@@ -120,8 +122,8 @@ class ContactForm(forms.ModelForm):
 
 # Requisites of clients and of the seller
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+DATE_WIDGET = DateInput()
+DATE_FORMATS = DATE_INPUT_FORMATS
 
 # What each kind must have; the rest of its fields are optional.
 REQUIRED = {

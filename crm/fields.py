@@ -2,6 +2,7 @@
 with a no-break space copied from a document, «150000.50». Every money input of every app is
 a MoneyField; quantities and rates use the same parsing through NumberField."""
 
+import datetime
 import re
 from decimal import Decimal
 
@@ -100,3 +101,26 @@ class MoneyField(NumberField):
         )
         kwargs.setdefault("required_message", "Укажите сумму.")
         super().__init__(places=2, show_places=show_places, **kwargs)
+
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker: in a Russian browser it reads day.month.year. The value
+    is always written ISO (the only form a date box takes), also when a refused form comes
+    back with a date typed as «26.11.2026» — the box would otherwise show it empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            for pattern in DATE_INPUT_FORMATS:
+                try:
+                    return datetime.datetime.strptime(value.strip(), pattern).date().isoformat()
+                except ValueError:
+                    continue
+        return super().format_value(value)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 
+from crm.fields import DateInput
 from crm.forms import AcceptanceForm
 
 from .editor import AdminTemplateBodyWidget, TemplateBodyWidget
@@ -189,7 +190,7 @@ def _field(question: Question, required: bool) -> forms.Field:
         case QuestionKind.DATE:
             common["error_messages"]["invalid"] = "Введите дату, например 05.03.2026."
             return forms.DateField(
-                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                widget=DateInput(),
                 input_formats=["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"],
                 **common,
             )

@@ -103,3 +103,27 @@ def test_an_individual_logs_no_basis(client_a):
     client = Client.objects.get()
     labels = [c["label"] for c in client.changes.get().changes]
     assert "Действует на основании" not in labels
+
+
+@pytest.mark.parametrize("typed", ["26.11.2026", "2026-11-26"])
+def test_a_date_is_read_typed_either_way_and_a_refused_form_keeps_it_in_its_box(
+    client_a, typed
+):
+    # Refused for another field: the date box gets the date back in the one form it shows.
+    refused = client_a.post(
+        CREATE, form_data({**ENTREPRENEUR, "ogrnip_date": typed, "registration_address": ""})
+    )
+    assert refused.status_code == 400
+    assert '<html lang="ru">' in refused.text  # a Russian browser's picker: day.month.year
+    assert re.search(r'type="date" name="ogrnip_date" value="2026-11-26"', refused.text)
+
+    response = client_a.post(CREATE, form_data({**ENTREPRENEUR, "ogrnip_date": typed}))
+    assert response.status_code == 302
+    assert Client.objects.get().ogrnip_date.isoformat() == "2026-11-26"
+
+
+def test_a_date_that_is_no_date_is_refused_and_kept_as_typed(client_a):
+    response = client_a.post(CREATE, form_data({**ENTREPRENEUR, "ogrnip_date": "31.02.2026"}))
+    assert response.status_code == 400
+    assert "Введите дату, например 05.03.2026." in response.text
+    assert 'value="31.02.2026"' in response.text
