@@ -678,3 +678,20 @@ def test_a_draft_for_a_deal_with_a_client_has_no_warning(client_a, invoice_deal)
     detail = client_a.get(response["Location"])
     assert "Проверьте его и нажмите «Выставить»." in detail.text
     assert 'id="invoice-client-needed"' not in detail.text
+
+
+def test_the_pdf_button_follows_the_worker_without_a_reload(client_a, invoice):
+    from crm.pdf import pdf_store
+
+    page = client_a.get(invoice.get_absolute_url())
+    assert page.status_code == 200
+    assert not invoice.pdf_ready
+    assert "PDF готовится…" in page.text
+    assert 'hx-trigger="every 3s" hx-select="#invoice-pdf-state"' in page.text
+
+    pdf_store(invoice)
+    invoice.refresh_from_db()
+    assert invoice.pdf_ready
+    page = client_a.get(invoice.get_absolute_url())
+    assert "PDF готовится…" not in page.text
+    assert 'id="invoice-pdf-state">' in page.text  # no polling once it is there

@@ -106,9 +106,7 @@ def test_an_individual_logs_no_basis(client_a):
 
 
 @pytest.mark.parametrize("typed", ["26.11.2026", "2026-11-26"])
-def test_a_date_is_read_typed_either_way_and_a_refused_form_keeps_it_in_its_box(
-    client_a, typed
-):
+def test_a_date_is_read_typed_either_way_and_a_refused_form_keeps_it_in_its_box(client_a, typed):
     # Refused for another field: the date box gets the date back in the one form it shows.
     refused = client_a.post(
         CREATE, form_data({**ENTREPRENEUR, "ogrnip_date": typed, "registration_address": ""})
