@@ -135,6 +135,10 @@ def test_the_requisites_form_marks_required_fields_per_legal_form(browser, live_
     assert "kpp" not in marked()
     assert page.get_attribute("input[name=ogrnip]", "aria-required") == "true"
     assert page.get_attribute("input[name=kpp]", "aria-required") is None
+    # The date box is the browser's own, in a page that says it is Russian: a Russian
+    # browser draws it дд.мм.гггг (headless Chromium keeps its built-in en-US order).
+    assert page.get_attribute("html", "lang") == "ru"
+    assert page.get_attribute("input[name=ogrnip_date]", "type") == "date"
     anna.shot("client-form-entrepreneur-1366")
 
     # An unchecked radio stands out from the page: at least 3:1 (WCAG for controls).
