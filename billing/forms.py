@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from crm.fields import DateInput, MoneyField, NumberField
 from crm.formats import money as format_money
 from crm.forms import AcceptanceForm
 
@@ -25,53 +26,14 @@ from .tax import GENERAL_RATES, RULES, TaxPolicy
 MAX_LINES = 200
 
 
-class DecimalInput(forms.TextInput):
-    """A text box for numbers: accepts «1,5» and «1.5»; shows 1.500 as «1,5», or a price
-    with its kopecks (places=2: «1500,50»)."""
-
-    def __init__(self, attrs=None, places: int | None = None):
-        self.places = places
-        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
-
-    def format_value(self, value):
-        if isinstance(value, (Decimal, int)):
-            if self.places is None:
-                return money.format_quantity(value)
-            return f"{Decimal(value).quantize(Decimal(1).scaleb(-self.places)):f}".replace(".", ",")
-        return super().format_value(value)
+def decimal_field(label: str, *, places: int, **kwargs) -> NumberField:
+    """A non-negative number typed the Russian way: a sum (two places) is a MoneyField."""
+    if places == 2:
+        return MoneyField(label=label, **kwargs)
+    return NumberField(label=label, places=places, **kwargs)
 
 
-def decimal_field(
-    label: str,
-    *,
-    places: int,
-    minimum_message: str,
-    places_message: str,
-    required_message: str = "Заполните поле.",
-    attrs: dict | None = None,
-    show_places: int | None = None,
-    **kwargs,
-) -> forms.DecimalField:
-    """A non-negative number typed the Russian way, with Russian messages."""
-    return forms.DecimalField(
-        label=label,
-        max_digits=14 if places == 2 else 12,
-        decimal_places=places,
-        min_value=0,
-        localize=True,
-        widget=DecimalInput(attrs, places=show_places),
-        error_messages={
-            "required": required_message,
-            "invalid": "Введите число, например 1,5.",
-            "min_value": minimum_message,
-            "max_decimal_places": places_message,
-            "max_digits": "Слишком большое число.",
-            "max_whole_digits": "Слишком большое число.",
-        },
-        **kwargs,
-    )
-
-
+PRICE_INVALID = "Введите цену цифрами, например 1 500 или 1 500,50."
 PRICE_PLACES = "Цена — в рублях и копейках: не больше двух знаков после запятой."
 
 
@@ -107,6 +69,7 @@ class LineForm(forms.Form):
         minimum_message="Цена не может быть отрицательной.",
         places_message=PRICE_PLACES,
         required_message="Укажите цену.",
+        invalid_message=PRICE_INVALID,
         attrs={"aria-label": "Цена"},
         show_places=2,
     )
@@ -117,6 +80,8 @@ class LineForm(forms.Form):
         required=False,
         minimum_message="Скидка не может быть отрицательной.",
         places_message="Скидка — не больше двух знаков после запятой.",
+        invalid_message="Введите скидку числом, например 10 или 1 500,50.",
+        show_places=None,
         attrs={"aria-label": "Скидка"},
     )
     discount_kind = forms.ChoiceField(
@@ -319,6 +284,8 @@ class CalculationForm(forms.Form):
         required=False,
         minimum_message="Скидка не может быть отрицательной.",
         places_message="Скидка — не больше двух знаков после запятой.",
+        invalid_message="Введите скидку числом, например 10 или 1 500,50.",
+        show_places=None,
         attrs={"class": "form-control"},
     )
     discount_kind = forms.ChoiceField(
@@ -367,18 +334,17 @@ class CatalogItemForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         error_messages = {
             "name": {"required": "Введите наименование."},
-            "price": {
-                "required": "Укажите цену.",
-                "max_decimal_places": PRICE_PLACES,
-                "invalid": "Введите число, например 1500 или 1500,50.",
-            },
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["price"].localize = True
-        self.fields["price"].widget = DecimalInput(places=2)
-        self.fields["price"].error_messages["min_value"] = "Цена не может быть отрицательной."
+        self.fields["price"] = MoneyField(
+            label=self.fields["price"].label,
+            minimum_message="Цена не может быть отрицательной.",
+            places_message=PRICE_PLACES,
+            required_message="Укажите цену.",
+            invalid_message=PRICE_INVALID,
+        )
         self.policy = tax.seller_policy()
         self.fields["vat_rate"].choices = [("", "Ставка продавца по умолчанию"), *VAT_RATE_CHOICES]
         self.fields["vat_rate"].widget.choices = [
@@ -495,7 +461,7 @@ class CatalogFilterForm(forms.Form):
 
 # Invoices and payments
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 DATE_ERRORS = {"required": "Укажите дату.", "invalid": "Введите дату, например 05.03.2026."}
 
 
@@ -598,12 +564,8 @@ class InvoiceFilterForm(forms.Form):
     manager = forms.ModelChoiceField(
         label="Менеджер", required=False, queryset=None, empty_label="Все менеджеры"
     )
-    date_from = forms.DateField(
-        label="Дата счёта с", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="по", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label="Дата счёта с", required=False, widget=DateInput())
+    date_to = forms.DateField(label="по", required=False, widget=DateInput())
     overdue = forms.BooleanField(label="Только просроченные", required=False)
 
     def __init__(self, *args, user, **kwargs):

@@ -17,6 +17,7 @@ from crm.formats import money as format_money
 from crm.pdf import pdf_enqueue
 from crm.staff import require_head
 from deals import document_links, panels, roles
+from deals.clients.views import client_panel_context
 from deals.forms import AnnulForm
 from deals.models import Deal
 
@@ -170,10 +171,17 @@ def _invoice_form_page(request, deal: Deal, invoice: Invoice | None = None):
                 _add_errors(form, formset, exc)
             else:
                 verb = "создан" if invoice is None else "сохранён"
-                messages.success(
-                    request,
-                    f"Черновик: {saved.title} {verb}. Проверьте его и нажмите «Выставить».",
-                )
+                if deal.client_id is None:
+                    messages.warning(
+                        request,
+                        f"Черновик: {saved.title} {verb}, но у сделки нет клиента: выставить "
+                        "счёт можно будет, когда вы его выберете (ниже, в блоке «Действия»).",
+                    )
+                else:
+                    messages.success(
+                        request,
+                        f"Черновик: {saved.title} {verb}. Проверьте его и нажмите «Выставить».",
+                    )
                 return _back(saved)
         status = 400
     else:
@@ -189,9 +197,15 @@ def _invoice_form_page(request, deal: Deal, invoice: Invoice | None = None):
             "formset": formset,
             "calculation": calculation,
             "current_calculation": Calculation.objects.current_for(deal),
+            "client_panel": _client_needed(request, deal),
         },
         status=status,
     )
+
+
+def _client_needed(request, deal: Deal) -> dict | None:
+    """The client panel for a draft of a deal without a client (None when it has one)."""
+    return None if deal.client_id else client_panel_context(request, deal)
 
 
 def _add_errors(form, formset, exc: ValidationError) -> None:
@@ -238,6 +252,7 @@ def invoice_detail(request, pk, invoice_pk):
             "acts": acts,
             "has_live_act": any(not act.is_annulled for act in acts),
             "problems": services.invoice_issue_problems(invoice) if invoice.is_draft else [],
+            "client_panel": _client_needed(request, invoice.deal) if invoice.is_draft else None,
             "recipients": document_links.document_recipients(invoice.deal),
             "nonce": document_links.new_send_nonce(),
             "can_undo": request.user.is_head,

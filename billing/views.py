@@ -109,14 +109,17 @@ def _live_totals(form: CalculationForm, formset) -> dict:
         discount, kind = Decimal("0"), money.DiscountKind.PERCENT
         if form.is_valid():
             discount, kind = form.cleaned_data["discount"], form.cleaned_data["discount_kind"]
+        form_discount_error = " ".join(form.errors.get("discount", []))
     else:
         rows = [(f.prefix, _line_from_initial(f.initial)) for f in formset.forms if f.initial]
         skipped = 0
+        form_discount_error = ""
         discount = form.initial.get("discount", Decimal("0"))
         kind = form.initial.get("discount_kind", money.DiscountKind.PERCENT)
     lines = [line for _, line in rows]
     policy = formset.policy
-    discount_error = lines_error = ""
+    # A discount the form refuses (5 000 %, «много») is said as it is typed, not on saving.
+    discount_error, lines_error = form_discount_error, ""
     try:
         totals = services.calculation_compute(
             lines=lines, discount=discount, discount_kind=kind, policy=policy
@@ -151,14 +154,16 @@ def _live_totals(form: CalculationForm, formset) -> dict:
 def _row_totals(formset, live: dict) -> list[dict]:
     rows = []
     for form in formset.forms:
-        error = ""
+        error = error_field = ""
         if formset.is_bound and form.has_changed() and not form.is_valid():
-            error = next(iter(e for errors in form.errors.values() for e in errors), "")
+            error_field, errors = next(iter(form.errors.items()))
+            error = errors[0]
         rows.append(
             {
                 "prefix": form.prefix,
                 "total": live["line_totals"].get(form.prefix, ""),
                 "error": error,
+                "error_field": "" if error_field == "__all__" else error_field,
             }
         )
     return rows
@@ -281,6 +286,13 @@ def calculation_line(request, pk):
         return _line_refused("Форма устарела: обновите страницу.")
     if not 0 <= index < MAX_LINES:
         return _line_refused(f"В расчёте может быть не больше {MAX_LINES} строк.")
+    # A catalog pick fills the blank row the manager has not typed into yet (the page's
+    # script names it), instead of adding a second row under an empty one.
+    fill_row = request.GET.get("row", "")
+    if fill_row.isdigit() and int(fill_row) < index and request.GET.get("item"):
+        index, total_forms = int(fill_row), None
+    else:
+        fill_row, total_forms = "", index + 1
     initial = {}
     formset = LineFormSet(prefix=LINES_PREFIX)
     if request.GET.get("item"):
@@ -303,16 +315,20 @@ def calculation_line(request, pk):
         policy=formset.policy,
     )
     formset.add_fields(form, index)
-    return render(
+    response = render(
         request,
         "billing/includes/_calculation_line.html",
         {
             "deal": deal,
             "form": form,
             "row": {"prefix": form.prefix, "total": "", "error": ""},
-            "total_forms": index + 1,
+            "total_forms": total_forms,
         },
     )
+    if fill_row:
+        response["HX-Retarget"] = f"#row-{form.prefix}"
+        response["HX-Reswap"] = "outerHTML"
+    return response
 
 
 def _line_refused(message: str) -> HttpResponse:

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, validate_email
 from django.utils import timezone
 
+from crm.fields import DATE_INPUT_FORMATS, DateInput
+
 from . import banks, requisites, services
 from .models import Bank, BankAccount, Client, Contact, Requisites, Seller
 from .names import CHECK_HINT, decline_fio, decline_position
@@ -120,8 +122,8 @@ class ContactForm(forms.ModelForm):
 
 # Requisites of clients and of the seller
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+DATE_WIDGET = DateInput()
+DATE_FORMATS = DATE_INPUT_FORMATS
 
 # What each kind must have; the rest of its fields are optional.
 REQUIRED = {
@@ -172,6 +174,14 @@ SECTIONS = [
 ]
 # Fields shown only for one answer of another field (by the small script of the form).
 SHOW_WHEN = {"poa_number": "basis_kind:proxy", "poa_date": "basis_kind:proxy"}
+# Marked required as well as REQUIRED: the power of attorney, shown only when it is the basis.
+MARKED_REQUIRED = {"poa_number": (Requisites.Kind.LEGAL,), "poa_date": (Requisites.Kind.LEGAL,)}
+
+
+def required_kinds(field: str) -> list[str]:
+    """The legal forms that must fill this field in, as the form marks it before sending."""
+    kinds = [str(kind) for kind, names in REQUIRED.items() if field in names]
+    return kinds + [str(kind) for kind in MARKED_REQUIRED.get(field, ())]
 
 
 NUMBER_FIELDS = (
@@ -271,8 +281,21 @@ class RequisitesForm(forms.ModelForm):
             self.fields["kind"].choices = self.kind_choices
         self.fields["kind"].label = "Тип"
         self.fields["basis_kind"].label = "Подписант действует на основании"
+        for name in self._required_now():
+            self.fields[name].widget.attrs["aria-required"] = "true"
         if not self.is_bound:
             self._hint_unsure_genitives()
+
+    def current_kind(self) -> str:
+        """The legal form the page shows: as sent, or the saved one, or the first offered."""
+        if self.is_bound:
+            return str(self.data.get(self.add_prefix("kind")) or "")
+        kind = self.initial.get("kind") or self.instance.kind
+        return str(kind or "")
+
+    def _required_now(self) -> list[str]:
+        kind = self.current_kind()
+        return [name for name in self.fields if kind and kind in required_kinds(name)]
 
     @property
     def model_kind_fields(self) -> dict:
@@ -295,6 +318,8 @@ class RequisitesForm(forms.ModelForm):
                     "field": self[name],
                     "kinds": " ".join(self.kinds_of(name)) if name in own_fields else "",
                     "show_when": SHOW_WHEN.get(name, ""),
+                    "required_kinds": " ".join(required_kinds(name)),
+                    "required": self.current_kind() in required_kinds(name),
                 }
                 for name in names
                 if name in self.fields

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from . import banks
+from . import banks, parties
 from .models import Bank, BankAccount, Client, RequisiteChange, Requisites, Seller
 from .phones import format_phone
 
@@ -37,6 +37,16 @@ def requisites_snapshot(owner: Requisites) -> Snapshot:
     shown = {"kind", *owner.kind_fields(), *owner.DERIVED_FIELDS, "phones", "emails"}
     snapshot = {}
     for field in owner.requisite_field_names():
+        if field == "basis_kind":
+            # What the signatory really acts on: a company's charter or power of attorney,
+            # a sole proprietor's ЕГРИП record; an individual signs for themselves.
+            if basis := parties.basis(owner):
+                snapshot[field] = {
+                    "label": "Действует на основании",
+                    "value": basis,
+                    "personal": False,
+                }
+            continue
         if field not in shown and not getattr(owner, field):
             continue
         label = str(owner._meta.get_field(field).verbose_name)

@@ -1,10 +1,12 @@
 from datetime import timedelta
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from contacts.forms import clean_emails, clean_phones
+from crm.fields import MoneyField
 
 from .listing import SORT_CHOICES
 from .models import Comment, Deal, LossReason, Source, Stage, Task
@@ -31,6 +33,13 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 class DealForm(forms.ModelForm):
     manager = UserChoiceField(label="Ответственный", queryset=active_users())
+    # Optional: the budget follows the deal's current calculation once there is one.
+    budget = MoneyField(
+        label="Бюджет, ₽",
+        required=False,
+        minimum_message="Бюджет не может быть отрицательным.",
+        help_text="Можно не указывать: бюджет станет равен итогу расчёта, когда он появится.",
+    )
 
     class Meta:
         model = Deal
@@ -43,9 +52,7 @@ class DealForm(forms.ModelForm):
 
     def clean_budget(self):
         budget = self.cleaned_data.get("budget")
-        if budget is not None and budget < 0:
-            raise forms.ValidationError("Бюджет не может быть отрицательным.")
-        return budget
+        return Decimal("0") if budget is None else budget
 
 
 class DealMoveForm(forms.Form):

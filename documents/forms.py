@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 
+from crm.fields import DateInput
 from crm.forms import AcceptanceForm
 
 from .editor import AdminTemplateBodyWidget, TemplateBodyWidget
@@ -19,7 +20,7 @@ from .models import (
 )
 from .samples import KINDS
 from .sanitize import clean_html
-from .tags import TAGS, find_template_syntax, find_unknown_tags, suggest_tag
+from .tags import TAGS, find_template_syntax, find_unknown_tags, suggest_tag, unlink_tags
 from .uploads import ACCEPT_ATTR, validate_upload
 
 YES, NO = "yes", "no"
@@ -189,7 +190,7 @@ def _field(question: Question, required: bool) -> forms.Field:
         case QuestionKind.DATE:
             common["error_messages"]["invalid"] = "Введите дату, например 05.03.2026."
             return forms.DateField(
-                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                widget=DateInput(),
                 input_formats=["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"],
                 **common,
             )
@@ -226,7 +227,7 @@ def check_body(body: str) -> str:
     """The body cleaned with nh3, or a ValidationError naming every unknown tag."""
     if len(body or "") > MAX_BODY_LENGTH:
         raise ValidationError("Текст слишком длинный: сократите его или разделите на два шаблона.")
-    body = clean_html(body)
+    body = unlink_tags(clean_html(body))
     if not strip_tags(body).strip():
         raise ValidationError("Напишите текст шаблона.")
     errors = []

@@ -428,6 +428,25 @@ def find_unknown_tags(body: str) -> list[str]:
     return list(dict.fromkeys(unknown))
 
 
+# A tag whose name an editor turned into a web link as it was typed: «client.name» looks
+# like an address in the .name zone. The link covers the whole name and points at it.
+AUTOLINKED_TAG_RE = re.compile(
+    r'(\{\{\s*)<a\s[^>]*?href="https?://([a-z_.]+)/?"[^>]*>\2</a>(\s*\}\})'
+)
+
+
+def unlink_tags(body: str) -> str:
+    """«{{ <a href="http://client.name">client.name</a> }}» → «{{ client.name }}», for known
+    tags only; a link over part of a name stays, and the tag is refused as split."""
+
+    def plain(match: re.Match) -> str:
+        if match.group(2) not in TAGS:
+            return match.group(0)
+        return match.group(1) + match.group(2) + match.group(3)
+
+    return AUTOLINKED_TAG_RE.sub(plain, body)
+
+
 def find_template_syntax(body: str) -> list[str]:
     """{% … %} and {# … #}: template-engine syntax, which documents do not have."""
     found = (" ".join(m.group(0).split()) for m in TEMPLATE_SYNTAX_RE.finditer(body))

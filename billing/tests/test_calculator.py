@@ -306,7 +306,7 @@ def test_a_new_version_of_a_variant_that_is_not_current_stays_aside(deal_a):
             "Цена — в рублях и копейках: не больше двух знаков после запятой.",
         ),
         ({"name": "Работы", "price": "-5"}, "Цена не может быть отрицательной."),
-        ({"name": "Работы", "price": "сто"}, "Введите число, например 1,5."),
+        ({"name": "Работы", "price": "сто"}, "Введите цену цифрами, например 1 500 или 1 500,50."),
         (
             {"name": "Работы", "price": "100", "discount": "120"},
             "Скидка не может быть больше 100 %.",
@@ -512,3 +512,47 @@ def test_a_sum_too_large_to_store_is_refused(client_a, deal_a):
     preview = client_a.post(reverse("calculations:preview", args=[deal_a.pk]), calc_post(rows))
     assert preview.status_code == 200
     assert "Сумма расчёта слишком велика." in preview.text
+
+
+def test_a_catalog_pick_fills_the_blank_row_it_is_told_of(client_a, deal_a, catalog):
+    url = reverse("calculations:line", args=[deal_a.pk])
+    response = client_a.get(url, {"item": catalog["ssl"].pk, "row": "0", "lines-TOTAL_FORMS": "2"})
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#row-lines-0"
+    assert response["HX-Reswap"] == "outerHTML"
+    text = plain(response.text)
+    assert 'id="row-lines-0"' in text and 'value="SSL-сертификат"' in text
+    assert "TOTAL_FORMS" not in text  # the number of rows stays as it is
+    # A row that does not exist yet is not "filled": a new row is added as before.
+    added = client_a.get(url, {"item": catalog["ssl"].pk, "row": "5", "lines-TOTAL_FORMS": "2"})
+    assert "HX-Retarget" not in added and 'name="lines-2-name"' in plain(added.text)
+    junk = client_a.get(url, {"item": catalog["ssl"].pk, "row": "abc", "lines-TOTAL_FORMS": "1"})
+    assert junk.status_code == 200 and "HX-Retarget" not in junk
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "message"),
+    [
+        ({"discount": "5000"}, "discount", "Скидка не может быть больше 100 %."),
+        ({"price": "-1 500"}, "price", "Цена не может быть отрицательной."),
+        ({"discount": "-5"}, "discount", "Скидка не может быть отрицательной."),
+    ],
+)
+def test_a_refused_line_is_said_as_it_is_typed(client_a, deal_a, row, field, message):
+    data = calc_post([{"name": "Работы", "price": "1000", **row}])
+    preview = client_a.post(reverse("calculations:preview", args=[deal_a.pk]), data)
+    assert preview.status_code == 200
+    text = plain(preview.text)
+    assert f'id="lines-0-total" class="calc-line-total" data-error-field="{field}"' in text
+    assert message in text
+    assert "Не учтены строки с ошибками: 1." in text
+
+
+def test_a_discount_on_the_whole_calculation_over_100_percent_is_said_as_it_is_typed(
+    client_a, deal_a
+):
+    data = calc_post([{"name": "Работы", "price": "1000"}], discount="5 000")
+    preview = client_a.post(reverse("calculations:preview", args=[deal_a.pk]), data)
+    assert preview.status_code == 200
+    assert 'id="calc-discount-error"' in preview.text
+    assert "Скидка не может быть больше 100 %." in plain(preview.text)

@@ -123,7 +123,7 @@ def test_a_bad_line_is_answered_in_russian_and_nothing_is_saved(client_a, invoic
     )
     assert response.status_code == 400
     assert "Количество не может быть отрицательным." in response.text
-    assert "Введите число" in response.text
+    assert "Введите цену цифрами" in response.text
     assert 'value="Хостинг"' in response.text and 'value="Мой"' in response.text
     assert not Invoice.objects.exists()
 
@@ -642,3 +642,56 @@ def test_large_numbers_are_printed_without_a_thousands_space(
     [message] = mail.outbox
     assert "Счёт № 1234 от" in message.subject
     assert f"сделка №{invoice.deal.pk} «" in message.subject
+
+
+def test_a_draft_for_a_deal_without_a_client_says_so_and_offers_to_pick_one(
+    client_a, deal_a, seller, buyer
+):
+    url = reverse("billing:invoice_create", args=[deal_a.pk]) + "?manual=1"
+    page = client_a.get(url)
+    assert page.status_code == 200
+    assert "У сделки нет клиента — счёт нельзя будет выставить" in page.text
+    assert reverse("deals:client_search", args=[deal_a.pk]) in page.text  # the picker is here
+
+    response = client_a.post(url, manual_post([{"name": "Хостинг", "price": "990"}]))
+    assert response.status_code == 302
+    invoice = Invoice.objects.get()
+    detail = client_a.get(response["Location"])
+    assert detail.status_code == 200
+    assert "у сделки нет клиента: выставить счёт можно будет, когда вы его выберете" in detail.text
+    assert 'id="invoice-client-needed"' in detail.text
+
+    # Picked on the invoice's page, the client is the deal's, and the warning is gone.
+    picked = client_a.post(
+        reverse("deals:client_set", args=[deal_a.pk]), {"client": buyer.pk}, HTTP_HX_REQUEST="true"
+    )
+    assert picked.status_code == 200 and buyer.name in picked.text
+    detail = client_a.get(invoice.get_absolute_url())
+    assert 'id="invoice-client-needed"' not in detail.text
+    assert "У сделки нет клиента" not in client_a.get(url).text
+
+
+def test_a_draft_for_a_deal_with_a_client_has_no_warning(client_a, invoice_deal):
+    url = reverse("billing:invoice_create", args=[invoice_deal.pk]) + "?manual=1"
+    assert "У сделки нет клиента" not in client_a.get(url).text
+    response = client_a.post(url, manual_post([{"name": "Хостинг", "price": "990"}]))
+    detail = client_a.get(response["Location"])
+    assert "Проверьте его и нажмите «Выставить»." in detail.text
+    assert 'id="invoice-client-needed"' not in detail.text
+
+
+def test_the_pdf_button_follows_the_worker_without_a_reload(client_a, invoice):
+    from crm.pdf import pdf_store
+
+    page = client_a.get(invoice.get_absolute_url())
+    assert page.status_code == 200
+    assert not invoice.pdf_ready
+    assert "PDF готовится…" in page.text
+    assert 'hx-trigger="every 3s" hx-select="#invoice-pdf-state"' in page.text
+
+    pdf_store(invoice)
+    invoice.refresh_from_db()
+    assert invoice.pdf_ready
+    page = client_a.get(invoice.get_absolute_url())
+    assert "PDF готовится…" not in page.text
+    assert 'id="invoice-pdf-state">' in page.text  # no polling once it is there

@@ -292,3 +292,28 @@ def test_the_admin_refuses_an_unknown_tag(admin_client, template):
     assert "Неизвестная метка {{ client.inm }}." in response.text
     template.refresh_from_db()
     assert template.body == BODY
+
+
+def test_a_tag_the_editor_linked_while_it_was_typed_is_saved_as_a_tag(client_head):
+    body = (
+        '<p>Клиент: {{ <a href="http://client.name" rel="noopener noreferrer">client.name</a> }}'
+        ', сайт <a href="https://example.ru">example.ru</a></p>'
+    )
+    response = client_head.post(reverse("documents:template_create"), form_data(body=body))
+    assert response.status_code == 302
+    template = DocumentTemplate.objects.get(name="КП для сайтов")
+    assert template.body.startswith("<p>Клиент: {{ client.name }}, сайт <a href=")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<p>{{ <a href="http://client.name">client</a>.name }}</p>',
+        "<p>{{ client.<em>name</em> }}</p>",
+    ],
+)
+def test_a_tag_really_split_by_formatting_is_still_refused_by_name(client_head, body):
+    response = client_head.post(reverse("documents:template_create"), form_data(body=body))
+    assert response.status_code == 400
+    assert "Метка {{ client.name }} разбита оформлением" in response.text
+    assert not DocumentTemplate.objects.filter(name="КП для сайтов").exists()

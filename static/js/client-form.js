@@ -17,6 +17,14 @@
     form.querySelectorAll("[data-kinds]").forEach(function (el) {
       el.hidden = kind !== "" && el.getAttribute("data-kinds").split(" ").indexOf(kind) === -1;
     });
+    // The fields this legal form must fill in carry their mark before the form is sent.
+    form.querySelectorAll("[data-required-kinds]").forEach(function (el) {
+      const required = kind !== "" && el.getAttribute("data-required-kinds").split(" ").indexOf(kind) !== -1;
+      el.classList.toggle("field-required", required);
+      el.querySelectorAll("input, select, textarea").forEach(function (input) {
+        if (required) { input.setAttribute("aria-required", "true"); } else { input.removeAttribute("aria-required"); }
+      });
+    });
     form.querySelectorAll("[data-show-when]").forEach(function (el) {
       const rule = el.getAttribute("data-show-when").split(":");
       const source = form.querySelector('[data-show-source="' + rule[0] + '"]');

@@ -3,6 +3,14 @@
 // Both would be refused by the Content-Security-Policy (script-src and style-src 'self').
 import * as prose from "../django_prose_editor/editor.js";
 
+// Text becomes a link as it is typed only when it is written as an address: «https://…»,
+// «www.…» or an e-mail. Otherwise typing the tag {{ client.name }} by hand would link
+// «client.name» (.name is a domain zone) and split the tag; other links come from the
+// toolbar's link button.
+function typedAsAddress(text) {
+  return /^(https?:\/\/|mailto:|www\.)/i.test(text) || /^[^\s@{}]+@[^\s@{}]+$/.test(text);
+}
+
 function extensionsOf(config) {
   const extensions = [];
   for (const [name, options] of Object.entries(config.extensions || {})) {
@@ -11,7 +19,11 @@ function extensionsOf(config) {
       console.warn("Расширение редактора не найдено:", name);
       continue;
     }
-    extensions.push(options && typeof options === "object" ? extension.configure(options) : extension);
+    let settings = options && typeof options === "object" ? { ...options } : null;
+    if (name === "Link") {
+      settings = { ...(settings || {}), shouldAutoLink: typedAsAddress };
+    }
+    extensions.push(settings ? extension.configure(settings) : extension);
   }
   return extensions;
 }
