@@ -97,3 +97,21 @@ class NotificationPreferencesForm(forms.Form):
 
     def email_choices(self) -> dict[str, bool]:
         return {code: value == BY_EMAIL for code, value in self.cleaned_data.items()}
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Название ключа",
+        max_length=100,
+        help_text="Для чего ключ: «1С», «Телефония», «Сайт». Видно только вам.",
+        error_messages={
+            "required": "Назовите ключ: для какой системы он.",
+            "max_length": "Название — до 100 знаков.",
+        },
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError("Назовите ключ: для какой системы он.")
+        return name

@@ -372,3 +372,35 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.event}"
+
+
+class ApiToken(models.Model):
+    """A personal key to the REST API (/api/v1/), created and revoked by its owner on «Мой
+    профиль». Only its SHA-256 is kept: the key itself is shown once, when it is made. Whoever
+    holds it acts as the owner, with the owner's rights."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="владелец",
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField("название", max_length=100)
+    # The first characters, shown in the list so the owner can tell keys apart.
+    prefix = models.CharField("начало ключа", max_length=12)
+    digest = models.CharField("SHA-256 ключа", max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("создан", default=timezone.now)
+    last_used_at = models.DateTimeField("последнее использование", null=True, blank=True)
+    revoked_at = models.DateTimeField("отозван", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "токен API"
+        verbose_name_plural = "токены API"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -40,11 +40,15 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "django_prose_editor",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "contacts",
     "deals",
     "billing",
     "documents",
     "analytics",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -321,6 +325,54 @@ DADATA_RATE_PER_MINUTE = env.int("DADATA_RATE_PER_MINUTE", default=20)
 # apart from real leads: accepted leads a minute per source key; refused posts (errors, the
 # trap field) a minute per key; every post a minute per client address (raise it when the
 # website's own server posts the leads, all from one address); the largest body in KB.
+# The REST API (/api/v1/): requests a minute per key (or per signed-in user, or per address
+# for requests without credentials), and the longest page of a list.
+API_RATE_PER_MINUTE = env.int("API_RATE_PER_MINUTE", default=120)
+API_PAGE_SIZE = 50
+API_MAX_PAGE_SIZE = 200
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.KeysetPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "NON_FIELD_ERRORS_KEY": "__all__",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API CRM",
+    "DESCRIPTION": (
+        "Сделки, задачи, комментарии, контакты, клиенты, расчёты, документы, счета и "
+        "платежи. Доступ — по личному ключу («Мой профиль» → «Ключи API») в заголовке "
+        "`Authorization: Bearer <ключ>` или по сессии браузера. Каждый объект виден и "
+        "меняется по тем же правилам, что и в интерфейсе."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StageKindEnum": "deals.models.Stage.Kind",
+        "TaskKindEnum": "deals.models.Task.Kind",
+        "RequisitesKindEnum": "contacts.models.Requisites.Kind",
+        "BasisKindEnum": "contacts.models.Requisites.Basis",
+        "CatalogItemKindEnum": "billing.models.CatalogItem.Kind",
+        "DealSourceEnum": "deals.models.Source",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+}
+
 INTAKE_RATE_PER_MINUTE = env.int("INTAKE_RATE_PER_MINUTE", default=60)
 INTAKE_REFUSED_RATE_PER_MINUTE = env.int("INTAKE_REFUSED_RATE_PER_MINUTE", default=60)
 INTAKE_IP_RATE_PER_MINUTE = env.int("INTAKE_IP_RATE_PER_MINUTE", default=30)

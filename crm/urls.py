@@ -21,6 +21,12 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("profile/", views.profile, name="profile"),
+    path("profile/api-tokens/", views.api_token_create, name="api_token_create"),
+    path(
+        "profile/api-tokens/<int:token_pk>/revoke/",
+        views.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path("admin/", admin.site.urls),
 ]
 
@@ -44,6 +50,7 @@ urlpatterns += [
     path("", include("billing.calculation_urls")),
     path("", include("documents.urls")),
     path("", include("analytics.urls")),
+    path("", include("api.urls")),
     # The storage's url() points here, wherever the files live; never served by the proxy.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", views.media_file, name="media"),
 ]

@@ -1,4 +1,4 @@
-"""The apps import one way: crm → contacts → deals → billing → documents → analytics. An
+"""The apps import one way: crm → contacts → deals → billing → documents → analytics → api. An
 app imports only the apps before it; the benchmark (bench) may import them all and none
 imports it."""
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["crm", "contacts", "deals", "billing", "documents", "analytics", "bench"]
+ORDER = ["crm", "contacts", "deals", "billing", "documents", "analytics", "api", "bench"]
 
 
 def _imported(path: Path) -> set[str]:

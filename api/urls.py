@@ -1,0 +1,47 @@
+"""/api/v1/: the router's resources, the OpenAPI schema and its documentation page."""
+
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("deals", views.DealViewSet, basename="deal")
+router.register("tasks", views.TaskViewSet, basename="task")
+router.register("comments", views.CommentViewSet, basename="comment")
+router.register("contacts", views.ContactViewSet, basename="contact")
+router.register("clients", views.ClientViewSet, basename="client")
+router.register("stages", views.StageViewSet, basename="stage")
+router.register("loss-reasons", views.LossReasonViewSet, basename="loss_reason")
+router.register("catalog", views.CatalogViewSet, basename="catalog_item")
+router.register("users", views.UserViewSet, basename="user")
+
+
+def _public(view):
+    """The API answers 401 itself (DRF); the site's login redirect is for pages."""
+    view.login_required = False
+    return view
+
+
+class SchemaView(SpectacularAPIView):
+    """The schema of what is served, with the docs page open to anyone signed in."""
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    template_name = "api/docs.html"
+
+
+v1 = [
+    *router.urls,
+    path("schema/", _public(SchemaView.as_view()), name="schema"),
+    # A page for people: without a session it sends them to the login form.
+    path("docs/", login_required(DocsView.as_view(url_name="api:schema")), name="docs"),
+]
+for pattern in router.urls:
+    _public(pattern.callback)
+
+urlpatterns = [path("api/v1/", include(v1))]
