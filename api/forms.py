@@ -31,7 +31,7 @@ FIELD_TYPES = [
 
 
 def _choices(field) -> list:
-    return [value for value, _ in field.choices if value != ""]
+    return [str(value) for value, _ in field.choices if value != ""]
 
 
 def _serializer_field(field: forms.Field, partial: bool) -> serializers.Field:

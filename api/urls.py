@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import document_views, money_views, views
 
 app_name = "api"
 
@@ -19,6 +19,14 @@ router.register("stages", views.StageViewSet, basename="stage")
 router.register("loss-reasons", views.LossReasonViewSet, basename="loss_reason")
 router.register("catalog", views.CatalogViewSet, basename="catalog_item")
 router.register("users", views.UserViewSet, basename="user")
+router.register("calculations", money_views.CalculationViewSet, basename="calculation")
+router.register("invoices", money_views.InvoiceViewSet, basename="invoice")
+router.register("payments", money_views.PaymentViewSet, basename="payment")
+router.register("proposals", document_views.ProposalViewSet, basename="proposal")
+router.register("contracts", document_views.ContractViewSet, basename="contract")
+router.register(
+    "document-templates", document_views.DocumentTemplateViewSet, basename="document_template"
+)
 
 
 def _public(view):

@@ -4,7 +4,6 @@ sales. A new endpoint is in the matrix the moment it is registered; a new resour
 classified below or `test_every_resource_is_classified` fails."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -18,9 +17,10 @@ from .conftest import keyed
 pytestmark = pytest.mark.django_db
 
 # Objects of a deal: seen by the deal's owner (and a task holder), 404 for other managers.
-OF_A_DEAL = {"deal", "task", "comment", "contact", "client"}
+OF_A_DEAL = {"deal", "task", "comment", "contact", "client", "calculation", "invoice", "payment"}
+OF_A_DEAL |= {"proposal", "contract"}
 # The company's shared reference lists: read by everyone signed in, changed nowhere here.
-SHARED = {"stage", "loss_reason", "catalog_item", "user"}
+SHARED = {"stage", "loss_reason", "catalog_item", "user", "document_template"}
 # What a manager who only holds a task on the deal may do there (deals.roles).
 HOLDER_MAY = {("comment-list", "post"), ("task-complete", "post")}
 WRITES = {"post", "patch", "put", "delete"}
@@ -56,37 +56,23 @@ def test_there_is_something_to_check():
 
 @pytest.fixture
 def world(manager_a, manager_b, head, stages):
-    from billing.models import CatalogItem
-    from contacts.models import Client, Contact
+    """The pages' security-matrix world (a deal with a task, a contact, a client, a
+    calculation, a proposal, a contract, an issued invoice with a payment), and the rest."""
     from deals import services
-    from deals.clients.services import deal_set_client
     from deals.models import LossReason
+    from documents.models import DocumentTemplate
+    from tests.test_security_matrix import build_world
 
-    deal = services.deal_create(
-        title="Сделка владельца", manager=manager_a, by=manager_a, budget=Decimal("1000")
+    built = build_world(manager_a, manager_b, head)
+    objects = dict(built.objects)
+    objects.update(
+        deal=built.deal,
+        comment=services.comment_add(deal=built.deal, author=manager_a, text="Договорились"),
+        stage=stages[0],
+        loss_reason=LossReason.objects.first(),
+        user=manager_a,
+        document_template=DocumentTemplate.objects.first(),
     )
-    client = Client.objects.create(kind="legal", name="ООО «Ромашка»", created_by=manager_a)
-    deal = deal_set_client(deal=deal, client=client, by=manager_a)
-    objects = {
-        "deal": deal,
-        "task": services.task_create(
-            deal=deal,
-            author=manager_a,
-            assignee=manager_a,
-            kind="call",
-            text="Позвонить",
-            due_at=timezone.now() + timedelta(days=1),
-        ),
-        "comment": services.comment_add(deal=deal, author=manager_a, text="Договорились"),
-        "contact": services.contact_save(
-            contact=Contact(name="Иван"), phones=["+79161234567"], emails=[], deal=deal
-        ),
-        "client": client,
-        "stage": stages[0],
-        "loss_reason": LossReason.objects.first(),
-        "catalog_item": CatalogItem.objects.create(name="Разработка сайта", price=Decimal("10")),
-        "user": manager_a,
-    }
     return {"objects": objects, "owner": manager_a, "other": manager_b, "head": head}
 
 
