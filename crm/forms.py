@@ -115,3 +115,39 @@ class ApiTokenForm(forms.Form):
         if not name:
             raise ValidationError("Назовите ключ: для какой системы он.")
         return name
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    """An endpoint of another system: its address and the events it is sent."""
+
+    events = forms.MultipleChoiceField(
+        label="События",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Выберите хотя бы одно событие."},
+    )
+
+    class Meta:
+        from .models import WebhookEndpoint
+
+        model = WebhookEndpoint
+        fields = ["url", "description", "events"]
+        labels = {"url": "Адрес (URL)"}
+        help_texts = {
+            "url": "https://… системы, которая принимает события. Во внутреннюю сеть и на "
+            "localhost события не отправляются.",
+            "description": "Например, «1С: выгрузка оплат» или «Телефония».",
+        }
+        error_messages = {"url": {"required": "Введите адрес.", "invalid": "Введите адрес URL."}}
+
+    def __init__(self, *args, **kwargs):
+        from .webhooks import EVENT_CHOICES
+
+        super().__init__(*args, **kwargs)
+        self.fields["events"].choices = EVENT_CHOICES
+
+    def clean_url(self) -> str:
+        from .webhooks import check_url
+
+        url = self.cleaned_data["url"].strip()
+        check_url(url)
+        return url

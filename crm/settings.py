@@ -298,6 +298,19 @@ CELERY_BEAT_SCHEDULE["outgoing-email-sweeper"] = {
     # Sweeps that waited for a worker longer than a period are useless: drop them.
     "options": {"expires": env.int("EMAIL_SWEEP_SECONDS", default=60)},
 }
+# Outgoing webhooks (crm.webhooks): the post's timeout in seconds, attempts before a delivery
+# is given up, and the hours of nothing but failures after which an endpoint is switched off
+# and its owner told. Loopback addresses are refused like private ones; the tests allow them
+# to reach their own local receiver, and nothing else should.
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=15)
+WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
+WEBHOOK_ALLOW_LOOPBACK = False
+CELERY_BEAT_SCHEDULE["webhook-sweeper"] = {
+    "task": "crm.tasks.sweep_webhooks",
+    "schedule": 60,
+    "options": {"expires": 60},
+}
 # The bell in the top bar asks for the unread count this often (one indexed query).
 NOTIFICATIONS_POLL_SECONDS = env.int("NOTIFICATIONS_POLL_SECONDS", default=30)
 # Reminders of tasks: due in 15 minutes and overdue, checked every minute.

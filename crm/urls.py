@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import views
+from . import views, webhook_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="deals:list"), name="home"),
@@ -39,6 +39,20 @@ notification_patterns = [
     path("<int:notification_pk>/read/", views.notification_read, name="read"),
 ]
 urlpatterns += [path("notifications/", include((notification_patterns, "notifications")))]
+
+webhook_patterns = [
+    path("", webhook_views.webhook_list, name="list"),
+    path("new/", webhook_views.webhook_create, name="create"),
+    path("<int:webhook_pk>/", webhook_views.webhook_detail, name="detail"),
+    path("<int:webhook_pk>/edit/", webhook_views.webhook_edit, name="edit"),
+    path("<int:webhook_pk>/toggle/", webhook_views.webhook_toggle, name="toggle"),
+    path(
+        "<int:webhook_pk>/deliveries/<int:delivery_pk>/resend/",
+        webhook_views.webhook_resend,
+        name="resend",
+    ),
+]
+urlpatterns += [path("webhooks/", include((webhook_patterns, "webhooks")))]
 
 # Every app's urls.py spells its paths in full under its own namespace: pages nest under the
 # object they belong to (an invoice at deals/<pk>/invoices/…, a client page under /p/), so

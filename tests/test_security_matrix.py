@@ -88,6 +88,13 @@ HEAD_ONLY = {
     "documents:template_preview",
     "documents:template_preview_text",
     "documents:template_image_upload",
+    # Outgoing webhooks: the company's integrations, set up by the head of sales.
+    "webhooks:list",
+    "webhooks:create",
+    "webhooks:detail",
+    "webhooks:edit",
+    "webhooks:toggle",
+    "webhooks:resend",
 }
 
 # Object URLs for the deal's owner and the head of sales only: a manager who holds a task on
@@ -262,12 +269,25 @@ def _build_api_token(world):
     world.objects["token"], _key = api_token_create(user=world.owner, name="1С")
 
 
+def _build_webhook(world):
+    from crm.models import WebhookDelivery, WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.create(
+        url="https://example.com/hook", owner=world.head, events=["deal.won"]
+    )
+    world.objects["webhook"] = endpoint
+    world.objects["delivery"] = WebhookDelivery.objects.create(
+        endpoint=endpoint, event="deal.won", event_id="e1", body="{}"
+    )
+
+
 EXTRA_BUILDERS: list = [
     _build_documents,
     _build_invoice,
     _build_act,
     _build_notification,
     _build_api_token,
+    _build_webhook,
 ]
 
 
