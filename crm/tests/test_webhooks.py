@@ -59,10 +59,9 @@ def test_an_old_signature_is_a_replay(endpoint):
 def test_a_rolled_back_change_sends_nothing(endpoint, receiver, manager_a, stages):
     from django.db import transaction
 
-    with pytest.raises(RuntimeError):
-        with transaction.atomic():
-            services.deal_create(title="Отменена", manager=manager_a, by=manager_a)
-            raise RuntimeError
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.deal_create(title="Отменена", manager=manager_a, by=manager_a)
+        raise RuntimeError
     assert not WebhookDelivery.objects.exists()
     assert receiver.requests == []
 
