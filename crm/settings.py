@@ -305,7 +305,7 @@ CELERY_BEAT_SCHEDULE["outgoing-email-sweeper"] = {
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=15)
 WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
-WEBHOOK_ALLOW_LOOPBACK = False
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
 CELERY_BEAT_SCHEDULE["webhook-sweeper"] = {
     "task": "crm.tasks.sweep_webhooks",
     "schedule": 60,

@@ -2,6 +2,7 @@
 with the codes it is told to, one after another (then 200)."""
 
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -17,6 +18,7 @@ class Receiver:
     url: str
     requests: list[Received] = field(default_factory=list)
     answers: list[int] = field(default_factory=list)
+    delay: float = 0.0  # seconds before answering: a slow receiver
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_code(self) -> int:
@@ -35,6 +37,8 @@ def start_receiver() -> tuple[Receiver, ThreadingHTTPServer]:
             with receiver.lock:
                 receiver.requests.append(Received(dict(self.headers.items()), body))
             code = receiver.next_code()
+            if receiver.delay:
+                time.sleep(receiver.delay)
             self.send_response(code)
             self.send_header("Content-Length", "2")
             self.end_headers()
