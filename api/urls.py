@@ -1,7 +1,9 @@
 """/api/v1/: the router's resources, the OpenAPI schema and its documentation page."""
 
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -51,5 +53,15 @@ v1 = [
 ]
 for pattern in router.urls:
     _public(pattern.callback)
+
+
+@csrf_exempt
+def not_found(request, rest=""):
+    """Anything else under /api/v1/ answers in the API's shape, not with the site's page."""
+    return JsonResponse({"errors": {"__all__": [NOT_FOUND]}}, status=404)
+
+
+NOT_FOUND = "Такого адреса в API нет. Список адресов — в /api/v1/schema/."
+v1.append(re_path(r"^(?P<rest>.*)$", _public(not_found)))
 
 urlpatterns = [path("api/v1/", include(v1))]

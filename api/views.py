@@ -8,7 +8,12 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -240,7 +245,24 @@ class DealViewSet(ApiViewSet):
         deal = deal_set_client(deal=deal, client=client, by=request.user)
         return self._answer(deal)
 
-    @extend_schema(responses=read(TimelineEventSerializer(many=True)))
+    @extend_schema(
+        responses=read(
+            inline_serializer(
+                "PaginatedTimelineEventList",
+                {
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": TimelineEventSerializer(many=True),
+                },
+            )
+        ),
+        parameters=[
+            OpenApiParameter("after", str, description="Курсор из ссылки next."),
+            OpenApiParameter("before", str, description="Курсор из ссылки previous."),
+            OpenApiParameter("page_size", int, description="Строк на странице."),
+        ],
+        description="Лента сделки: события от новых к старым.",
+    )
     @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request, pk=None):
         deal = self.get_object()
