@@ -63,7 +63,7 @@ def webhook_detail(request, webhook_pk):
         {
             "endpoint": endpoint,
             "deliveries": deliveries,
-            "labels": webhooks.EVENTS,
+            "chosen": [webhooks.EVENTS.get(code, code) for code in endpoint.events],
             "log_size": LOG_SIZE,
         },
     )
