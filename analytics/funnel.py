@@ -33,17 +33,13 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, Lag
 from django.utils import timezone
 
 from crm.formats import MONTHS_NOMINATIVE
@@ -208,19 +204,14 @@ def cohort_deals(scope: Scope, period: Period) -> QuerySet:
 
 def _with_reach(deals: QuerySet, pipeline: Pipeline) -> QuerySet:
     """Per deal: the position of the furthest open stage it was ever at (0 = the first open
-    stage) and whether it was ever won. One pass over the deal's history."""
+    stage) and whether it was ever won, as deals.history keeps them on the deal."""
     position = Case(
-        *[
-            When(stage_changes__to_stage_id=stage.pk, then=Value(i))
-            for i, stage in enumerate(pipeline.open)
-        ],
+        *[When(furthest_stage_id=stage.pk, then=Value(i)) for i, stage in enumerate(pipeline.open)],
         default=None,
         output_field=IntegerField(),
     )
-    return deals.annotate(
-        reached_pos=Max(position),
-        won_ever=Count("stage_changes", filter=Q(stage_changes__to_stage_id__in=pipeline.won_ids)),
-    )
+    won = Case(When(was_won=True, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return deals.annotate(reached_pos=position, won_ever=won)
 
 
 def _reached_q(pos: int) -> Q:
@@ -252,10 +243,9 @@ def _cohort_totals(scope: Scope, period: Period, pipeline: Pipeline) -> dict:
 
 
 def cohort_loss_moves(scope: Scope, period: Period, pipeline: Pipeline) -> QuerySet:
-    """For each cohort deal that is lost now, the move that lost it (its latest move):
-    from_stage is the stage it was lost at, loss_reason the reason."""
+    """For each cohort deal that is lost now, the move that lost it (its latest move, the
+    one it has not left): from_stage is the stage it was lost at, loss_reason the reason."""
     start, end = period.bounds()
-    later = StageChange.objects.filter(deal=OuterRef("deal"), at__gt=OuterRef("at"))
     # A deal's moves come after its creation: `at >= start` changes no result and lets the
     # database read only the history since the period began.
     return StageChange.objects.filter(
@@ -265,7 +255,8 @@ def cohort_loss_moves(scope: Scope, period: Period, pipeline: Pipeline) -> Query
         deal__stage_id__in=pipeline.lost_ids,
         to_stage_id__in=pipeline.lost_ids,
         at__gte=start,
-    ).filter(~Exists(later))
+        left_at__isnull=True,
+    )
 
 
 # Flow
@@ -287,10 +278,13 @@ def flow_loss_moves(scope: Scope, period: Period, pipeline: Pipeline) -> QuerySe
         at__gte=start,
         at__lt=end,
     )
+    # A loss the deal did not leave within the period is its last there: only a deal reopened
+    # in the period is looked up for a later loss.
+    kept = Q(left_at__isnull=True) | Q(left_at__gte=end)
     return (
         flow_moves(scope, period)
         .filter(to_stage_id__in=pipeline.lost_ids)
-        .filter(~Exists(later_loss))
+        .filter(kept | ~Exists(later_loss))
     )
 
 
@@ -537,23 +531,8 @@ def percentile(sorted_values: list[float], fraction: float) -> float | None:
 
 def stage_moves_with_entry(scope: Scope, period: Period) -> QuerySet:
     """Every move in the period with ``entered_at``, the moment the deal came to the stage
-    it left: the deal's previous move. Within the period that is a window function over the
-    period's moves; only a deal's first move in the period looks up its last move before."""
-    last_before = (
-        StageChange.objects.filter(deal=OuterRef("deal"), at__lt=OuterRef("at"))
-        .order_by("-at")
-        .values("at")[:1]
-    )
-    previous_in_period = Window(
-        Lag("at"), partition_by=[F("deal_id")], order_by=[F("at").asc(), F("id").asc()]
-    )
-    # A deal's creation (no from_stage) left no stage: it needs no look-up.
-    look_up = Case(When(from_stage__isnull=False, then=Subquery(last_before)))
-    return (
-        flow_moves(scope, period)
-        .annotate(entered_at=Coalesce(previous_in_period, look_up))
-        .order_by()
-    )
+    it left (its previous move, kept on the move by deals.history)."""
+    return flow_moves(scope, period).order_by()
 
 
 @dataclass

@@ -1,10 +1,8 @@
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
-from contacts.models import Contact
 from deals.models import Deal
 
 from . import exports, funnel
@@ -81,7 +79,7 @@ def funnel_deals(request):
         Deal.objects.filter(pk__in=deals.values("pk"))
         .with_activity()
         .select_related("stage", "manager", "client", "loss_reason")
-        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.prefetch_related("phones")))
+        .with_row_contacts()
         .order_by("-created_at", "-pk")
     )
     page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))

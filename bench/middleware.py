@@ -1,4 +1,7 @@
-"""Only in bench mode (BENCH_MODE=1): a response header with the number of SQL queries."""
+"""Only in bench mode (BENCH_MODE=1): response headers with the number of SQL queries and
+the time spent in them."""
+
+import time
 
 from django.db import connections
 
@@ -9,13 +12,19 @@ class QueryCountMiddleware:
 
     def __call__(self, request):
         count = 0
+        spent = 0.0
 
         def counter(execute, sql, params, many, context):
-            nonlocal count
+            nonlocal count, spent
             count += 1
-            return execute(sql, params, many, context)
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                spent += time.perf_counter() - started
 
         with connections["default"].execute_wrapper(counter):
             response = self.get_response(request)
         response["X-Queries"] = str(count)
+        response["X-SQL-ms"] = f"{spent * 1000:.2f}"
         return response

@@ -417,9 +417,21 @@ class Contact(TimeStampedModel):
         return self.name
 
 
+class ContactPhoneQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for phone in objs:
+            phone.display = format_phone(phone.number)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class ContactPhone(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
     number = models.CharField("телефон (E.164)", max_length=20, db_index=True)
+    # The number as shown (+7 916 123-45-67), written with it: lists show many of them.
+    display = models.CharField("как показывать", max_length=40, blank=True, editable=False)
+
+    objects = ContactPhoneQuerySet.as_manager()
 
     class Meta:
         verbose_name = "телефон"
@@ -430,11 +442,13 @@ class ContactPhone(models.Model):
         ]
 
     def __str__(self):
-        return format_phone(self.number)
+        return self.display or format_phone(self.number)
 
-    @property
-    def display(self) -> str:
-        return format_phone(self.number)
+    def save(self, *args, **kwargs):
+        self.display = format_phone(self.number)
+        if kwargs.get("update_fields") is not None and "number" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "display"}
+        super().save(*args, **kwargs)
 
 
 class ContactEmail(models.Model):

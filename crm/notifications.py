@@ -87,19 +87,23 @@ def notify(
         return None
     if dedupe_key is not None:
         dedupe_key = dedupe_key[:200]
-    try:
-        # A savepoint: a concurrent duplicate must not break the caller's transaction.
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                user=user,
-                event=spec.code,
-                text=LINE_BREAKS.sub(" ", text).strip()[:500],
-                url=url[:500],
-                dedupe_key=dedupe_key,
-                created_at=timezone.now(),
-            )
-    except IntegrityError:
-        return None
+    notification = Notification(
+        user=user,
+        event=spec.code,
+        text=LINE_BREAKS.sub(" ", text).strip()[:500],
+        url=url[:500],
+        dedupe_key=dedupe_key,
+        created_at=timezone.now(),
+    )
+    if dedupe_key is None:
+        notification.save(force_insert=True)
+    else:
+        try:
+            # A savepoint: a concurrent duplicate must not break the caller's transaction.
+            with transaction.atomic():
+                notification.save(force_insert=True)
+        except IntegrityError:
+            return None
     if email is not None and wants_email(user, spec.code):
         email_queue(
             event_key=dedupe_key or f"notification:{notification.pk}",

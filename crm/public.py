@@ -14,7 +14,8 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -55,6 +56,16 @@ def client_ip(request: HttpRequest) -> str:
 def rate_limited(key: str, limit: int) -> bool:
     """A fixed one-minute window per key in the shared cache."""
     cache_key = f"rate:{key}"
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        # One round trip: the window is opened (if it is not) and counted in one transaction.
+        name = backend.make_and_validate_key(cache_key)
+        client = backend._cache.get_client(name, write=True)
+        with client.pipeline(transaction=True) as pipe:
+            pipe.set(name, 0, ex=60, nx=True)
+            pipe.incr(name)
+            count = pipe.execute()[1]
+        return count > limit
     cache.add(cache_key, 0, timeout=60)
     try:
         count = cache.incr(cache_key)

@@ -85,6 +85,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Only for the rows of the longest lists (jinja2/): autoescaped as Django's.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": True},
+    },
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}

@@ -41,8 +41,7 @@ def digest_for(user) -> dict | None:
     )
     idle = list(
         Deal.objects.filter(manager=user, stage__kind=Stage.Kind.OPEN)
-        .with_activity()
-        .filter(has_open_task=False)
+        .without_open_task()
         .select_related("stage")
         .order_by("-created_at")
     )

@@ -3,15 +3,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import Client, Contact, ContactEmail, ContactPhone
 from crm.models import TimeStampedModel
+from crm.rows import row_url
 
-from . import schedule
+from . import history, schedule
 
 
 class Stage(models.Model):
@@ -31,6 +31,17 @@ class Stage(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        """A stage moved in the pipeline or of another kind changes which stage is the
+        furthest each deal was at: that is recounted in the same transaction."""
+        with transaction.atomic():
+            before = None
+            if not self._state.adding:
+                before = Stage.objects.filter(pk=self.pk).values("order", "kind").first()
+            super().save(*args, **kwargs)
+            if before and before != {"order": self.order, "kind": self.kind}:
+                history.history_refresh(deal_model=Deal, change_model=StageChange, moves=False)
 
     @property
     def is_open(self) -> bool:
@@ -115,6 +126,31 @@ class Source(models.TextChoices):
     OTHER = "other", "Другое"
 
 
+# The columns of a deal in a table of many (DealQuerySet.as_rows).
+ROW_FIELDS = [
+    "title",
+    "source",
+    "budget",
+    "created_at",
+    "updated_at",
+    "stage_changed_at",
+    "closed_at",
+    "client_entrusted",
+    "lead_source_id",
+    "stage__name",
+    "stage__order",
+    "stage__kind",
+    "manager__username",
+    "manager__first_name",
+    "manager__last_name",
+    "manager__role",
+    "manager__is_active",
+    "client__name",
+    "client__kind",
+    "loss_reason__name",
+]
+
+
 class DealQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The one rule of who sees what: a head of sales sees every deal; a manager sees the
@@ -127,13 +163,44 @@ class DealQuerySet(models.QuerySet):
         holds_task = Task.objects.filter(deal=OuterRef("pk"), assignee=user, done_at__isnull=True)
         return self.filter(Q(manager=user) | Exists(holds_task))
 
+    _activity = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._activity = self._activity
+        return clone
+
     def with_activity(self):
-        now = timezone.now()
-        open_tasks = Task.objects.filter(deal=OuterRef("pk"), done_at__isnull=True)
-        return self.annotate(
-            has_open_task=Exists(open_tasks),
-            has_overdue_task=Exists(open_tasks.filter(due_at__lt=now)),
+        """Deals with has_open_task and has_overdue_task set: counted for the fetched rows
+        only, in one query after them. (As Exists() subqueries beside a LIMIT, PostgreSQL
+        hashes every open task of the database to answer a page of 50.)"""
+        clone = self._chain()
+        clone._activity = True
+        return clone
+
+    def as_rows(self):
+        """Deals for a table of many: with their stage, manager, client and loss reason, and
+        only the columns a row shows (not the description, a client's requisites or a
+        user's account)."""
+        return self.select_related("stage", "manager", "client", "loss_reason").only(*ROW_FIELDS)
+
+    def with_row_contacts(self):
+        """The contacts a row names, with their phones: names and numbers only."""
+        phones = ContactPhone.objects.only("contact_id", "number", "display")
+        contacts = Contact.objects.only("name").prefetch_related(
+            models.Prefetch("phones", queryset=phones)
         )
+        return self.prefetch_related(models.Prefetch("contacts", queryset=contacts))
+
+    def without_open_task(self):
+        """Deals on which nobody holds an open task."""
+        return self.filter(~Exists(Task.objects.filter(deal=OuterRef("pk"), done_at__isnull=True)))
+
+    def _fetch_all(self):
+        fetched = self._result_cache is None
+        super()._fetch_all()
+        if fetched and self._activity and self._result_cache:
+            mark_activity([row for row in self._result_cache if isinstance(row, Deal)])
 
     def open(self):
         return self.filter(stage__kind=Stage.Kind.OPEN)
@@ -175,6 +242,24 @@ class DealQuerySet(models.QuerySet):
         if params.get("overdue"):
             deals = deals.filter(Exists(open_tasks.filter(due_at__lt=timezone.now())))
         return deals.search(params.get("q") or "")
+
+
+def mark_activity(deals: list["Deal"]) -> None:
+    """Set has_open_task and has_overdue_task on these deals, in one query."""
+    if not deals:
+        return
+    now = timezone.now()
+    flags = {
+        row["deal_id"]: row
+        for row in Task.objects.filter(deal__in=[d.pk for d in deals], done_at__isnull=True)
+        .order_by()
+        .values("deal_id")
+        .annotate(overdue=models.Count("pk", filter=Q(due_at__lt=now)))
+    }
+    for deal in deals:
+        row = flags.get(deal.pk)
+        deal.has_open_task = row is not None
+        deal.has_overdue_task = bool(row and row["overdue"])
 
 
 class Deal(models.Model):
@@ -233,6 +318,17 @@ class Deal(models.Model):
     updated_at = models.DateTimeField("изменена", auto_now=True)
     stage_changed_at = models.DateTimeField("этап с", default=timezone.now)
     closed_at = models.DateTimeField("закрыта", null=True, blank=True)
+    # Kept by deals.history from the stage history, for the funnel report.
+    furthest_stage = models.ForeignKey(
+        Stage,
+        verbose_name="самый дальний этап",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    was_won = models.BooleanField("была выиграна", default=False, editable=False)
 
     objects = DealQuerySet.as_manager()
 
@@ -249,7 +345,7 @@ class Deal(models.Model):
         return f"№{self.pk} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("deals:detail", args=[self.pk])
+        return row_url("deals:detail", self.pk)
 
     @property
     def number(self) -> str:
@@ -298,6 +394,10 @@ class StageChange(models.Model):
         related_name="+",
     )
     at = models.DateTimeField("когда", default=timezone.now)
+    # Kept by deals.history: the stay at from_stage is [entered_at, at), at to_stage
+    # [at, left_at).
+    entered_at = models.DateTimeField("на прежнем этапе с", null=True, blank=True, editable=False)
+    left_at = models.DateTimeField("ушла с этапа", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "смена этапа"
@@ -353,6 +453,14 @@ class Task(models.Model):
 
     def __str__(self):
         return self.text
+
+    @property
+    def edit_url(self) -> str:
+        return row_url("deals:task_edit", self.deal_id, self.pk)
+
+    @property
+    def complete_url(self) -> str:
+        return row_url("deals:task_complete", self.deal_id, self.pk)
 
     @property
     def is_done(self) -> bool:

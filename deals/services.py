@@ -1,4 +1,8 @@
-"""Workflows on deals. Later apps write into a deal only through the functions here."""
+"""Workflows on deals. Later apps write into a deal only through the functions here.
+
+Every service is atomic. Those that raise nothing a caller could recover from (creating a
+deal, a comment, a contact, taking a lead) join the caller's transaction without a savepoint
+of their own (`atomic(savepoint=False)`): a failure there rolls back the whole of it."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -11,7 +15,7 @@ from django.utils import timezone
 from contacts.models import Contact, ContactEmail, ContactPhone
 from crm.formats import money
 
-from . import events, schedule
+from . import events, history, schedule
 from .clients.access import may_see_personal_data
 from .models import (
     Comment,
@@ -37,7 +41,7 @@ def timeline_add(
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def deal_create(
     *,
     title: str,
@@ -67,6 +71,9 @@ def deal_create(
         created_at=at,
         stage_changed_at=at,
         closed_at=None if stage.is_open else at,
+        # The first move of the history (deals.history): nothing before it, nothing after.
+        furthest_stage=stage if stage.is_open else None,
+        was_won=stage.is_won,
     )
     StageChange.objects.create(deal=deal, from_stage=None, to_stage=stage, by=by, at=at)
     timeline_add(
@@ -121,6 +128,7 @@ def deal_move(
         by=by,
         at=at,
     )
+    history.history_refresh(deal_model=Deal, change_model=StageChange, deal_ids=[deal.pk])
     if reopened:
         text = f"Сделка открыта заново: «{previous}» → «{stage}»"
     elif stage.is_lost:
@@ -373,7 +381,7 @@ def lead_first_task(*, deal: Deal, source: LeadSource, at=None) -> Task:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def lead_deal_create(*, source: LeadSource, title: str, description: str = "") -> Deal:
     """A deal for a new lead: its manager by the source's rule, the first task, and the
     manager told."""
@@ -410,7 +418,7 @@ def lead_open_deal(*, phones: list[str], emails: list[str]) -> Deal | None:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def lead_attach(*, deal: Deal, lead: LeadRequest, text: str) -> Deal:
     """A repeat lead of a client with an open deal: a comment in that deal, a first task
     when the deal has no open one, and its manager told."""
@@ -422,7 +430,7 @@ def lead_attach(*, deal: Deal, lead: LeadRequest, text: str) -> Deal:
     return deal
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def comment_add(*, deal: Deal, author, text: str, at=None) -> Comment:
     at = at or timezone.now()
     comment = Comment.objects.create(deal=deal, author=author, text=text, created_at=at)
@@ -483,7 +491,7 @@ def _contact_changes(old: dict, new: dict) -> list[str]:
     return lines
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def contact_save(
     *, contact: Contact, phones: list[str], emails: list[str], deal: Deal | None = None, by=None
 ) -> Contact:
@@ -509,7 +517,7 @@ def contact_save(
     return contact
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def contact_link(*, deal: Deal, contact: Contact, by=None, at=None) -> None:
     if deal.contacts.filter(pk=contact.pk).exists():
         return

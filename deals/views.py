@@ -10,17 +10,20 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, Sum, Window
+from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from contacts.forms import ContactForm
 from contacts.models import Contact
 from crm.public import client_ip, rate_limited
+from crm.rows import row_url, short_datetime
 from crm.staff import head_required, safe_next
 
 from . import intake, pagination, panels, roles, schedule, services, task_calendar_grid
@@ -91,20 +94,14 @@ def _visible(request, deal) -> bool:
 
 def deal_list(request):
     form = DealFilterForm(request.GET or None)
-    deals = (
-        Deal.objects.visible_to(request.user)
-        .with_activity()
-        .select_related("stage", "manager", "client", "loss_reason")
-    )
+    deals = Deal.objects.visible_to(request.user).with_activity().as_rows()
     if form.is_valid():
         deals = deals.filtered(form.cleaned_data)
         sort = form.cleaned_data.get("sort") or "-created"
     else:
         sort = "-created"
     order, kinds = SORTS[sort]
-    deals = deals.prefetch_related(
-        Prefetch("contacts", queryset=Contact.objects.prefetch_related("phones"))
-    )
+    deals = deals.with_row_contacts()
     page = pagination.paginate(
         deals,
         order=order,
@@ -336,6 +333,19 @@ def task_due(request):
 
 
 MY_TASKS_GROUP_SIZE = 100
+# What a row of «Мои задачи» shows of a task, its deal and its author.
+MY_TASK_FIELDS = [
+    "kind",
+    "text",
+    "due_at",
+    "done_at",
+    "deal_id",
+    "author_id",
+    "deal__title",
+    "author__username",
+    "author__first_name",
+    "author__last_name",
+]
 
 
 def my_tasks(request):
@@ -347,7 +357,7 @@ def my_tasks(request):
         today=Count("pk", filter=Q(due_at__gte=now, due_at__lte=day_end)),
         upcoming=Count("pk", filter=Q(due_at__gt=day_end)),
     )
-    rows = mine.select_related("deal", "deal__stage", "author").order_by("due_at", "pk")
+    rows = mine.select_related("deal", "author").only(*MY_TASK_FIELDS).order_by("due_at", "pk")
     limit = MY_TASKS_GROUP_SIZE
     groups = [
         {
@@ -362,14 +372,29 @@ def my_tasks(request):
             ("upcoming", "Предстоящие", "secondary", Q(due_at__gt=day_end)),
         ]
     ]
+    here = row_url("deals:my_tasks")
+    rows = engines["jinja2"].get_template("deals/task_rows.html")
+    for group in groups:
+        for task in group["tasks"]:
+            task.due_text = short_datetime(task.due_at)
+        # Autoescaped by Jinja2: safe to put in the page as it is.
+        group["rows"] = mark_safe(  # noqa: S308
+            rows.render(
+                {"tasks": group["tasks"], "now": now, "user_pk": request.user.pk, "here": here}
+            )
+        )
     idle = (
         Deal.objects.filter(manager=request.user, stage__kind=Stage.Kind.OPEN)
-        .with_activity()
-        .filter(has_open_task=False)
+        .without_open_task()
         .select_related("stage")
+        .only("title", "stage__name")
         .order_by("-created_at")[:50]
     )
-    return render(request, "deals/task_my.html", {"groups": groups, "idle_deals": idle, "now": now})
+    return render(
+        request,
+        "deals/task_my.html",
+        {"groups": groups, "idle_deals": idle, "now": now},
+    )
 
 
 TEAM_TASKS_PER_PERSON = 30

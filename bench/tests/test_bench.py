@@ -46,3 +46,23 @@ def test_the_ceiling_page_answers_without_a_login(anon, settings):
     response = anon.get("/bench/hello/")
     assert response.status_code == 200
     assert response.text == "ok"
+
+
+def test_the_sql_time_header_tells_the_time_spent_in_queries(client_a, deal_a, settings):
+    settings.MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *settings.MIDDLEWARE]
+    response = client_a.get(reverse("deals:list"))
+    assert response.status_code == 200
+    assert float(response["X-SQL-ms"]) > 0
+
+
+def test_the_cpu_meter_reads_the_time_a_process_spent():
+    sys.path.insert(0, str(ROOT / "bench"))
+    import cpu
+
+    before = cpu.snapshot([os.getpid()])
+    sum(i * i for i in range(3_000_000))
+    after = cpu.snapshot([os.getpid()])
+    assert after[os.getpid()] - before[os.getpid()] > 0
+    # A process that started between the readings counts whole; gone ones are not read.
+    assert cpu.spent_ms({1: 10.0}, {1: 25.0, 2: 5.0}) == 20.0
+    assert cpu.process_cpu_ms(2**22 + 12345) is None

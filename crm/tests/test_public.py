@@ -1,3 +1,6 @@
+import os
+
+import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpResponse
 from django.test import RequestFactory
@@ -73,3 +76,40 @@ def test_tokens_carry_256_random_bits():
     assert len(token) == 43
     assert token != new_link_token()
     assert token_digest(token) != token and len(token_digest(token)) == 64
+
+
+def test_the_rate_limit_counts_a_minute_in_redis_in_one_round_trip(settings):
+    """With the shared Redis cache each hit is one pipeline: the window opened for a minute
+    and counted; the limit answers from the hit after it."""
+    import uuid
+
+    import redis
+    from django.core.cache import caches
+
+    from crm.public import rate_limited, rate_reached
+
+    url = os.environ.get("CACHE_URL", "")
+    if not url.startswith("redis://"):
+        pytest.skip("needs CACHE_URL of a Redis server")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    }
+    key = f"test-{uuid.uuid4()}"
+    client = redis.Redis.from_url(url)
+    sent = []
+    original = redis.client.Pipeline.execute
+
+    def execute(pipe, *args, **kwargs):
+        sent.append(len(pipe.command_stack))
+        return original(pipe, *args, **kwargs)
+
+    redis.client.Pipeline.execute = execute
+    try:
+        hits = [rate_limited(key, 3) for _ in range(4)]
+    finally:
+        redis.client.Pipeline.execute = original
+    assert hits == [False, False, False, True]
+    assert sent == [2, 2, 2, 2]
+    assert rate_reached(key, 4) and not rate_reached(key, 5)
+    name = caches["default"].make_and_validate_key(f"rate:{key}")
+    assert 0 < client.ttl(name) <= 60

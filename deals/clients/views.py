@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -193,7 +193,7 @@ def client_detail(request, pk):
         visible_deals.filter(client=client)
         .with_activity()
         .select_related("stage", "manager", "client")
-        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.prefetch_related("phones")))
+        .with_row_contacts()
         .order_by("-created_at", "-pk")[:DEAL_LIMIT]
     )
     # The client's own contacts and those of the client's deals this user can see.

@@ -373,11 +373,11 @@ class TestDetail:
             services.contact_save(
                 contact=contact, phones=[f"+7916123{i:04d}"], emails=[], deal=deal
             )
-        # session, user, client, its accounts, deals, their contacts and phones, the
-        # client's contacts with phones and e-mails, the change log (the creator sees the
-        # passport without a query); the documents section: proposals, contracts; the bell's
-        # unread count
-        with django_assert_num_queries(13):
+        # session, user, client, its accounts, deals, their open tasks, their contacts and
+        # phones, the client's contacts with phones and e-mails, the change log (the creator
+        # sees the passport without a query); the documents section: proposals, contracts;
+        # the bell's unread count
+        with django_assert_num_queries(14):
             response = client_a.get(reverse("clients:detail", args=[client.pk]))
         assert response.status_code == 200
         assert len(response.context["deals"]) == rows

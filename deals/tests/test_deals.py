@@ -416,3 +416,68 @@ def test_the_admin_sets_where_events_move_a_deal_in_one_place(client, stages):
     assert StageAutomation.objects.count() == 1
     add = reverse("admin:deals_stageautomation_add")
     assert client.get(add).status_code == 403
+
+
+def test_list_and_board_mark_each_deal_by_its_own_tasks(
+    client_a, make_deal, manager_a, future, django_assert_max_num_queries
+):
+    """The task flags are counted for the page's rows after them, in one query: each row
+    still shows its own state, whatever the other rows hold."""
+    idle = make_deal(manager_a, title="Без задачи")
+    planned = make_deal(manager_a, title="С задачей")
+    late = make_deal(manager_a, title="Просроченная")
+    Task.objects.create(deal=planned, assignee=manager_a, text="Позвонить", due_at=future)
+    Task.objects.create(
+        deal=late,
+        assignee=manager_a,
+        text="Перезвонить",
+        due_at=timezone.now() - timedelta(hours=3),
+    )
+    Task.objects.create(
+        deal=idle,
+        assignee=manager_a,
+        text="Сделано",
+        due_at=timezone.now() - timedelta(hours=3),
+        done_at=timezone.now(),
+    )
+    response = client_a.get(reverse("deals:list"))
+    assert response.status_code == 200
+    flags = {d.title: (d.has_open_task, d.has_overdue_task) for d in response.context["page"]}
+    assert flags == {
+        "Без задачи": (False, False),
+        "С задачей": (True, False),
+        "Просроченная": (True, True),
+    }
+    rows = {row.split("</tr>")[0] for row in response.text.split("<tr")[2:]}
+    assert any("Без задачи" in r and "нет задачи" in r for r in rows)
+    assert any("С задачей" in r and "есть задача" in r for r in rows)
+    assert any("Просроченная" in r and "просрочена" in r for r in rows)
+    board = client_a.get(reverse("deals:board"))
+    assert board.status_code == 200
+    cards = {
+        d.title: (d.has_open_task, d.has_overdue_task)
+        for column in board.context["columns"]
+        for d in column["deals"]
+    }
+    assert cards == flags
+
+
+def test_the_list_shows_phones_in_the_form_stored_with_them(client_a, make_deal, manager_a):
+    """A phone's shown form is written when it is saved: the list does not read every number
+    again, and a changed number shows its new form at once."""
+    from unittest import mock
+
+    from contacts.models import Contact, ContactPhone
+
+    deal = make_deal(manager_a, title="С телефоном")
+    contact = services.contact_save(
+        contact=Contact(name="Ирина"), phones=["+79161234567"], emails=[], deal=deal
+    )
+    assert ContactPhone.objects.get(contact=contact).display == "+7 916 123-45-67"
+    with mock.patch("contacts.models.format_phone", side_effect=AssertionError("parsed")):
+        response = client_a.get(reverse("deals:list"))
+    assert response.status_code == 200
+    assert "Ирина +7 916 123-45-67" in response.text
+    services.contact_save(contact=contact, phones=["+74951234567"], emails=[], deal=deal)
+    response = client_a.get(reverse("deals:list"))
+    assert "Ирина +7 495 123-45-67" in response.text and "916 123" not in response.text

@@ -509,3 +509,25 @@ def test_the_edit_page_queries_do_not_grow(
     with django_assert_num_queries(len(few)):
         response = client_a.get(edit_url(task_a))
     assert response.status_code == 200
+
+
+def test_my_tasks_shows_typed_markup_as_text_and_each_rows_links(
+    client_a, manager_a, manager_b, make_deal, future
+):
+    deal = make_deal(manager_a, title="<b>Сайт</b> & Co")
+    task = Task.objects.create(
+        deal=deal, assignee=manager_a, author=manager_b, text="<script>x()</script>", due_at=future
+    )
+    response = client_a.get(reverse("deals:my_tasks"))
+    assert response.status_code == 200
+    assert (
+        "&lt;script&gt;x()&lt;/script&gt;" in response.text and "<script>x()" not in response.text
+    )
+    assert "&lt;b&gt;Сайт&lt;/b&gt; &amp; Co" in response.text
+    my = reverse("deals:my_tasks")
+    assert (
+        f'href="{reverse("deals:task_edit", args=[deal.pk, task.pk])}?next={my}"' in response.text
+    )
+    assert f'href="{reverse("deals:detail", args=[deal.pk])}"' in response.text
+    assert f"от {manager_b}" in response.text
+    assert timezone.localtime(future).strftime("%d.%m.%Y %H:%M") in response.text

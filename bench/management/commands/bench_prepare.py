@@ -15,7 +15,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contacts.models import Contact
+from contacts.models import Contact, ContactPhone
+from crm.phones import fill_display
 from deals import pagination, services
 from deals.models import Deal, LeadRequest, LeadSource
 from deals.views import PAGE_SIZE
@@ -39,7 +40,9 @@ class Command(BaseCommand):
             return
         if count_intake:
             requests = LeadRequest.objects.filter(source__key=BENCH_KEY)
-            lost = requests.exclude(status=LeadRequest.Status.CREATED).count()
+            # A repeat lead of the same client goes into its open deal: taken, not lost.
+            taken = [LeadRequest.Status.CREATED, LeadRequest.Status.ATTACHED]
+            lost = requests.exclude(status__in=taken).count()
             self.stdout.write(json.dumps({"requests": requests.count(), "not_created": lost}))
             return
         head = get_user_model().objects.filter(role="head", is_active=True).first()
@@ -123,8 +126,9 @@ class Command(BaseCommand):
             )
             cursor.execute(
                 """
-                INSERT INTO contacts_contactphone (contact_id, number)
-                SELECT id, '+7999' || lpad((id % 10000000)::text, 7, '0') FROM contacts_contact
+                INSERT INTO contacts_contactphone (contact_id, number, display)
+                SELECT id, '+7999' || lpad((id % 10000000)::text, 7, '0'), ''
+                FROM contacts_contact
                 """
             )
             cursor.execute(
@@ -137,6 +141,7 @@ class Command(BaseCommand):
                      t(text, shift)
                 """
             )
+            fill_display(ContactPhone)
             cursor.execute("ANALYZE")
 
     def _card(self, manager) -> Deal:

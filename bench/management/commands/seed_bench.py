@@ -6,6 +6,7 @@ million deals take minutes; elsewhere the same plan is generated in Python and b
 Deals are spread over the last twelve months among bench managers («Менеджер 01»…), with
 sources, budgets from 20 000 to 1 000 000 ₽, and histories that walk the pipeline, skip a
 stage now and then, and end won, lost (with a reason) or still open (most of those with a task).
+The history's shape for the funnel (deals.history) is derived once at the end.
 """
 
 import random
@@ -20,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from deals import history
 from deals.models import Deal, LossReason, Source, Stage, StageChange, Task
 
 SOURCES = [Source.PHONE, Source.EMAIL, Source.WEBSITE, Source.VISIT, Source.OTHER]
@@ -71,6 +73,7 @@ class Command(BaseCommand):
                 self._batch_python(size, plan, random.Random(f"{seed}-{done}"))
                 done += size
                 self.stdout.write(f"{done} сделок, {time.monotonic() - started:.1f} с")
+        history.history_refresh(deal_model=Deal, change_model=StageChange)
         seeded = time.monotonic() - started
         self._analyze()
         total = time.monotonic() - started
@@ -211,13 +214,13 @@ class Command(BaseCommand):
             f"""
             INSERT INTO {deal_table} (id, title, source, manager_id, stage_id, budget,
                 description, created_at, updated_at, stage_changed_at, closed_at,
-                loss_reason_id, client_id, lead_source_id)
+                loss_reason_id, client_id, client_entrusted, lead_source_id, was_won)
             SELECT id, 'Сделка для замера №' || id, source, manager_id,
                 CASE outcome WHEN 'won' THEN %(won)s WHEN 'lost' THEN %(lost)s
                      ELSE (%(open)s::bigint[])[depth + 1] END,
                 budget, '', created_at, last_at, last_at,
                 CASE WHEN outcome = 'open' THEN NULL ELSE last_at END,
-                CASE WHEN outcome = 'lost' THEN reason_id END, NULL, NULL
+                CASE WHEN outcome = 'lost' THEN reason_id END, NULL, FALSE, NULL, FALSE
             FROM bench_plan ORDER BY id
             """,  # noqa: S608
             params,
