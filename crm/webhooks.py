@@ -25,6 +25,7 @@ import random
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 from urllib.parse import urlsplit
@@ -154,9 +155,10 @@ def verify(secret: str, header: str, body: str, *, tolerance: int = 300, now=Non
 # Storing and publishing
 
 
-def emit(event: str, payload: dict) -> list[WebhookDelivery]:
+def emit(event: str, payload: dict | Callable[[], dict]) -> list[WebhookDelivery]:
     """Store `event` with its JSON `payload` for every active endpoint subscribed to it and
-    send them after the caller's transaction commits. Call it inside that transaction."""
+    send them after the caller's transaction commits. Call it inside that transaction.
+    `payload` may be a function, called only when someone is subscribed."""
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
     endpoints = [
@@ -166,8 +168,9 @@ def emit(event: str, payload: dict) -> list[WebhookDelivery]:
         return []
     event_id = uuid.uuid4().hex
     now = timezone.now()
+    data = payload() if callable(payload) else payload
     body = json.dumps(
-        {"id": event_id, "event": event, "created_at": now.isoformat(), "data": payload},
+        {"id": event_id, "event": event, "created_at": now.isoformat(), "data": data},
         ensure_ascii=False,
         cls=DjangoJSONEncoder,
     )

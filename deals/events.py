@@ -148,43 +148,51 @@ def task_payload(task: Task) -> dict:
 
 
 def deal_created(*, deal: Deal) -> None:
-    emit("deal.created", {"deal": deal_payload(deal)})
+    emit("deal.created", lambda: {"deal": deal_payload(deal)})
 
 
 def deal_stage_changed(*, deal: Deal, previous, by) -> None:
     """deal.stage_changed for every move, and deal.won or deal.lost when it closes."""
-    data = {
-        "deal": deal_payload(deal),
-        "from_stage": {"id": previous.pk, "name": previous.name, "kind": previous.kind},
-        "by": {"id": by.pk, "name": str(by)} if by is not None else None,
-    }
+
+    def data() -> dict:
+        return {
+            "deal": deal_payload(deal),
+            "from_stage": {"id": previous.pk, "name": previous.name, "kind": previous.kind},
+            "by": {"id": by.pk, "name": str(by)} if by is not None else None,
+        }
+
+    def lost() -> dict:
+        reason = deal.loss_reason
+        return {**data(), "loss_reason": {"id": reason.pk, "name": reason.name}}
+
     emit("deal.stage_changed", data)
     if deal.stage.is_won:
         emit("deal.won", data)
     elif deal.stage.is_lost:
-        reason = deal.loss_reason
-        emit("deal.lost", {**data, "loss_reason": {"id": reason.pk, "name": reason.name}})
+        emit("deal.lost", lost)
 
 
 def task_created(*, task: Task) -> None:
-    emit("task.created", {"task": task_payload(task), "deal": deal_payload(task.deal)})
+    emit("task.created", lambda: {"task": task_payload(task), "deal": deal_payload(task.deal)})
 
 
 def task_done(*, task: Task) -> None:
-    emit("task.done", {"task": task_payload(task), "deal": deal_payload(task.deal)})
+    emit("task.done", lambda: {"task": task_payload(task), "deal": deal_payload(task.deal)})
 
 
 def client_document(*, event: str, document, **extra) -> None:
     """A client opened, accepted or declined a document (a proposal, a contract, an invoice,
     an act, a questionnaire) by its link."""
-    deal = document.link_deal()
-    data = {
-        "document": {
-            "type": document._meta.model_name,
-            "id": document.pk,
-            "title": document.link_title(),
-        },
-        "deal": deal_payload(deal),
-        **extra,
-    }
+
+    def data() -> dict:
+        return {
+            "document": {
+                "type": document._meta.model_name,
+                "id": document.pk,
+                "title": document.link_title(),
+            },
+            "deal": deal_payload(document.link_deal()),
+            **extra,
+        }
+
     emit(event, data)

@@ -4,7 +4,10 @@ project's own static files under the site's CSP, and the head of sales' webhook 
 
 import pytest
 
-from tests.test_e2e_browser import CHROMIUM, Actor, browser, expect  # noqa: F401
+from tests import test_e2e_browser as e2e
+from tests.test_e2e_browser import CHROMIUM, Actor, expect
+
+browser = e2e.browser  # the same Chromium fixture as the workflow tests
 
 pytestmark = [
     pytest.mark.browser,

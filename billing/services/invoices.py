@@ -309,7 +309,7 @@ def invoice_issue(*, invoice: Invoice, by) -> Invoice:
         actor=by,
         url=invoice.get_absolute_url(),
     )
-    emit("invoice.issued", invoice_event(invoice))
+    emit("invoice.issued", lambda: invoice_event(invoice))
     pdf_enqueue(invoice)
     return invoice
 

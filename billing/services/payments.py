@@ -85,7 +85,7 @@ def _apply(invoice: Invoice, payment: Payment, *, by) -> None:
 
 def _on_paid(invoice: Invoice, payment: Payment, *, by) -> None:
     deal = invoice.deal
-    emit("invoice.paid", invoice_event(invoice, payment=_payment_event(payment)))
+    emit("invoice.paid", lambda: invoice_event(invoice, payment=_payment_event(payment)))
     if by is None or by.pk != deal.manager_id:
         # The manager who marked it paid knows; anybody else's mark or an online payment
         # is news for them.
@@ -139,7 +139,7 @@ def _problem(invoice: Invoice, payment: Payment, reason: str) -> None:
     )
     emit(
         "payment.problem",
-        invoice_event(invoice, payment={**_payment_event(payment), "problem": reason}),
+        lambda: invoice_event(invoice, payment={**_payment_event(payment), "problem": reason}),
     )
     notify(
         user=deal.manager,
