@@ -73,6 +73,7 @@ def env_for(database_url: str) -> dict:
         "INTAKE_RATE_PER_MINUTE": "1000000",
         "INTAKE_IP_RATE_PER_MINUTE": "1000000",
         "PUBLIC_RATE_PER_MINUTE": "1000000",
+        "API_RATE_PER_MINUTE": "1000000",
         "LOG_LEVEL": "ERROR",
     }
 

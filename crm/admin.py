@@ -11,7 +11,14 @@ from django.contrib.auth.models import Group
 from . import notifications
 from .formats import plural
 from .mail import email_resend
-from .models import Notification, OutgoingEmail, OutgoingEmailAttachment, User
+from .models import (
+    ApiToken,
+    Notification,
+    OutgoingEmail,
+    OutgoingEmailAttachment,
+    User,
+    WebhookEndpoint,
+)
 
 admin.site.site_header = "CRM: администрирование"
 admin.site.site_title = "CRM"
@@ -214,3 +221,25 @@ for _model, _base, _names in [
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
         admin.site.register(_model, type(_base.__name__, (ModelAdmin, _base), {"names": _names}))
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Personal API keys: made and revoked by their owners on «Мой профиль»; the key itself
+    is nowhere, only the start of it."""
+
+    names = Names("токен API", "токена API", "токенов API")
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "user__username", "user__last_name", "prefix"]
+    exclude = ["digest"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ReadOnlyAdmin):
+    """Set up on the head of sales' page «Вебхуки», with its delivery log."""
+
+    names = Names("вебхук", "вебхука", "вебхуков")
+    list_display = ["url", "description", "active", "owner", "failing_since", "disabled_at"]
+    list_filter = ["active"]
+    exclude = ["secret"]

@@ -27,6 +27,20 @@ def secret_key_is_not_embedded(app_configs, **kwargs):
     ]
 
 
+@checks.register(checks.Tags.security, deploy=True)
+def webhooks_stay_outside(app_configs, **kwargs):
+    if not settings.WEBHOOK_ALLOW_LOOPBACK:
+        return []
+    return [
+        checks.Warning(
+            "WEBHOOK_ALLOW_LOOPBACK is on: webhooks may be posted to this machine's own "
+            "services (127.0.0.1), which an endpoint's address must never reach.",
+            hint="It is for the tests' local receiver only: unset WEBHOOK_ALLOW_LOOPBACK.",
+            id="crm.W002",
+        )
+    ]
+
+
 def refuse_unsafe_start() -> None:
     """Raise ImproperlyConfigured with the messages of the START checks that fail (those
     silenced in SILENCED_SYSTEM_CHECKS aside, as `manage.py check` does)."""

@@ -97,3 +97,57 @@ class NotificationPreferencesForm(forms.Form):
 
     def email_choices(self) -> dict[str, bool]:
         return {code: value == BY_EMAIL for code, value in self.cleaned_data.items()}
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Название ключа",
+        max_length=100,
+        help_text="Для чего ключ: «1С», «Телефония», «Сайт». Видно только вам.",
+        error_messages={
+            "required": "Назовите ключ: для какой системы он.",
+            "max_length": "Название — до 100 знаков.",
+        },
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError("Назовите ключ: для какой системы он.")
+        return name
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    """An endpoint of another system: its address and the events it is sent."""
+
+    events = forms.MultipleChoiceField(
+        label="События",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Выберите хотя бы одно событие."},
+    )
+
+    class Meta:
+        from .models import WebhookEndpoint
+
+        model = WebhookEndpoint
+        fields = ["url", "description", "events"]
+        labels = {"url": "Адрес (URL)"}
+        help_texts = {
+            "url": "https://… системы, которая принимает события. Во внутреннюю сеть и на "
+            "localhost события не отправляются.",
+            "description": "Например, «1С: выгрузка оплат» или «Телефония».",
+        }
+        error_messages = {"url": {"required": "Введите адрес.", "invalid": "Введите адрес URL."}}
+
+    def __init__(self, *args, **kwargs):
+        from .webhooks import EVENT_CHOICES
+
+        super().__init__(*args, **kwargs)
+        self.fields["events"].choices = EVENT_CHOICES
+
+    def clean_url(self) -> str:
+        from .webhooks import check_url
+
+        url = self.cleaned_data["url"].strip()
+        check_url(url)
+        return url

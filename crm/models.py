@@ -377,3 +377,123 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.event}"
+
+
+class ApiToken(models.Model):
+    """A personal key to the REST API (/api/v1/), created and revoked by its owner on «Мой
+    профиль». Only its SHA-256 is kept: the key itself is shown once, when it is made. Whoever
+    holds it acts as the owner, with the owner's rights."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="владелец",
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField("название", max_length=100)
+    # The first characters, shown in the list so the owner can tell keys apart.
+    prefix = models.CharField("начало ключа", max_length=12)
+    digest = models.CharField("SHA-256 ключа", max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("создан", default=timezone.now)
+    last_used_at = models.DateTimeField("последнее использование", null=True, blank=True)
+    revoked_at = models.DateTimeField("отозван", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "токен API"
+        verbose_name_plural = "токены API"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(models.Model):
+    """An address of another system (1С, telephony, the website, a messenger bot) that is
+    sent the chosen events of the CRM as signed JSON. Registered by the head of sales."""
+
+    url = models.URLField("адрес", max_length=1000)
+    description = models.CharField("для чего", max_length=200, blank=True)
+    secret = models.CharField(
+        "секрет подписи",
+        max_length=100,
+        default=new_webhook_secret,
+        help_text="Получатель проверяет им подпись X-CRM-Signature каждого запроса.",
+    )
+    events = models.JSONField("события", default=list)
+    active = models.BooleanField("включён", default=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто добавил",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("добавлен", default=timezone.now)
+    # The first failure of the current run of failures; cleared by a success.
+    failing_since = models.DateTimeField("ошибки с", null=True, blank=True)
+    disabled_at = models.DateTimeField("отключён", null=True, blank=True)
+    disabled_reason = models.CharField("почему отключён", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "вебхук"
+        verbose_name_plural = "вебхуки"
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.url
+
+    def get_absolute_url(self):
+        return reverse("webhooks:detail", args=[self.pk])
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: stored in the transaction of the change it reports, then
+    sent by a worker, retried with a growing pause until it is accepted or given up."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Ждёт отправки"
+        SENDING = "sending", "Отправляется"
+        SENT = "sent", "Доставлено"
+        FAILED = "failed", "Не доставлено"
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField("событие", max_length=50)
+    # The event's id: the same for every attempt, so a receiver can drop a repeat.
+    event_id = models.CharField("id события", max_length=64, db_index=True)
+    body = models.TextField("тело запроса")
+    status = models.CharField(
+        "статус", max_length=10, choices=Status, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField("попыток", default=0)
+    created_at = models.DateTimeField("создано", default=timezone.now)
+    next_attempt_at = models.DateTimeField("следующая попытка", default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_attempt_at = models.DateTimeField("последняя попытка", null=True, blank=True)
+    response_code = models.PositiveSmallIntegerField("код ответа", null=True, blank=True)
+    duration_ms = models.PositiveIntegerField("время ответа, мс", null=True, blank=True)
+    last_error = models.CharField("ошибка", max_length=500, blank=True)
+    delivered_at = models.DateTimeField("доставлено", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "доставка вебхука"
+        verbose_name_plural = "доставки вебхуков"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_delivery_once"),
+        ]
+        indexes = [
+            models.Index(fields=["endpoint", "-created_at"], name="webhook_delivery_log"),
+            models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.event} → {self.endpoint_id}"

@@ -41,12 +41,16 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "django_prose_editor",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "contacts",
     "deals",
     "billing",
     "documents",
     "correspondence",
     "analytics",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -329,6 +333,19 @@ CELERY_BEAT_SCHEDULE["mailbox-poll"] = {
     "schedule": MAIL_POLL_SECONDS,
     "options": {"expires": MAIL_POLL_SECONDS},
 }
+# Outgoing webhooks (crm.webhooks): the post's timeout in seconds, attempts before a delivery
+# is given up, and the hours of nothing but failures after which an endpoint is switched off
+# and its owner told. Loopback addresses are refused like private ones; the tests allow them
+# to reach their own local receiver, and nothing else should.
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=15)
+WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+CELERY_BEAT_SCHEDULE["webhook-sweeper"] = {
+    "task": "crm.tasks.sweep_webhooks",
+    "schedule": 60,
+    "options": {"expires": 60},
+}
 # The bell in the top bar asks for the unread count this often (one indexed query).
 NOTIFICATIONS_POLL_SECONDS = env.int("NOTIFICATIONS_POLL_SECONDS", default=30)
 # Reminders of tasks: due in 15 minutes and overdue, checked every minute.
@@ -363,6 +380,57 @@ DADATA_RATE_PER_MINUTE = env.int("DADATA_RATE_PER_MINUTE", default=20)
 # apart from real leads: accepted leads a minute per source key; refused posts (errors, the
 # trap field) a minute per key; every post a minute per client address (raise it when the
 # website's own server posts the leads, all from one address); the largest body in KB.
+# The REST API (/api/v1/): requests a minute per key (or per signed-in user, or per address
+# for requests without credentials), and the longest page of a list.
+API_RATE_PER_MINUTE = env.int("API_RATE_PER_MINUTE", default=120)
+API_PAGE_SIZE = 50
+API_MAX_PAGE_SIZE = 200
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.KeysetPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "NON_FIELD_ERRORS_KEY": "__all__",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API CRM",
+    "DESCRIPTION": (
+        "Сделки, задачи, комментарии, контакты, клиенты, расчёты, документы, счета и "
+        "платежи. Доступ — по личному ключу («Мой профиль» → «Ключи API») в заголовке "
+        "`Authorization: Bearer <ключ>` или по сессии браузера. Каждый объект виден и "
+        "меняется по тем же правилам, что и в интерфейсе."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Enum naming hints are not deploy problems; the schema itself is checked by
+    # api/tests/test_schema.py against the committed file.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StageKindEnum": "deals.models.Stage.Kind",
+        "TaskKindEnum": "deals.models.Task.Kind",
+        "RequisitesKindEnum": "contacts.models.Requisites.Kind",
+        "BasisKindEnum": "contacts.models.Requisites.Basis",
+        "CatalogItemKindEnum": "billing.models.CatalogItem.Kind",
+        "DealSourceEnum": "deals.models.Source",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+}
+
 INTAKE_RATE_PER_MINUTE = env.int("INTAKE_RATE_PER_MINUTE", default=60)
 INTAKE_REFUSED_RATE_PER_MINUTE = env.int("INTAKE_REFUSED_RATE_PER_MINUTE", default=60)
 INTAKE_IP_RATE_PER_MINUTE = env.int("INTAKE_IP_RATE_PER_MINUTE", default=30)

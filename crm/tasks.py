@@ -32,3 +32,24 @@ def render_document_pdf(app_label: str, model_name: str, pk: int) -> None:
     document = model.objects.filter(pk=pk).first()
     if document is not None:
         pdf_store(document)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None, ignore_result=True)
+def send_webhook(self, delivery_id: int) -> None:
+    """Post one stored webhook delivery; safe to run twice (the row is claimed first)."""
+    from . import webhooks
+
+    try:
+        webhooks.webhook_send(delivery_id=delivery_id)
+    except webhooks.RetryLater as exc:
+        if self.request.is_eager:
+            # In-process mode has no delayed retries: the sweeper sends it when it is due.
+            return
+        raise self.retry(countdown=exc.seconds, exc=exc) from None
+
+
+@shared_task(ignore_result=True)
+def sweep_webhooks() -> int:
+    from . import webhooks
+
+    return webhooks.webhook_sweep()

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import views
+from . import views, webhook_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="deals:list"), name="home"),
@@ -22,6 +22,12 @@ urlpatterns = [
     ),
     path("profile/", views.profile, name="profile"),
     path("search/", views.search_page, name="search"),
+    path("profile/api-tokens/", views.api_token_create, name="api_token_create"),
+    path(
+        "profile/api-tokens/<int:token_pk>/revoke/",
+        views.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path("admin/", admin.site.urls),
 ]
 
@@ -35,6 +41,20 @@ notification_patterns = [
 ]
 urlpatterns += [path("notifications/", include((notification_patterns, "notifications")))]
 
+webhook_patterns = [
+    path("", webhook_views.webhook_list, name="list"),
+    path("new/", webhook_views.webhook_create, name="create"),
+    path("<int:webhook_pk>/", webhook_views.webhook_detail, name="detail"),
+    path("<int:webhook_pk>/edit/", webhook_views.webhook_edit, name="edit"),
+    path("<int:webhook_pk>/toggle/", webhook_views.webhook_toggle, name="toggle"),
+    path(
+        "<int:webhook_pk>/deliveries/<int:delivery_pk>/resend/",
+        webhook_views.webhook_resend,
+        name="resend",
+    ),
+]
+urlpatterns += [path("webhooks/", include((webhook_patterns, "webhooks")))]
+
 # Every app's urls.py spells its paths in full under its own namespace: pages nest under the
 # object they belong to (an invoice at deals/<pk>/invoices/…, a client page under /p/), so
 # no app owns a single prefix.
@@ -46,6 +66,7 @@ urlpatterns += [
     path("", include("documents.urls")),
     path("", include("correspondence.urls")),
     path("", include("analytics.urls")),
+    path("", include("api.urls")),
     # The storage's url() points here, wherever the files live; never served by the proxy.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", views.media_file, name="media"),
 ]

@@ -10,9 +10,9 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import media, notifications, search
-from .forms import LoginForm, NotificationPreferencesForm, ProfileForm
-from .models import Notification
+from . import api_tokens, media, notifications, search
+from .forms import ApiTokenForm, LoginForm, NotificationPreferencesForm, ProfileForm
+from .models import ApiToken, Notification
 from .staff import safe_next
 
 
@@ -54,8 +54,49 @@ def profile(request):
             form.save()
             messages.success(request, "Профиль сохранён.")
             return redirect("profile")
-        return render(request, "crm/user_profile.html", {"form": form}, status=400)
-    return render(request, "crm/user_profile.html", {"form": form})
+        return _profile_page(request, form=form, status=400)
+    return _profile_page(request, form=form)
+
+
+def _profile_page(request, *, form=None, token_form=None, new_key="", status=200):
+    tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
+    context = {
+        "form": form or ProfileForm(instance=request.user),
+        "token_form": token_form or ApiTokenForm(),
+        "tokens": tokens.order_by("-created_at", "-pk"),
+        "new_key": new_key,
+    }
+    return render(request, "crm/user_profile.html", context, status=status)
+
+
+@require_POST
+def api_token_create(request):
+    """A new personal API key. The page answers with the key itself, once: it is not stored
+    and no redirect carries it, so reloading or going back does not show it again."""
+    token_form = ApiTokenForm(request.POST)
+    if not token_form.is_valid():
+        return _profile_page(request, token_form=token_form, status=400)
+    active = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
+    if active.count() >= api_tokens.MAX_ACTIVE_PER_USER:
+        token_form.add_error(
+            "name",
+            f"У вас уже {api_tokens.MAX_ACTIVE_PER_USER} ключей: отзовите ненужный.",
+        )
+        return _profile_page(request, token_form=token_form, status=400)
+    token, key = api_tokens.api_token_create(
+        user=request.user, name=token_form.cleaned_data["name"]
+    )
+    response = _profile_page(request, new_key=key)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def api_token_revoke(request, token_pk):
+    token = get_object_or_404(ApiToken, pk=token_pk, user=request.user, revoked_at__isnull=True)
+    api_tokens.api_token_revoke(token=token)
+    messages.success(request, f"Ключ «{token.name}» отозван: запросы с ним больше не принимаются.")
+    return redirect(reverse("profile") + "#api-tokens")
 
 
 # The notification centre: everyone sees only their own notifications.

@@ -21,6 +21,7 @@ from crm.models import OutgoingEmail, PublicLink
 from crm.notifications import Email, notify
 from crm.public import record_open
 
+from . import events
 from .forms import DocumentSendForm
 from .models import Deal
 from .services import timeline_add
@@ -55,6 +56,7 @@ def document_opened(*, document: PublicLink, request: HttpRequest) -> bool:
             text=f"Клиент открыл {title}",
             url=_card_url(deal, document),
         )
+        events.client_document(event="document.opened", document=document)
         notify(
             user=deal.manager,
             event="client.opened",

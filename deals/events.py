@@ -6,8 +6,11 @@ about what they did themselves."""
 
 import time
 
+from django.conf import settings
+
 from contacts.names import name_genitive
 from crm.notifications import Email, notify
+from crm.webhooks import emit
 
 from .models import Deal, LeadRequest, Task
 
@@ -112,3 +115,84 @@ def deal_handed_over(*, deal: Deal, old_manager, by, event) -> None:
                 "deal_url": deal.get_absolute_url(),
             },
         )
+
+
+# The same events for other systems: outgoing webhooks (crm.webhooks), stored with the change.
+
+
+def deal_payload(deal: Deal) -> dict:
+    """How a deal reads in every webhook: what a receiver needs to find and show it."""
+    stage = deal.stage
+    return {
+        "id": deal.pk,
+        "title": deal.title,
+        "stage": {"id": stage.pk, "name": stage.name, "kind": stage.kind},
+        "manager": {"id": deal.manager_id, "name": str(deal.manager)},
+        "budget": str(deal.budget),
+        "source": deal.source,
+        "client_id": deal.client_id,
+        "url": settings.SITE_URL + deal.get_absolute_url(),
+    }
+
+
+def task_payload(task: Task) -> dict:
+    return {
+        "id": task.pk,
+        "kind": task.kind,
+        "text": task.text,
+        "assignee": {"id": task.assignee_id, "name": str(task.assignee)},
+        "due_at": task.due_at,
+        "done_at": task.done_at,
+        "result": task.result,
+    }
+
+
+def deal_created(*, deal: Deal) -> None:
+    emit("deal.created", lambda: {"deal": deal_payload(deal)})
+
+
+def deal_stage_changed(*, deal: Deal, previous, by) -> None:
+    """deal.stage_changed for every move, and deal.won or deal.lost when it closes."""
+
+    def data() -> dict:
+        return {
+            "deal": deal_payload(deal),
+            "from_stage": {"id": previous.pk, "name": previous.name, "kind": previous.kind},
+            "by": {"id": by.pk, "name": str(by)} if by is not None else None,
+        }
+
+    def lost() -> dict:
+        reason = deal.loss_reason
+        return {**data(), "loss_reason": {"id": reason.pk, "name": reason.name}}
+
+    emit("deal.stage_changed", data)
+    if deal.stage.is_won:
+        emit("deal.won", data)
+    elif deal.stage.is_lost:
+        emit("deal.lost", lost)
+
+
+def task_created(*, task: Task) -> None:
+    emit("task.created", lambda: {"task": task_payload(task), "deal": deal_payload(task.deal)})
+
+
+def task_done(*, task: Task) -> None:
+    emit("task.done", lambda: {"task": task_payload(task), "deal": deal_payload(task.deal)})
+
+
+def client_document(*, event: str, document, **extra) -> None:
+    """A client opened, accepted or declined a document (a proposal, a contract, an invoice,
+    an act, a questionnaire) by its link."""
+
+    def data() -> dict:
+        return {
+            "document": {
+                "type": document._meta.model_name,
+                "id": document.pk,
+                "title": document.link_title(),
+            },
+            "deal": deal_payload(document.link_deal()),
+            **extra,
+        }
+
+    emit(event, data)

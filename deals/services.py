@@ -94,6 +94,7 @@ def deal_create(
         actor=by,
         at=at,
     )
+    events.deal_created(deal=deal)
     return deal
 
 
@@ -150,6 +151,7 @@ def deal_move(
     if reason:
         text += f": {reason}"
     timeline_add(deal=deal, kind="stage", text=text, actor=by, at=at)
+    events.deal_stage_changed(deal=deal, previous=previous, by=by)
     if comment.strip():
         comment_add(deal=deal, author=by, text=comment.strip(), at=at)
     if not stage.is_open:
@@ -256,6 +258,7 @@ def _task_add(*, deal: Deal, author, assignee, kind: str, text: str, due_at) -> 
         f"({task.get_kind_display().lower()}, до {_due(due_at)}): {text}",
         actor=author,
     )
+    events.task_created(task=task)
     return task
 
 
@@ -332,6 +335,7 @@ def task_complete(
         text=f"Задача выполнена: {task.text}. Результат: {result}",
         actor=by,
     )
+    events.task_done(task=task)
     if next_text.strip():
         task_create(
             deal=task.deal,

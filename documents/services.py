@@ -16,7 +16,7 @@ from crm.models import OutgoingEmail
 from crm.notifications import Email, notify
 from crm.numbering import next_number
 from crm.pdf import pdf_enqueue
-from deals import document_links
+from deals import document_links, events
 from deals.models import Deal, StageAutomation
 from deals.services import deal_advance, timeline_add
 
@@ -460,6 +460,11 @@ def proposal_respond(
     if locked.response_comment:
         text += f". Комментарий: {locked.response_comment}"
     _timeline(locked, "accepted" if accept else "declined", text)
+    events.client_document(
+        event="document.accepted" if accept else "document.declined",
+        document=locked,
+        comment=locked.response_comment,
+    )
     notify(
         user=deal.manager,
         event="client.accepted" if accept else "client.declined",
@@ -505,6 +510,9 @@ def contract_accept(
         locked,
         "accepted",
         f"Клиент согласился с условиями: {locked.link_title()}. Принял: {locked.accepted_name}",
+    )
+    events.client_document(
+        event="document.accepted", document=locked, accepted_by=locked.accepted_name
     )
     notify(
         user=deal.manager,

@@ -19,7 +19,7 @@ from crm.models import OutgoingEmail
 from crm.notifications import Email, notify
 from crm.numbering import next_number
 from crm.pdf import pdf_enqueue
-from deals import document_links
+from deals import document_links, events
 from deals.models import Deal
 from deals.services import timeline_add
 
@@ -277,6 +277,9 @@ def act_accept(*, act: Act, name: str, ip: str = "", user_agent: str = "") -> Ac
         text=f"Клиент подписал {locked.link_title()} по ссылке. Подписал: {locked.accepted_name}",
         url=locked.card_url(),
         at=locked.accepted_at,
+    )
+    events.client_document(
+        event="document.accepted", document=locked, accepted_by=locked.accepted_name
     )
     _email_accepted(locked)
     _hand_over(locked, None)

@@ -17,6 +17,8 @@ from crm.formats import date_long
 from crm.formats import money as format_money
 from crm.numbering import next_number
 from crm.pdf import pdf_enqueue
+from crm.webhooks import emit
+from deals import events
 from deals.models import Deal
 from deals.services import timeline_add
 
@@ -307,8 +309,28 @@ def invoice_issue(*, invoice: Invoice, by) -> Invoice:
         actor=by,
         url=invoice.get_absolute_url(),
     )
+    emit("invoice.issued", lambda: invoice_event(invoice))
     pdf_enqueue(invoice)
     return invoice
+
+
+def invoice_event(invoice: Invoice, **extra) -> dict:
+    """An invoice as outgoing webhooks carry it, with its deal."""
+    return {
+        "invoice": {
+            "id": invoice.pk,
+            "number": invoice.number,
+            "year": invoice.year,
+            "date": invoice.date,
+            "due_date": invoice.due_date,
+            "status": invoice.status,
+            "total": str(invoice.total),
+            "paid_amount": str(invoice.paid_amount),
+            "currency": invoice.currency,
+        },
+        "deal": events.deal_payload(invoice.deal),
+        **extra,
+    }
 
 
 @transaction.atomic

@@ -11,12 +11,13 @@ from django.utils import timezone
 from crm.formats import date_long
 from crm.formats import money as format_money
 from crm.notifications import Email, notify
+from crm.webhooks import emit
 from deals.models import StageAutomation
 from deals.services import deal_advance, timeline_add
 
 from .. import payments
 from ..models import Invoice, Payment
-from .invoices import _lock_invoice
+from .invoices import _lock_invoice, invoice_event
 from .receipts import payment_receipt
 
 # ---------------------------------------------------------------------------------------
@@ -84,6 +85,7 @@ def _apply(invoice: Invoice, payment: Payment, *, by) -> None:
 
 def _on_paid(invoice: Invoice, payment: Payment, *, by) -> None:
     deal = invoice.deal
+    emit("invoice.paid", lambda: invoice_event(invoice, payment=_payment_event(payment)))
     if by is None or by.pk != deal.manager_id:
         # The manager who marked it paid knows; anybody else's mark or an online payment
         # is news for them.
@@ -114,6 +116,16 @@ def _on_paid(invoice: Invoice, payment: Payment, *, by) -> None:
     )
 
 
+def _payment_event(payment: Payment) -> dict:
+    return {
+        "id": payment.pk,
+        "method": payment.method,
+        "amount": str(payment.amount),
+        "currency": payment.currency,
+        "paid_on": payment.paid_on,
+    }
+
+
 def _problem(invoice: Invoice, payment: Payment, reason: str) -> None:
     payment.problem = reason[:300]
     payment.applied = False
@@ -124,6 +136,10 @@ def _problem(invoice: Invoice, payment: Payment, reason: str) -> None:
         text=f"Платёж по счёту № {invoice.number} на {format_money(payment.amount)} "
         f"{payment.currency} не засчитан: {reason}",
         url=invoice.get_absolute_url(),
+    )
+    emit(
+        "payment.problem",
+        lambda: invoice_event(invoice, payment={**_payment_event(payment), "problem": reason}),
     )
     notify(
         user=deal.manager,

@@ -95,6 +95,15 @@ class Command(BaseCommand):
                 "cookie": manager_cookie,
             }
         )
+        api_auth = f"Bearer {_api_key(head)}"
+        targets += [
+            {"name": "api_deal_list_first", "path": "/api/v1/deals/", "auth": api_auth},
+            {
+                "name": "api_deal_list_deep",
+                "path": f"/api/v1/deals/?after={_deep_cursor()}",
+                "auth": api_auth,
+            },
+        ]
         proposal, invoice = _client_documents(card, manager)
         targets += [
             {"name": "proposal_client_page", "path": proposal.public_path()},
@@ -217,6 +226,20 @@ def _session(user) -> str:
     session.set_expiry(60 * 60 * 6)
     session.create()
     return session.session_key
+
+
+def _api_key(user) -> str:
+    """A fresh personal API key of the user; the previous run's key is revoked."""
+    from crm.api_tokens import api_token_create, api_token_revoke
+    from crm.models import ApiToken
+
+    for token in ApiToken.objects.filter(user=user, name=BENCH_TOKEN, revoked_at__isnull=True):
+        api_token_revoke(token=token)
+    _token, key = api_token_create(user=user, name=BENCH_TOKEN)
+    return key
+
+
+BENCH_TOKEN = "Замеры"
 
 
 def _deep_cursor() -> str:
