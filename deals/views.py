@@ -11,7 +11,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -213,7 +219,7 @@ def board(request):
         # «Показать сделки» / «Свернуть» of a won or lost column.
         stage = next((s for s in stages if str(s.pk) == request.GET["column"]), None)
         if stage is None:
-            return HttpResponseBadRequest("Такого этапа нет: обновите страницу.")
+            raise Http404("Такого этапа нет: обновите страницу.")
         expanded = [] if request.GET.get("collapse") else [stage.pk]
         columns = deal_board.columns(
             request.user, stages, params, only=[stage.pk], expanded=expanded
