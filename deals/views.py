@@ -518,7 +518,7 @@ def board(request):
         # «Показать сделки» / «Свернуть» of a won or lost column.
         stage = next((s for s in stages if str(s.pk) == request.GET["column"]), None)
         if stage is None:
-            return HttpResponseBadRequest("Такого этапа нет: обновите страницу.")
+            raise Http404("Такого этапа нет: обновите страницу.")
         expanded = [] if request.GET.get("collapse") else [stage.pk]
         columns = deal_board.columns(
             request.user, stages, params, only=[stage.pk], expanded=expanded

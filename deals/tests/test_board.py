@@ -113,6 +113,7 @@ def test_won_and_lost_columns_show_count_and_sum_and_open_on_request(
     assert opened.text.lstrip().count("<section") == 1
     closed = client_a.get(BOARD, {"column": won.pk, "collapse": "1"}, **HTMX)
     assert "Закрытая успешно" not in closed.text and "Показать сделки" in closed.text
+    assert client_a.get(BOARD, {"column": "999999"}, **HTMX).status_code == 404
 
 
 def test_filters_by_manager_source_and_without_a_task(
