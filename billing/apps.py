@@ -11,11 +11,12 @@ class BillingConfig(AppConfig):
     def ready(self):
         from crm import nav
         from crm.notifications import Event, register
-        from deals import panels
+        from deals import board, panels
 
         from . import (
             checks,  # noqa: F401
             invoice_views,
+            marks,
             views,
         )
 
@@ -40,6 +41,7 @@ class BillingConfig(AppConfig):
                 order=40,
             )
         )
+        board.register_marks(marks.deal_board_marks)
         register(
             Event("client.paid", "Счёт по моей сделке оплачен", email=True, digest=True, order=90)
         )

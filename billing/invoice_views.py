@@ -16,7 +16,7 @@ from crm import media
 from crm.formats import money as format_money
 from crm.pdf import pdf_enqueue
 from crm.staff import require_head
-from deals import document_links, roles
+from deals import document_links, panels, roles
 from deals.forms import AnnulForm
 from deals.models import Deal
 
@@ -83,13 +83,15 @@ def _error_text(exc: ValidationError) -> str:
 def deal_panel(request, deal: Deal) -> dict:
     """Context of the «Счета и акты» panel: four queries whatever the number of invoices
     and acts."""
-    current = Calculation.objects.current_for(deal)
+    current = panels.shared(
+        deal, "current_calculation", lambda: Calculation.objects.current_for(deal)
+    )
     return {
         "deal": deal,
         "invoices": list(deal.invoices.order_by(*DRAFTS_FIRST)),
         "acts": list(deal.acts.order_by("-date", "-pk")),
         "current_calculation": current,
-        "recipients": document_links.document_recipients(deal),
+        "recipients": panels.recipients(deal),
         "nonce": document_links.new_send_nonce(),
         "today": timezone.localdate(),
     }

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from contacts.models import Seller
 from crm.formats import money as format_money
 from crm.staff import head_required, safe_next
-from deals import roles
+from deals import panels, roles
 from deals.models import Deal
 
 from . import money, services, tax
@@ -349,7 +349,11 @@ def calculation_make_current(request, pk, calc_pk):
 
 def deal_panel(request, deal: Deal) -> dict:
     """The deal card's «Расчёты» section: one query whatever the number of calculations."""
-    return {"deal": deal, "calculations": list(deal.calculations.order_by("number", "version"))}
+    calculations = list(deal.calculations.order_by("number", "version"))
+    # The other panels of the card (documents, invoices) show the current one: it is here.
+    current = next((c for c in calculations if c.is_current), None)
+    panels.shared(deal, "current_calculation", lambda: current)
+    return {"deal": deal, "calculations": calculations}
 
 
 # The catalog

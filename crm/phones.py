@@ -2,6 +2,8 @@
 that reads and writes a phone number: staff profiles (crm), clients and contacts (contacts).
 """
 
+from functools import lru_cache
+
 import phonenumbers
 from django.db import connection
 
@@ -31,7 +33,10 @@ def normalize_phone(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)
 def format_phone(e164: str) -> str:
+    """A stored number as people read it. Cached: a card or a list shows dozens, and
+    parsing one costs as much as rendering its whole row."""
     try:
         number = phonenumbers.parse(e164, DEFAULT_REGION)
     except phonenumbers.NumberParseException:

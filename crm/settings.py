@@ -339,6 +339,10 @@ INTAKE_MAX_BODY_KB = env.int("INTAKE_MAX_BODY_KB", default=64)
 WORK_HOURS = env("WORK_HOURS", default="9:00-18:00")
 WORK_DAYS = env("WORK_DAYS", default="1-5")
 
+# How long the author of a comment may still correct or delete it, in minutes. After that the
+# comment stays as written: the card hides the buttons and the server answers 403.
+COMMENT_EDIT_MINUTES = env.int("COMMENT_EDIT_MINUTES", default=15)
+
 # Catalog import/export in the admin (django-import-export). The uploaded file waits for the
 # confirm step in the cache, which every web process shares, not in one machine's /tmp.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"

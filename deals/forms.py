@@ -276,3 +276,26 @@ class DocumentSendForm(forms.Form):
     def __init__(self, *args, recipients: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to"].choices = [(e, e) for e in recipients]
+
+
+class BoardFilterForm(forms.Form):
+    """The board's filters; their cleaned data is what DealQuerySet.filtered reads."""
+
+    manager = UserChoiceField(
+        label="Ответственный",
+        queryset=active_users(),
+        required=False,
+        empty_label="Все",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    source = forms.ChoiceField(
+        label="Источник",
+        choices=[("", "Все"), *Source.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    no_task = forms.BooleanField(
+        label="Без задачи",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )

@@ -1,5 +1,6 @@
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -483,6 +484,16 @@ class Comment(models.Model):
     )
     text = models.TextField("комментарий")
     created_at = models.DateTimeField("создан", default=timezone.now)
+    edited_at = models.DateTimeField("изменён", null=True, blank=True)
+    deleted_at = models.DateTimeField("удалён", null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто удалил",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "комментарий"
@@ -492,6 +503,24 @@ class Comment(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def editable_until(self):
+        return self.created_at + timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
+
+    def may_change(self, user, now=None) -> bool:
+        """Only the author corrects or deletes a comment, and only for COMMENT_EDIT_MINUTES
+        after writing it: the head of sales included, nobody puts words in someone else's
+        mouth or takes them back, and after the window a comment is part of the record."""
+        return (
+            user.is_authenticated
+            and self.author_id == user.pk
+            and not self.is_deleted
+            and (now or timezone.now()) < self.editable_until()
+        )
 
 
 class DealEvent(models.Model):
@@ -511,6 +540,15 @@ class DealEvent(models.Model):
     )
     text = models.TextField("текст")
     url = models.CharField("ссылка", max_length=500, blank=True)
+    # The comment an event shows: an edit changes both, a deletion leaves the event as a trace.
+    comment = models.OneToOneField(
+        Comment,
+        verbose_name="комментарий",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="event",
+    )
 
     class Meta:
         verbose_name = "событие сделки"
@@ -655,3 +693,33 @@ class LeadRequest(models.Model):
 
     def __str__(self):
         return f"{self.source}: {self.received_at:%d.%m.%Y %H:%M}"
+
+
+class StageTotal(models.Model):
+    """How many deals, and for how much, each stage holds per manager and source: what the
+    board's columns add up without reading the deals. The database keeps these rows in step
+    with deals_deal itself (triggers of migration 0008, in the same transaction as every
+    insert, update and delete, the bulk ones and the admin's included), so no code path can
+    forget them. Rows are never read one by one: deals.board sums them."""
+
+    stage = models.ForeignKey(
+        Stage, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    source = models.CharField(max_length=16)
+    deals = models.BigIntegerField(default=0)
+    budget = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0.00"))
+
+    class Meta:
+        verbose_name = "итог этапа"
+        verbose_name_plural = "итоги этапов"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "manager", "source"], name="stagetotal_stage_manager_source"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.stage_id}/{self.manager_id}/{self.source}: {self.deals}"

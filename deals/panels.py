@@ -26,11 +26,35 @@ def register(panel: Panel) -> None:
     _panels[panel.key] = panel
 
 
-def render_list(request, deal) -> list[dict]:
-    return [
-        {"panel": panel, "template": panel.template, "ctx": panel.context(request, deal)}
-        for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key))
-    ]
+def render_list(request, deal, shared: dict | None = None) -> list[dict]:
+    """`shared`: what the card has already loaded for its panels (see shared())."""
+    deal._card_shared = dict(shared or {})
+    try:
+        return [
+            {"panel": panel, "template": panel.template, "ctx": panel.context(request, deal)}
+            for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key))
+        ]
+    finally:
+        del deal._card_shared
+
+
+def shared(deal, key: str, compute: Callable):
+    """What several panels of one card show (the document recipients, the current
+    calculation, the parties) is computed once while the card is built; outside the card
+    (a panel answering htmx on its own) it is simply computed."""
+    cache = getattr(deal, "_card_shared", None)
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def recipients(deal) -> list[str]:
+    """The addresses a panel offers to send its documents to, once per card."""
+    from .document_links import document_recipients
+
+    return shared(deal, "recipients", lambda: document_recipients(deal))
 
 
 _client_panels: dict[str, Panel] = {}

@@ -7,8 +7,9 @@ of their own (`atomic(savepoint=False)`): a failure there rolls back the whole o
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,12 +33,18 @@ from .models import (
 
 
 def timeline_add(
-    *, deal: Deal, kind: str, text: str, actor=None, url: str = "", at=None
+    *, deal: Deal, kind: str, text: str, actor=None, url: str = "", at=None, comment=None
 ) -> DealEvent:
     """Add one event to the deal's timeline. `kind` is a short code ("comment", "stage",
     "questionnaire.opened", …); `text` is plain text, escaped when shown."""
     return DealEvent.objects.create(
-        deal=deal, kind=kind, text=text, actor=actor, url=url, at=at or timezone.now()
+        deal=deal,
+        kind=kind,
+        text=text,
+        actor=actor,
+        url=url,
+        at=at or timezone.now(),
+        comment=comment,
     )
 
 
@@ -430,7 +437,47 @@ def lead_attach(*, deal: Deal, lead: LeadRequest, text: str) -> Deal:
 def comment_add(*, deal: Deal, author, text: str, at=None) -> Comment:
     at = at or timezone.now()
     comment = Comment.objects.create(deal=deal, author=author, text=text, created_at=at)
-    timeline_add(deal=deal, kind="comment", text=text, actor=author, at=at)
+    timeline_add(deal=deal, kind="comment", text=text, actor=author, at=at, comment=comment)
+    return comment
+
+
+COMMENT_WINDOW_CLOSED = (
+    "Комментарий может изменить или удалить только его автор, и только в первые "
+    "{minutes} мин. после того, как написал его."
+)
+
+
+def _comment_for_change(comment: Comment, by) -> Comment:
+    locked = Comment.objects.select_for_update().get(pk=comment.pk)
+    if not locked.may_change(by):
+        raise PermissionDenied(COMMENT_WINDOW_CLOSED.format(minutes=settings.COMMENT_EDIT_MINUTES))
+    return locked
+
+
+@transaction.atomic
+def comment_edit(*, comment: Comment, by, text: str) -> Comment:
+    """The author corrects their comment while Comment.may_change allows; the timeline shows
+    the new text marked «изменён»."""
+    comment = _comment_for_change(comment, by)
+    if text == comment.text:
+        return comment
+    comment.text = text
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["text", "edited_at"])
+    DealEvent.objects.filter(comment=comment).update(text=text)
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, by) -> Comment:
+    """The author takes their comment back while Comment.may_change allows. Its words are
+    gone; the timeline keeps a trace «Комментарий удалён» with who and when."""
+    comment = _comment_for_change(comment, by)
+    comment.text = ""
+    comment.deleted_at = timezone.now()
+    comment.deleted_by = by
+    comment.save(update_fields=["text", "deleted_at", "deleted_by"])
+    DealEvent.objects.filter(comment=comment).update(text="Комментарий удалён")
     return comment
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("deals/<int:pk>/", views.deal_detail, name="detail"),
     path("deals/<int:pk>/edit/", views.deal_edit, name="edit"),
     path("deals/<int:pk>/move/", views.deal_move, name="move"),
+    path("deals/<int:pk>/board-move/", views.board_move, name="board_move"),
     path("deals/<int:pk>/tasks/new/", views.task_create, name="task_create"),
     path("deals/<int:pk>/tasks/<int:task_pk>/edit/", views.task_edit, name="task_edit"),
     path(
@@ -23,7 +24,18 @@ urlpatterns = [
         views.task_complete,
         name="task_complete",
     ),
+    path("deals/<int:pk>/timeline/", views.deal_timeline, name="timeline"),
     path("deals/<int:pk>/comments/new/", views.comment_create, name="comment_create"),
+    path(
+        "deals/<int:pk>/comments/<int:comment_pk>/edit/",
+        views.comment_edit,
+        name="comment_edit",
+    ),
+    path(
+        "deals/<int:pk>/comments/<int:comment_pk>/delete/",
+        views.comment_delete,
+        name="comment_delete",
+    ),
     *client_urls.deal_urlpatterns,
     path("deals/<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
     path("deals/<int:pk>/contacts/link/", views.contact_link, name="contact_link"),

@@ -9,12 +9,12 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.db.models import Count, F, Q, Sum, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import engines
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
@@ -26,9 +26,20 @@ from crm.public import client_ip, rate_limited
 from crm.rows import row_url, short_datetime
 from crm.staff import head_required, safe_next
 
-from . import intake, pagination, panels, roles, schedule, services, task_calendar_grid
+from . import board as deal_board
+from . import (
+    intake,
+    pagination,
+    panels,
+    roles,
+    schedule,
+    services,
+    task_calendar_grid,
+    timeline,
+)
 from .contacts import contacts_visible_to, responsible_for
 from .forms import (
+    BoardFilterForm,
     CommentForm,
     DateTimeLocalInput,
     DealFilterForm,
@@ -38,7 +49,7 @@ from .forms import (
     TaskCompleteForm,
     TaskForm,
 )
-from .models import Deal, Stage, Task
+from .models import Comment, Deal, Stage, Task
 
 PAGE_SIZE = 50
 SORTS = {
@@ -48,7 +59,9 @@ SORTS = {
     "budget": (["budget", "pk"], [Decimal, int]),
     "title": (["title", "pk"], [str, int]),
 }
-BOARD_COLUMN_SIZE = 30
+# A card shows the nearest tasks and the first contacts; «Показать все» brings the rest.
+CARD_TASKS = 10
+CARD_CONTACTS = 5
 
 
 def _deals():
@@ -156,33 +169,134 @@ def deal_detail(request, pk):
     return render(request, "deals/deal_detail.html", _card_context(request, deal))
 
 
-def _card_context(request, deal, **forms) -> dict:
+def _card_context(request, deal, show: str | None = None, **forms) -> dict:
+    """Everything the card shows, fetched once: the panels of later apps receive the deal
+    with what they share (deals.panels.shared), not each their own copy. The forms of
+    folded sections («Поставить задачу», «Добавить контакт») come on demand, unless one
+    comes back with errors."""
     tasks = list(deal.tasks.select_related("assignee").order_by("done_at", "due_at", "pk"))
     contacts = list(deal.contacts.prefetch_related("phones", "emails"))
-    events = list(deal.events.select_related("actor")[:300])
+    _row_urls(deal, contacts, edit_url="deals:contact_edit", unlink_url="deals:contact_unlink")
     stages = list(Stage.objects.all())
     open_tasks = [t for t in tasks if t.done_at is None]
+    may_edit = roles.may_edit_deal(request.user, deal)
+    tasks_shown = tasks if request.GET.get("tasks") == "all" else tasks[:CARD_TASKS]
+    contacts_shown = contacts if request.GET.get("contacts") == "all" else contacts[:CARD_CONTACTS]
+    contact_form = forms.get("contact_form")
+    move_form = forms.get("move_form")
     return {
         "deal": deal,
-        "may_edit": roles.may_edit_deal(request.user, deal),
-        "tasks": tasks,
+        "may_edit": may_edit,
+        "tasks": tasks_shown,
+        "tasks_count": len(tasks),
+        "tasks_more": len(tasks) - len(tasks_shown),
         "open_tasks": open_tasks,
+        "next_task": min(open_tasks, key=lambda t: (t.due_at, t.pk), default=None),
         "has_open_task": bool(open_tasks),
-        "contacts": contacts,
-        "events": events,
-        "stages": stages,
-        "task_form": forms.get("task_form") or _task_form(request),
+        "contacts": contacts_shown,
+        "all_contacts": contacts,
+        "contacts_more": len(contacts) - len(contacts_shown),
+        "stepper": _stepper(stages, deal),
+        "move_form": move_form,
+        "lost_stage": _lost_stage(stages, move_form),
+        "task_form": forms.get("task_form"),
         "comment_form": forms.get("comment_form") or CommentForm(),
-        **_contact_form_context(forms.get("contact_form") or ContactForm()),
-        "move_form": forms.get("move_form") or DealMoveForm(initial={"stage": deal.stage}),
-        "panels": panels.render_list(request, deal),
+        **(_contact_form_context(contact_form) if contact_form else {}),
+        **_timeline_context(
+            request, deal, show=request.GET.get("timeline", "") if show is None else show
+        ),
+        "panels": panels.render_list(request, deal, shared={"recipients": _recipients(contacts)}),
         "now": timezone.now(),
     }
 
 
+def _row_urls(deal: Deal, rows: list, **names: str) -> None:
+    """Give each row of the card its links (row.edit_url = the URL of deals:contact_edit for
+    the deal and the row), each pattern reversed once (crm.rows.row_url)."""
+    for attr, name in names.items():
+        for row in rows:
+            setattr(row, attr, row_url(name, deal.pk, row.pk))
+
+
+def _recipients(contacts: list[Contact]) -> list[str]:
+    """document_links.document_recipients from the contacts the card has already loaded."""
+    emails = sorted((c.name, e.pk, e.email) for c in contacts for e in c.emails.all())
+    return [email for _, _, email in emails]
+
+
+def _stepper(stages: list[Stage], deal: Deal) -> list[dict]:
+    """The pipeline as steps: open stages in order, then the won and lost ones; a step
+    before the current one is passed (a closed deal has passed every open stage)."""
+    current = next((s for s in stages if s.pk == deal.stage_id), deal.stage)
+    steps = []
+    for stage in sorted(stages, key=lambda s: (not s.is_open, s.is_lost, s.order, s.pk)):
+        if stage.pk == current.pk:
+            state = "current"
+        elif stage.is_open and (
+            not current.is_open
+            or (stage.order, stage.pk)
+            < (
+                current.order,
+                current.pk,
+            )
+        ):
+            state = "passed"
+        else:
+            state = "ahead"
+        steps.append({"stage": stage, "state": state})
+    return steps
+
+
+def _lost_stage(stages: list[Stage], move_form) -> Stage | None:
+    """The lost stage whose form (reason and comment) the card shows open: the one a move
+    came back from with errors."""
+    if move_form is None or not move_form.is_bound:
+        return None
+    stage = getattr(move_form, "cleaned_data", {}).get("stage")
+    return stage if stage is not None and stage.is_lost else None
+
+
+def _timeline_context(request, deal, *, show: str, offset: int = 0) -> dict:
+    rows = list(timeline.events_for_card(deal, show=show, offset=offset))
+    events, more = rows[: timeline.PAGE_SIZE], len(rows) > timeline.PAGE_SIZE
+    now = timezone.now()
+    for event in events:
+        comment = event.comment
+        event.may_change = comment is not None and comment.may_change(request.user, now)
+    return {
+        "events": events,
+        "timeline_show": show if show in timeline.FILTERS else "",
+        "timeline_filters": timeline.FILTERS.values(),
+        "timeline_next": offset + timeline.PAGE_SIZE if more else None,
+    }
+
+
+@require_GET
+def deal_timeline(request, pk):
+    """The timeline narrowed to one kind (comments, tasks, documents, money, stages) or its
+    next page: a piece of the card for htmx, the card itself for a plain link."""
+    deal = _get_deal_for_user(request, pk)
+    show = request.GET.get("show", "")
+    if not request.htmx:
+        return render(request, "deals/deal_detail.html", _card_context(request, deal, show=show))
+    try:
+        offset = max(0, int(request.GET.get("offset", "0")))
+    except ValueError:
+        offset = 0
+    context = {"deal": deal, **_timeline_context(request, deal, show=show, offset=offset)}
+    template = "deals/includes/_timeline_events.html" if offset else "deals/includes/_timeline.html"
+    if not offset:
+        context["comment_form"] = CommentForm()
+    return render(request, template, context)
+
+
 def deal_move(request, pk):
     deal = _get_deal_for_edit(request, pk)
-    form = DealMoveForm(request.POST or None, initial={"stage": deal.stage})
+    stage = Stage.objects.filter(pk=request.GET.get("stage") or 0).first() or deal.stage
+    form = DealMoveForm(request.POST or None, initial={"stage": stage})
+    if request.method == "GET" and request.htmx:
+        # The card's stepper asks for a lost stage's reason and comment in place.
+        return render(request, "deals/includes/_stage_lost_form.html", {"deal": deal, "form": form})
     if request.method == "POST" and form.is_valid():
         try:
             services.deal_move(deal=deal, by=request.user, **form.cleaned_data)
@@ -193,6 +307,15 @@ def deal_move(request, pk):
         else:
             messages.success(request, f"Сделка №{deal.pk}: этап «{form.cleaned_data['stage']}».")
             return redirect(safe_next(request, deal.get_absolute_url()))
+    if request.method == "POST" and request.POST.get("from") == "card":
+        # A move from the card's stepper that needs more (a lost deal's reason and comment):
+        # the card again, with the step's form open and what was typed kept.
+        return render(
+            request,
+            "deals/deal_detail.html",
+            _card_context(request, deal, move_form=form),
+            status=400,
+        )
     return render(
         request,
         "deals/deal_move.html",
@@ -202,49 +325,113 @@ def deal_move(request, pk):
 
 
 def board(request):
-    visible = Deal.objects.visible_to(request.user)
+    form = BoardFilterForm(request.GET or None)
+    params = form.cleaned_data if form.is_valid() else {}
     stages = list(Stage.objects.all())
-    ranked = (
-        visible.with_activity()
-        .select_related("manager", "client")
-        .filter(pk__in=_board_ids(visible, stages))
-        .order_by("stage_id", "-created_at", "-pk")
+    if request.htmx and request.GET.get("column"):
+        # «Показать сделки» / «Свернуть» of a won or lost column.
+        stage = next((s for s in stages if str(s.pk) == request.GET["column"]), None)
+        if stage is None:
+            return HttpResponseBadRequest("Такого этапа нет: обновите страницу.")
+        expanded = [] if request.GET.get("collapse") else [stage.pk]
+        columns = deal_board.columns(
+            request.user, stages, params, only=[stage.pk], expanded=expanded
+        )
+        return render(
+            request,
+            "deals/includes/_board_column.html",
+            _board_context(request, form, column=columns[0]),
+        )
+    columns = deal_board.columns(request.user, stages, params)
+    return render(
+        request,
+        "deals/deal_board.html",
+        _board_context(
+            request,
+            form,
+            columns=columns,
+            stages=stages,
+            loss_form=DealMoveForm(),
+            move_url=reverse("deals:board_move", args=[0]),
+        ),
     )
-    totals = {
-        row["stage_id"]: row
-        for row in visible.values("stage_id").annotate(n=Count("pk"), total=Sum("budget"))
+
+
+def _board_context(request, form, **extra) -> dict:
+    query = {k: v for k, v in form.data.items() if k in form.fields and v} if form.is_bound else {}
+    return {
+        "form": form,
+        "query": urlencode(query),
+        "board_url": reverse("deals:board"),
+        "list_url": reverse("deals:list"),
+        **extra,
     }
-    by_stage: dict[int, list] = {s.pk: [] for s in stages}
-    for deal in ranked:
-        by_stage.setdefault(deal.stage_id, []).append(deal)
-    columns = [
-        {
-            "stage": stage,
-            "deals": by_stage.get(stage.pk, []),
-            "count": totals.get(stage.pk, {}).get("n", 0),
-            "total": totals.get(stage.pk, {}).get("total") or 0,
-        }
-        for stage in stages
-    ]
-    return render(request, "deals/deal_board.html", {"columns": columns, "stages": stages})
 
 
-def _board_ids(visible, stages) -> list[int]:
-    """The newest deals of each column: one index scan per stage, sent as one query."""
-    columns = [
-        visible.filter(stage=stage)
-        .order_by("-created_at", "-id")
-        .values_list("id", "created_at")[:BOARD_COLUMN_SIZE]
-        for stage in stages
-    ]
-    if not columns:
-        return []
-    if connection.features.supports_slicing_ordering_in_compound:
-        return [pk for pk, _ in columns[0].union(*columns[1:], all=True).order_by()]
-    ranked = visible.annotate(
-        rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=[F("created_at").desc()])
+@require_POST
+def board_move(request, pk):
+    """A card dropped on another column, or a stage chosen in its menu. Answers the two
+    columns (swapped out of band, the scroll stays where it was); 400 with the loss form
+    and its errors; 409 with what to confirm first (an issued or paid invoice); 403, 404
+    or 422 with the reason the card goes back."""
+    try:
+        deal = _get_deal_for_edit(request, pk)
+    except PermissionDenied as exc:
+        return _board_refusal(str(exc), status=403)
+    form = DealMoveForm(request.POST)
+    stage = form.fields["stage"].queryset.filter(pk=request.POST.get("stage") or None).first()
+    if stage is None:
+        return _board_refusal("Такого этапа нет: обновите страницу.", status=422)
+    if not form.is_valid():
+        if stage.is_lost:
+            return _board_loss_form(request, form)
+        reasons = [e for errors in form.errors.values() for e in errors]
+        return _board_refusal(" ".join(reasons), status=422)
+    warnings = deal_board.move_warnings(deal, stage)
+    if warnings and not request.POST.get("confirmed"):
+        return _board_refusal(" ".join(warnings), status=409)
+    previous = deal.stage_id
+    try:
+        services.deal_move(deal=deal, by=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+        if stage.is_lost:
+            return _board_loss_form(request, form)
+        return _board_refusal(" ".join(exc.messages), status=422)
+    filters = BoardFilterForm(request.GET or None)
+    touched = {previous, stage.pk}
+    if str(request.POST.get("from_stage", "")).isdigit():
+        touched.add(int(request.POST["from_stage"]))
+    expanded = [int(x) for x in request.POST.getlist("expanded") if x.isdigit()]
+    columns = deal_board.columns(
+        request.user,
+        list(Stage.objects.all()),
+        filters.cleaned_data if filters.is_valid() else {},
+        only=touched,
+        expanded=expanded,
     )
-    return list(ranked.filter(rank__lte=BOARD_COLUMN_SIZE).values_list("pk", flat=True))
+    response = render(
+        request,
+        "deals/includes/_board_moved.html",
+        _board_context(
+            request,
+            filters,
+            columns=columns,
+            status=f"Сделка №{deal.pk} «{deal.title}»: этап «{stage}».",
+        ),
+    )
+    response["HX-Reswap"] = "none"
+    return response
+
+
+def _board_loss_form(request, form) -> HttpResponse:
+    return render(request, "deals/includes/_board_loss_fields.html", {"form": form}, status=400)
+
+
+def _board_refusal(reason: str, *, status: int) -> HttpResponse:
+    return HttpResponse(reason, status=status, content_type="text/plain; charset=utf-8")
 
 
 # Tasks
@@ -254,9 +441,14 @@ def _task_form(request, data=None) -> TaskForm:
     return TaskForm(data, initial={"assignee": request.user, "due_at": schedule.default_due()})
 
 
-@require_POST
 def task_create(request, pk):
     deal = _get_deal_for_edit(request, pk)
+    if request.method != "POST":
+        # The card's folded «Поставить задачу» asks for its form when opened.
+        context = {"deal": deal, "task_form": _task_form(request)}
+        if request.htmx:
+            return render(request, "deals/includes/_task_form.html", context)
+        return render(request, "deals/task_new.html", context)
     form = TaskForm(request.POST)
     if form.is_valid():
         services.task_create(deal=deal, author=request.user, **form.cleaned_data)
@@ -502,13 +694,57 @@ def comment_create(request, pk):
             _card_context(request, deal, comment_form=form),
             status=400,
         )
-    events = deal.events.select_related("actor")[:300]
-    return render(
-        request,
-        "deals/includes/_timeline.html",
-        {"deal": deal, "events": events, "comment_form": form},
-        status=200 if not form.errors else 400,
-    )
+    return _timeline_response(request, deal, form, status=200 if not form.errors else 400)
+
+
+def _timeline_response(request, deal, comment_form=None, status=200):
+    show = request.POST.get("show", "") or request.GET.get("show", "")
+    context = {
+        "deal": deal,
+        "comment_form": comment_form or CommentForm(),
+        **_timeline_context(request, deal, show=show),
+    }
+    return render(request, "deals/includes/_timeline.html", context, status=status)
+
+
+def _get_comment_to_change(request, deal_pk, comment_pk) -> tuple[Deal, Comment]:
+    """A comment of a deal the user sees (404 otherwise) that they may still change: their
+    own, within COMMENT_EDIT_MINUTES (403 otherwise, with the reason)."""
+    deal = _get_deal_for_user(request, deal_pk)
+    comment = get_object_or_404(deal.comments.filter(deleted_at__isnull=True), pk=comment_pk)
+    if not comment.may_change(request.user):
+        raise PermissionDenied(
+            services.COMMENT_WINDOW_CLOSED.format(minutes=settings.COMMENT_EDIT_MINUTES)
+        )
+    return deal, comment
+
+
+def comment_edit(request, pk, comment_pk):
+    deal, comment = _get_comment_to_change(request, pk, comment_pk)
+    form = CommentForm(request.POST or None, initial={"text": comment.text})
+    if request.method == "POST" and form.is_valid():
+        services.comment_edit(comment=comment, by=request.user, text=form.cleaned_data["text"])
+        if request.htmx:
+            # The form sits in its timeline row; the answer is the whole timeline.
+            response = _timeline_response(request, deal)
+            response["HX-Retarget"] = "#timeline-block"
+            response["HX-Reswap"] = "outerHTML"
+            return response
+        messages.success(request, "Комментарий изменён.")
+        return redirect(deal.get_absolute_url() + "#timeline")
+    context = {"deal": deal, "comment": comment, "form": form}
+    template = "deals/includes/_comment_edit.html" if request.htmx else "deals/comment_form.html"
+    return render(request, template, context, status=_status(form))
+
+
+@require_POST
+def comment_delete(request, pk, comment_pk):
+    deal, comment = _get_comment_to_change(request, pk, comment_pk)
+    services.comment_delete(comment=comment, by=request.user)
+    if request.htmx:
+        return _timeline_response(request, deal)
+    messages.success(request, "Комментарий удалён.")
+    return redirect(deal.get_absolute_url() + "#timeline")
 
 
 # Contacts
@@ -528,7 +764,7 @@ def _contact_form_context(form: ContactForm) -> dict:
     return {"contact_form": form, "contact_elsewhere": elsewhere}
 
 
-def _contacts_response(request, deal, form, status=200):
+def _contacts_response(request, deal, form=None, status=200):
     if not request.htmx:
         if status == 200:
             return redirect(deal.get_absolute_url() + "#contacts")
@@ -538,18 +774,22 @@ def _contacts_response(request, deal, form, status=200):
             _card_context(request, deal, contact_form=form),
             status=status,
         )
-    contacts = deal.contacts.prefetch_related("phones", "emails")
-    return render(
-        request,
-        "deals/includes/_contacts.html",
-        {"deal": deal, "contacts": contacts, **_contact_form_context(form)},
-        status=status,
-    )
+    contacts = list(deal.contacts.prefetch_related("phones", "emails"))
+    _row_urls(deal, contacts, edit_url="deals:contact_edit", unlink_url="deals:contact_unlink")
+    context = {"deal": deal, "contacts": contacts, "may_edit": True}
+    if form is not None:
+        context.update(_contact_form_context(form))
+    return render(request, "deals/includes/_contacts.html", context, status=status)
 
 
-@require_POST
 def contact_create(request, pk):
     deal = _get_deal_for_edit(request, pk)
+    if request.method != "POST":
+        # The card's folded «Добавить контакт» asks for its form when opened.
+        context = {"deal": deal, **_contact_form_context(ContactForm())}
+        if request.htmx:
+            return render(request, "deals/includes/_contact_new.html", context)
+        return render(request, "deals/contact_new.html", context)
     form = _contact_form(request, request.POST)
     if form.is_valid():
         services.contact_save(
@@ -559,7 +799,7 @@ def contact_create(request, pk):
             deal=deal,
             by=request.user,
         )
-        return _contacts_response(request, deal, ContactForm())
+        return _contacts_response(request, deal)
     return _contacts_response(request, deal, form, status=400)
 
 
@@ -576,7 +816,7 @@ def contact_link(request, pk):
     )
     contact = get_object_or_404(candidates, pk=request.POST.get("contact"))
     services.contact_link(deal=deal, contact=contact, by=request.user)
-    return _contacts_response(request, deal, ContactForm())
+    return _contacts_response(request, deal)
 
 
 def contact_edit(request, pk, contact_pk):
@@ -589,7 +829,7 @@ def contact_edit(request, pk, contact_pk):
             emails=form.cleaned_data["emails_text"],
             by=request.user,
         )
-        response = _contacts_response(request, deal, ContactForm())
+        response = _contacts_response(request, deal)
         if request.htmx:
             response["HX-Retarget"] = "#contacts-block"
         return response
@@ -606,7 +846,7 @@ def contact_edit(request, pk, contact_pk):
 def contact_unlink(request, pk, contact_pk):
     deal, contact = _get_contact_for_edit(request, pk, contact_pk)
     services.contact_unlink(deal=deal, contact=contact, by=request.user)
-    return _contacts_response(request, deal, ContactForm())
+    return _contacts_response(request, deal)
 
 
 # Website intake

@@ -8,7 +8,7 @@ import html
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import strip_tags
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from billing.models import Calculation
 from crm import media
 from crm.pdf import pdf_label, pdf_store, render_pdf
-from deals import document_links, roles
+from deals import document_links, panels, roles
 from deals.clients.access import may_see_personal_data
 from deals.forms import AnnulForm
 from deals.models import Deal
@@ -135,9 +135,11 @@ def _errors(form) -> str:
 
 def deal_panel(request, deal) -> dict:
     """Context of the panel: a fixed number of queries whatever the number of documents."""
-    seller, client = load_parties(deal)
+    parties = None  # the seller and the client: only a draft's empty tags need them
     personal = _personal(request, deal)
-    current = Calculation.objects.current_for(deal)
+    current = panels.shared(
+        deal, "current_calculation", lambda: Calculation.objects.current_for(deal)
+    )
     templates = list(DocumentTemplate.objects.active().only("pk", "name", "kind", "is_default"))
     kinds = []
     # Which tags are empty depends on the parties and the calculation, not on the number or
@@ -145,10 +147,15 @@ def deal_panel(request, deal) -> dict:
     tags_by_calculation: dict = {}
     for kind, model in MODELS.items():
         documents = list(model.objects.for_deal_card(deal))
+        # Only a draft's empty tags read the lines of its calculation: one query, if any.
+        prefetch_related_objects([d for d in documents if d.is_draft], "calculation__lines")
         for document in documents:
             document.deal = deal
             if document.is_draft:
                 if document.calculation_id not in tags_by_calculation:
+                    if parties is None:
+                        parties = load_parties(deal)
+                    seller, client = parties
                     tags_by_calculation[document.calculation_id] = document_tags(
                         document, seller=seller, client=client
                     )
@@ -170,7 +177,7 @@ def deal_panel(request, deal) -> dict:
         "kinds": kinds,
         "current_calculation": current,
         "has_client": deal.client_id is not None,
-        "recipients": document_links.document_recipients(deal),
+        "recipients": panels.recipients(deal),
         "nonce": document_links.new_send_nonce(),
         "can_annul": deal.may_annul_documents(request.user),
     }

@@ -295,7 +295,6 @@ class ClientDocumentQuerySet(models.QuerySet):
         return (
             self.filter(deal=deal)
             .select_related("created_by", "sent_by", "template", "calculation")
-            .prefetch_related("calculation__lines")
             .order_by(*NEWEST_FIRST)
         )
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from crm import media
 from crm.staff import head_required
-from deals import document_links, roles
+from deals import document_links, panels, roles
 from deals.models import Deal
 
 from . import services
@@ -61,7 +61,7 @@ def deal_panel(request, deal) -> dict:
         "deal": deal,
         "questionnaires": list(Questionnaire.objects.for_deal_card(deal)),
         "templates": list(QuestionnaireTemplate.objects.filter(active=True).only("pk", "title")),
-        "recipients": document_links.document_recipients(deal),
+        "recipients": panels.recipients(deal),
         "nonce": document_links.new_send_nonce(),
     }
 

@@ -103,6 +103,10 @@ OWNER_OR_HEAD = {
 # notifications either.
 PERSONAL = {"notifications:open", "notifications:read"}
 
+# A comment is corrected or deleted by its author alone, for COMMENT_EDIT_MINUTES: the head
+# of sales and a task holder see it and get 403 (deals/tests/test_card.py tries the window).
+AUTHOR_ONLY = {"deals:comment_edit", "deals:comment_delete"}
+
 # Head-only endpoints that only answer a POST (the editor's preview and image upload).
 POST_ONLY = {"documents:template_preview_text", "documents:template_image_upload"}
 
@@ -243,6 +247,14 @@ def _build_act(world):
     world.objects["act"] = services.act_fix(act=act, by=world.owner)
 
 
+def _build_comment(world):
+    from deals import services
+
+    world.objects["comment"] = services.comment_add(
+        deal=world.deal, author=world.owner, text="Договорились о встрече"
+    )
+
+
 def _build_notification(world):
     from crm.notifications import notify
 
@@ -255,7 +267,13 @@ def _build_notification(world):
 
 
 # Later features add builders here (proposals, contracts, invoices, acts).
-EXTRA_BUILDERS: list = [_build_documents, _build_invoice, _build_act, _build_notification]
+EXTRA_BUILDERS: list = [
+    _build_documents,
+    _build_invoice,
+    _build_act,
+    _build_notification,
+    _build_comment,
+]
 
 
 def kwargs_for(name: str, world: World) -> dict:
@@ -430,9 +448,19 @@ def test_another_manager_gets_404_and_changes_nothing(name, world):
 def test_owner_and_head_reach_every_object_url(name, world):
     pattern = all_url_names()[name]
     url = build_url(name, pattern, world)
-    for user in (world.owner,) if name in PERSONAL else (world.owner, world.head):
+    for user in (world.owner,) if name in PERSONAL | AUTHOR_ONLY else (world.owner, world.head):
         response = _login(user).get(url)
         assert response.status_code not in (403, 404, 500), (name, user, response.status_code)
+
+
+@pytest.mark.parametrize("name", sorted(AUTHOR_ONLY))
+def test_the_head_gets_403_for_another_persons_comment_and_changes_nothing(name, world):
+    url = build_url(name, all_url_names()[name], world)
+    head = _login(world.head)
+    before = database_state()
+    assert head.get(url).status_code in (403, 405), name
+    assert head.post(url, HOSTILE_POST).status_code == 403, name
+    assert database_state() == before
 
 
 @pytest.mark.parametrize("name", sorted(PERSONAL))
@@ -635,6 +663,7 @@ def test_the_owner_and_the_head_are_offered_the_contact(world, shared_contact):
 # The pages a task holder opens (GET), each with what it is for them.
 TASK_HOLDER_PAGES = {
     "deals:detail": "the deal card",
+    "deals:timeline": "the card's timeline, narrowed to one kind or its next page",
     "clients:detail": "the client's card, without personal data",
     "calculations:detail": "a calculation, to read",
     "billing:invoice_detail": "an invoice, to read",

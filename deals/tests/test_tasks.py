@@ -173,7 +173,7 @@ def test_another_manager_cannot_edit_a_task_of_a_deal_they_do_not_see(client_b, 
 
 def test_preset_buttons_fill_the_due_with_a_server_moment(client_a, deal_a, standing_at):
     standing_at(msk(2026, 12, 31, 23, 30))
-    card = client_a.get(deal_a.get_absolute_url())
+    card = _new_task_form(client_a, deal_a)
     assert card.status_code == 200
     assert (
         'hx-get="/deals/tasks/due/?preset=tomorrow&amp;name=due_at&amp;id=id_due_at"' in card.text
@@ -208,11 +208,16 @@ def test_an_unknown_preset_or_field_is_refused(client_a, params):
 
 def test_a_new_task_is_offered_the_next_working_hour(client_a, deal_a, standing_at):
     standing_at(msk(2026, 3, 10, 10, 17))
-    card = client_a.get(deal_a.get_absolute_url())
+    card = _new_task_form(client_a, deal_a)
     assert card.status_code == 200
     assert 'name="due_at" value="2026-03-10T11:00"' in card.text
     standing_at(msk(2026, 3, 13, 18, 30))  # Friday evening: Monday morning
-    assert 'name="due_at" value="2026-03-16T10:00"' in client_a.get(deal_a.get_absolute_url()).text
+    assert 'name="due_at" value="2026-03-16T10:00"' in _new_task_form(client_a, deal_a).text
+
+
+def _new_task_form(client, deal):
+    """The card's folded «Поставить задачу» form, as the card asks for it when opened."""
+    return client.get(reverse("deals:task_create", args=[deal.pk]), headers={"HX-Request": "true"})
 
 
 def test_a_task_for_a_colleague_names_them_in_the_genitive_and_tells_them(
