@@ -299,8 +299,16 @@ def main() -> None:
         help="also time single requests at 10 000, 100 000 and 1 000 000 deals",
     )
     parser.add_argument("--scale-repeats", type=int, default=7)
+    parser.add_argument(
+        "--markdown", action="store_true", help="only write results.md again from results.json"
+    )
     args = parser.parse_args()
+    if args.markdown:
+        output = json.loads((ROOT / "bench" / "results.json").read_text())
+        (ROOT / "bench" / "results.md").write_text(markdown(output))
+        return
 
+    load_before = os.getloadavg()[1]
     base_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
     main_url = f"{base_url}/crm_bench"
     report_url = f"{base_url}/crm_bench_report"
@@ -372,6 +380,9 @@ def main() -> None:
         "report": report,
         "pdf": pdf,
         "scale": scale,
+        # The machine's 5-minute load average before and after: rps and latency are only
+        # comparable between runs on an otherwise idle machine; CPU per request is.
+        "load": [round(load_before, 1), round(os.getloadavg()[1], 1)],
     }
     (ROOT / "bench" / "results.json").write_text(
         json.dumps(output, ensure_ascii=False, indent=2) + "\n"
@@ -392,10 +403,18 @@ def target_ok(name: str, f: dict) -> bool:
 
 def markdown(output: dict) -> str:
     lines = [
-        f"Commit {output['commit']}, {output['cores']} cores, {output['deals']:,} deals "
-        f"(report: {output['report_deals']:,}); wrk with 8 connections, "
-        f"{output.get('rounds', 3)} × {output.get('duration', 8)} s per target.".replace(",", " "),
-        "",
+        f"Commit {output['commit']}, {output['cores']} cores, {_n(output['deals'])} deals "
+        f"(report: {_n(output['report_deals'])}); wrk with 8 connections, "
+        f"{output.get('rounds', 3)} × {output.get('duration', 8)} s per target.",
+        *(
+            [
+                f"Load average of the machine (5 min) before and after: {output['load'][0]}, "
+                f"{output['load'][1]} on {output['cores']} cores.",
+                "",
+            ]
+            if output.get("load")
+            else [""]
+        ),
         "CPU ms/req: CPU time of the gunicorn workers (app) and of the PostgreSQL backends of "
         "the benchmark's database (PG) over the target's runs, divided by its requests. "
         f"Targets: app ≤ the figure in brackets, PG ≤ {PG_CPU_LIMIT_MS}, p95 < {P95_LIMIT_MS} "
@@ -427,10 +446,10 @@ def markdown(output: dict) -> str:
     report = output["report"]
     lines += [
         "",
-        f"Funnel report for a month at {output['report_deals']:,} deals: "
+        f"Funnel report for a month at {_n(output['report_deals'])} deals: "
         f"{report['report_ms_median']:.0f} ms against `SELECT count(*)` "
         f"{report['count_ms_median']:.0f} ms "
-        f"(×{report['ratio']:.2f}, target ≤ 3).".replace(",", " "),
+        f"(×{report['ratio']:.2f}, target ≤ 3).",
     ]
     pdf = output["pdf"]
     if pdf:
@@ -444,17 +463,20 @@ def markdown(output: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _n(number: int) -> str:
+    """A count with thin groups of thousands: 1 000 000."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
 def scale_markdown(rows: list[dict]) -> list[str]:
     sizes = sorted({r["deals"] for r in rows})
     targets = list(dict.fromkeys(r["target"] for r in rows))
     by = {(r["target"], r["deals"]): r for r in rows}
-    head = " | ".join(f"{n:,} wall / SQL ms".replace(",", " ") for n in sizes)
+    head = " | ".join(f"{_n(n)} wall / SQL ms" for n in sizes)
     lines = [
         "",
         "Single requests by the size of the database (one gunicorn worker, medians; "
-        f"at {sizes[-1]:,} deals no staff page's SQL over {SCALE_SQL_LIMIT_MS} ms):".replace(
-            ",", " "
-        ),
+        f"at {_n(sizes[-1])} deals no staff page's SQL over {SCALE_SQL_LIMIT_MS} ms):",
         "",
         f"| page | {head} | queries | ok |",
         "|---|" + "---|" * len(sizes) + "---|---|",
