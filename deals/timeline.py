@@ -42,6 +42,7 @@ FILTERS = {
             prefixes=("invoice.", "payment."),
         ),
         Filter("stages", "Этапы", kinds=("stage", "created")),
+        Filter("mail", "Письма", prefixes=("email.",)),
     )
 }
 

@@ -196,6 +196,7 @@ def _events_of_every_kind(deal, user):
     services.timeline_add(deal=deal, kind="invoice.paid", text="Счёт № 7 оплачен", actor=user)
     services.timeline_add(deal=deal, kind="proposal.sent", text="КП № 3 отправлено", actor=user)
     services.timeline_add(deal=deal, kind="contact", text="Добавлено контактное лицо", actor=user)
+    services.timeline_add(deal=deal, kind="email.received", text="Письмо от клиента: «Да»")
 
 
 @pytest.mark.parametrize(
@@ -210,7 +211,12 @@ def _events_of_every_kind(deal, user):
             ["КП № 3", "Этап:"],
         ),
         ("stages", ["Этап: «", "Сделка создана"], ["Бюджет:", "Клиент просил"]),
-        ("", ["Клиент просил", "Счёт № 7", "КП № 3", "Добавлено контактное лицо"], []),
+        ("mail", ["Письмо от клиента"], ["Клиент просил", "Счёт № 7", "Этап:"]),
+        (
+            "",
+            ["Клиент просил", "Счёт № 7", "КП № 3", "Добавлено контактное лицо", "Письмо от"],
+            [],
+        ),
     ],
 )
 def test_the_timeline_shows_one_kind_at_a_time(client_a, deal_a, manager_a, show, present, absent):
@@ -438,3 +444,15 @@ def test_a_heavy_card_shows_the_nearest_tasks_and_brings_the_rest_on_request(
     assert every.status_code == 200
     assert "Задача 11" in every.text and "Показать все задачи" not in every.text
     assert "Контакт 6" in every.text and "Показать все контакты" not in every.text
+
+
+def test_a_long_entry_with_a_link_reads_as_text_with_the_link_below(client_a, deal_a, manager_a):
+    """A letter's whole text in the timeline is read, not one long link: the link is «Открыть»."""
+    text = "Письмо клиенту «Счёт»\n" + "Добрый день! Высылаем счёт. " * 10
+    services.timeline_add(deal=deal_a, kind="email.sent", text=text, url="/mail/1/")
+    services.timeline_add(deal=deal_a, kind="invoice.paid", text="Счёт № 7 оплачен", url="/i/7/")
+    response = client_a.get(deal_a.get_absolute_url())
+    assert response.status_code == 200
+    assert '<a href="/i/7/">Счёт № 7 оплачен</a>' in response.text
+    assert '<a href="/mail/1/">Письмо клиенту' not in response.text
+    assert '<a href="/mail/1/">Открыть</a>' in response.text
