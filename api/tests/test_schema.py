@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -6,14 +7,24 @@ from django.core.management import call_command
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "openapi.yaml"
 
 pytestmark = pytest.mark.django_db
+# The largest whole number of a model field is the database's: PostgreSQL's integer, SQLite's
+# 64 bits. The committed schema is written on PostgreSQL, as production runs; the comparison
+# leaves those bounds aside so that it holds on either database.
+DATABASE_RANGE = re.compile(
+    r"^\s*(maximum: (9223372036854775807|2147483647|32767)|format: int64)\n", re.M
+)
+
+
+def _without_database_ranges(text: str) -> str:
+    return DATABASE_RANGE.sub("", text)
 
 
 def test_the_committed_schema_is_up_to_date(tmp_path):
     fresh = tmp_path / "openapi.yaml"
     call_command("spectacular", "--file", str(fresh), "--validate")
-    assert fresh.read_text() == SCHEMA_FILE.read_text(), (
-        "api/openapi.yaml is stale: python manage.py spectacular --file api/openapi.yaml"
-    )
+    assert _without_database_ranges(fresh.read_text()) == _without_database_ranges(
+        SCHEMA_FILE.read_text()
+    ), "api/openapi.yaml is stale: python manage.py spectacular --file api/openapi.yaml"
 
 
 def test_the_schema_is_served_to_a_signed_in_caller(api_a, api_anon):

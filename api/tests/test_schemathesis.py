@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
@@ -32,7 +34,13 @@ def head_key(head, manager_a, manager_b, stages, settings):
 
 @pytest.fixture(scope="module")
 def application():
-    return get_wsgi_application()
+    # As Django's test client does: a request must not close the database connection that
+    # holds the test's transaction (on PostgreSQL it would; SQLite in memory never closes).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield get_wsgi_application()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @SCHEMA.parametrize()
