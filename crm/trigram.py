@@ -17,9 +17,11 @@ def _index(table: str, column: str, *, fold_case: bool) -> tuple[str, str]:
     return create, f'DROP INDEX IF EXISTS "{name}"'
 
 
-def trigram_indexes(*specs: tuple[str, str, bool]) -> list:
+def trigram_indexes(*specs: tuple[str, str, bool], extension: bool = True) -> list:
     """Migration operations: the extension, then a GIN trigram index per (table, column,
-    fold_case), on PostgreSQL only."""
+    fold_case), on PostgreSQL only. Only the first migration that needs pg_trgm creates it
+    (and drops it when reversed, after every later migration's indexes are gone); a later
+    one depends on it and passes extension=False."""
     statements = [_index(table, column, fold_case=fold) for table, column, fold in specs]
 
     def forwards(apps, schema_editor):
@@ -32,4 +34,5 @@ def trigram_indexes(*specs: tuple[str, str, bool]) -> list:
             for _, drop in statements:
                 schema_editor.execute(drop)
 
-    return [TrigramExtension(), migrations.RunPython(forwards, backwards, elidable=False)]
+    run = migrations.RunPython(forwards, backwards, elidable=False)
+    return [TrigramExtension(), run] if extension else [run]
