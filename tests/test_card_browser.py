@@ -79,8 +79,10 @@ def test_the_stepper_and_key_facts_are_on_the_first_screen(browser, live_server,
         page.screenshot(path=SHOTS / f"deal-card-{width}-first-screen.png")
         context.close()
     (SHOTS / "deal-card-heights.json").write_text(json.dumps(heights))
-    # The sections and the timeline's first page, not every row of a heavy deal at once.
-    assert heights[1366] < 3400 and heights[360] < 7700, heights
+    # The sections and the timeline's first page, not every row of a heavy deal at once
+    # (before the sections folded and paged: 8 986 and 24 181 px; the files and letters
+    # sections add about 360 px at 1366).
+    assert heights[1366] < 3600 and heights[360] < 7700, heights
 
 
 def test_a_folded_section_stays_folded_after_a_reload(browser, live_server, heavy_card):
