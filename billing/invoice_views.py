@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -128,6 +129,8 @@ def _invoice_form_page(request, deal: Deal, invoice: Invoice | None = None):
     calc_pk = request.POST.get("calculation") or request.GET.get("calculation")
     if not wants_manual:
         if calc_pk:
+            if not calc_pk.isdigit():
+                raise Http404("Нет такого расчёта.")
             calculation = get_object_or_404(deal.calculations.prefetch_related("lines"), pk=calc_pk)
         elif invoice is None:
             calculation = Calculation.objects.current_for(deal)

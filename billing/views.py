@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -246,6 +246,8 @@ def calculation_create(request, pk):
     deal = _get_deal_for_edit(request, pk)
     copy_from = None
     if request.GET.get("from"):
+        if not request.GET["from"].isdigit():
+            raise Http404("Нет такого расчёта.")
         copy_from = get_object_or_404(
             deal.calculations.prefetch_related("lines"), pk=request.GET["from"]
         )

@@ -695,3 +695,21 @@ def test_the_pdf_button_follows_the_worker_without_a_reload(client_a, invoice):
     page = client_a.get(invoice.get_absolute_url())
     assert "PDF готовится…" not in page.text
     assert 'id="invoice-pdf-state">' in page.text  # no polling once it is there
+
+
+def test_ids_past_a_thousand_are_written_whole_in_links_and_forms(client_a, invoice_deal):
+    """Numbers are grouped on screen («1 500»), identifiers never: a calculation numbered
+    12 345 links to its invoice as ?calculation=12345, and a grouped number typed into the
+    address answers 404, not a server error."""
+    calculation = Calculation.objects.get(deal=invoice_deal)
+    Calculation.objects.filter(pk=calculation.pk).update(id=12345)
+    calculation.lines.model.objects.filter(calculation_id=calculation.pk).update(
+        calculation_id=12345
+    )
+    card = client_a.get(invoice_deal.get_absolute_url())
+    assert card.status_code == 200
+    assert "?calculation=12345" in card.text
+    assert "12\xa0345" not in card.text and "12 345" not in card.text
+    url = reverse("billing:invoice_create", args=[invoice_deal.pk])
+    assert client_a.get(url, {"calculation": "12345"}).status_code == 200
+    assert client_a.get(url, {"calculation": "12\xa0345"}).status_code == 404
